@@ -1,0 +1,135 @@
+"""The enterprise register: AI enterprises, their tier and when it was recognised."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from zjai.choices import City, Sector
+from zjai.validators import validate_sensible_date
+
+from .choices import EnterpriseStatus, Tier
+from .uscc import validate_uscc
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def for_user(self, user) -> EnterpriseQuerySet:
+        """The register is public inside the system: every signed-in user may read it."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+    def recognised_as_of(self, as_of, tier: str | None = None) -> EnterpriseQuerySet:
+        """Entries whose tier was recognised on or before `as_of` and not revoked by then."""
+        qs = self.filter(recognised_on__lte=as_of).filter(
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of)
+        )
+        return qs.filter(tier=tier) if tier else qs.exclude(tier="")
+
+
+class Enterprise(models.Model):
+    """An enterprise of the register. Its tier counts toward the 10/100/500 targets."""
+
+    Tier = Tier
+
+    Status = EnterpriseStatus
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_uscc],
+        help_text=_("18 characters, GB 32100-2015. Left empty where it is not known."),
+    )
+    city = models.CharField(_("city"), max_length=16, choices=City.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
+    recognised_on = models.DateField(
+        _("recognised on"), null=True, blank=True, validators=[validate_sensible_date]
+    )
+    recognised_by = models.CharField(_("recognised by"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    revoked_on = models.DateField(
+        _("revoked on"), null=True, blank=True, validators=[validate_sensible_date]
+    )
+    owner_unit = models.ForeignKey(
+        "plans.ResponsibleUnit",
+        verbose_name=_("managing unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+    )
+    # Enterprises the plan itself names carry the key the plan file gives them.
+    plan_key = models.CharField(_("plan key"), max_length=64, unique=True, null=True, blank=True)
+    named_in = models.ManyToManyField(
+        "plans.PlanItem", blank=True, related_name="named_enterprises", verbose_name=_("named in")
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name_zh", "id"]
+        indexes = [
+            models.Index(fields=["tier", "recognised_on"], name="enterprise_tier_date"),
+            models.Index(fields=["city", "sector"], name="enterprise_city_sector"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(city__in=[c.value for c in City]),
+                name="enterprise_city_in_zhejiang",
+                violation_error_message=_("The city must be one of Zhejiang's 11 cities."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tier="") | Q(tier__in=[t.value for t in Tier]),
+                name="enterprise_tier_valid",
+                violation_error_message=_("Unknown tier."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tier="") | Q(recognised_on__isnull=False),
+                name="enterprise_tier_has_date",
+                violation_error_message=_("A tier needs the date it was recognised."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="active") & Q(revoked_on__isnull=True))
+                | (Q(status="revoked") & Q(revoked_on__isnull=False)),
+                name="enterprise_revocation_dated",
+                violation_error_message=_(
+                    "A revoked enterprise needs the date of revocation; an active one has none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True)
+                | Q(recognised_on__isnull=True)
+                | Q(revoked_on__gte=models.F("recognised_on")),
+                name="enterprise_revoked_after_recognised",
+                violation_error_message=_("A recognition cannot be revoked before it was made."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+    def clean(self) -> None:
+        if self.credit_code:
+            self.credit_code = self.credit_code.strip().upper()

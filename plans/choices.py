@@ -1,0 +1,25 @@
+"""Choices of the plans app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    PROVINCIAL_DEPARTMENT = "provincial_department", _("provincial department")
+    CITY_GOVERNMENT = "city_government", _("city government")
+    INSTITUTION = "institution", _("institution")
+    COLLECTIVE = "collective", _("group of units")
+
+
+class ItemKind(models.TextChoices):
+    PREAMBLE = "preamble", _("preamble")
+    PART = "part", _("part")
+    OBJECTIVE = "objective", _("objective")
+    TASK_GROUP = "task_group", _("key task group")
+    TASK_SUBGROUP = "task_subgroup", _("key task subgroup")
+    TASK = "task", _("key task")
+    PATH_GROUP = "path_group", _("implementation path")
+    PATH_ITEM = "path_item", _("implementation path item")
+    MEASURE = "measure", _("safeguard measure")
+    COLUMN = "column", _("column")
+    COLUMN_ENTRY = "column_entry", _("column entry")

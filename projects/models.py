@@ -1,0 +1,138 @@
+"""The project register: major projects, demonstration projects, smart factories, first sets…"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zjai.choices import City, Sector
+from zjai.validators import validate_sensible_date
+
+from .choices import ProjectKind, ProjectLevel, ProjectStatus
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user) -> ProjectQuerySet:
+        """The register is readable by every signed-in user."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+
+class Project(models.Model):
+    """A project whose count or investment is the progress of a target (DESIGN.md §2)."""
+
+    Kind = ProjectKind
+
+    Level = ProjectLevel
+
+    Status = ProjectStatus
+
+    name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    status = models.CharField(
+        _("status"), max_length=32, choices=Status.choices, default=Status.PLANNED
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    city = models.CharField(_("city"), max_length=16, choices=City.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    unit = models.ForeignKey(
+        "plans.ResponsibleUnit",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    planned_investment = models.DecimalField(
+        _("planned investment (10,000 yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    completed_investment = models.DecimalField(
+        _("completed investment (10,000 yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    start_date = models.DateField(
+        _("start date"), null=True, blank=True, validators=[validate_sensible_date]
+    )
+    accepted_on = models.DateField(
+        _("accepted on"), null=True, blank=True, validators=[validate_sensible_date]
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["kind", "status", "accepted_on"], name="project_kind_status_date"),
+            models.Index(fields=["city", "kind"], name="project_city_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ProjectKind]),
+                name="project_kind_valid",
+                violation_error_message=_("Unknown kind of project."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=[v.value for v in ProjectLevel]),
+                name="project_level_valid",
+                violation_error_message=_("Unknown project level."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ProjectStatus]),
+                name="project_status_valid",
+                violation_error_message=_("Unknown project status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(city__in=[c.value for c in City]),
+                name="project_city_in_zhejiang",
+                violation_error_message=_("The city must be one of Zhejiang's 11 cities."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_investment__isnull=True) | Q(planned_investment__gte=0),
+                name="project_planned_investment_non_negative",
+                violation_error_message=_("Investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_investment__isnull=True) | Q(completed_investment__gte=0),
+                name="project_completed_investment_non_negative",
+                violation_error_message=_("Investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(accepted_on__isnull=False),
+                name="project_accepted_has_date",
+                violation_error_message=_("An accepted project needs its acceptance date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(accepted_on__gte=models.F("start_date")),
+                name="project_accepted_after_start",
+                violation_error_message=_("A project cannot be accepted before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,44 @@
+"""Choices of the targets app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MeasurementState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class ProgressStatus(models.TextChoices):
+    ACHIEVED = "achieved", _("achieved")
+    MISSED = "missed", _("missed")
+    ON_TRACK = "on_track", _("on track")
+    NEEDS_ACCELERATION = "needs_acceleration", _("needs acceleration")
+    OFF_TRACK = "off_track", _("off track")
+    DETERIORATING = "deteriorating", _("deteriorating")
+    NO_DATA = "no_data", _("no data")
+
+
+class Comparator(models.TextChoices):
+    # "以上" / "more than N" in the plan includes N itself: at least.
+    AT_LEAST = "gte", _("at least")
+    AT_MOST = "lte", _("at most")
+    EXACTLY = "eq", _("exactly")
+
+
+class GrowthModel(models.TextChoices):
+    LINEAR = "linear", _("linear")
+    COMPOUND = "compound", _("compound")
+
+
+class SourceKind(models.TextChoices):
+    REPORTED = "reported", _("reported figure")
+    COUNT = "count", _("count of register entries")
+    SUM = "sum", _("sum over register entries")
+
+
+class Register(models.TextChoices):
+    ENTERPRISES = "enterprises", _("enterprise register")
+    PROJECTS = "projects", _("project register")

@@ -1,0 +1,336 @@
+"""Targets, the figures reported against them, and the progress computed from both."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from plans.models import BilingualMixin
+from zjai.choices import City
+from zjai.validators import validate_sensible_date
+
+from .choices import (
+    Comparator,
+    GrowthModel,
+    MeasurementState,
+    ProgressStatus,
+    Register,
+    SourceKind,
+)
+
+
+class TargetQuerySet(models.QuerySet):
+    def for_user(self, user) -> TargetQuerySet:
+        """Targets are public to every signed-in user; what differs by unit is who may report."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+    def reportable_by(self, user) -> TargetQuerySet:
+        """Reported targets the user's unit is responsible for (lead or taking part)."""
+        if not user.is_authenticated:
+            return self.none()
+        qs = self.filter(source_kind=SourceKind.REPORTED)
+        if user.has_role(Role.ADMIN):
+            return qs
+        if user.unit_id is None or not user.has_role(Role.STAFF, Role.REVIEWER):
+            return self.none()
+        return qs.filter(unit_links__unit_id=user.unit_id).distinct()
+
+
+class Target(BilingualMixin, models.Model):
+    """A quantitative target the plan states, with where its current value comes from."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="targets")
+    code = models.SlugField(_("code"), max_length=64)
+    item = models.ForeignKey(
+        "plans.PlanItem",
+        verbose_name=_("stated in"),
+        on_delete=models.PROTECT,
+        related_name="targets",
+    )
+    restated_in = models.ManyToManyField(
+        "plans.PlanItem", blank=True, related_name="restated_targets", verbose_name=_("restated in")
+    )
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    quote = models.TextField(_("the plan's words"), blank=True)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=32)
+    unit_of_measure_en = models.CharField(_("unit of measure (English)"), max_length=64)
+    comparator = models.CharField(
+        _("comparator"), max_length=3, choices=Comparator.choices, default=Comparator.AT_LEAST
+    )
+    target_value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4)
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"))
+    scope = models.CharField(
+        _("scope"),
+        max_length=16,
+        default="province",
+        choices=[("province", _("the province")), *City.choices],
+    )
+    growth_model = models.CharField(
+        _("growth model"), max_length=16, choices=GrowthModel.choices, default=GrowthModel.LINEAR
+    )
+    source_kind = models.CharField(_("source"), max_length=16, choices=SourceKind.choices)
+    source_register = models.CharField(
+        _("register"), max_length=16, choices=Register.choices, blank=True
+    )
+    source_field = models.CharField(_("summed field"), max_length=32, blank=True)
+    source_filter = models.JSONField(_("register filter"), default=dict, blank=True)
+    # Registers keep investment in 万元; a target in 亿元 multiplies the sum by 0.0001.
+    source_scale = models.DecimalField(
+        _("scale"), max_digits=12, decimal_places=8, default=Decimal(1)
+    )
+    allows_negative = models.BooleanField(_("values may be negative"), default=False)
+    weight = models.DecimalField(_("weight in roll-ups"), max_digits=6, decimal_places=3, default=1)
+    headline = models.BooleanField(_("headline target"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    units = models.ManyToManyField(
+        "plans.ResponsibleUnit",
+        through="TargetUnit",
+        related_name="targets",
+        verbose_name=_("responsible units"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["plan", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="target_code_unique_in_plan",
+                violation_error_message=_("A target with this code already exists in the plan."),
+            ),
+            models.CheckConstraint(
+                condition=Q(comparator__in=[c.value for c in Comparator]),
+                name="target_comparator_valid",
+                violation_error_message=_("Unknown comparator."),
+            ),
+            models.CheckConstraint(
+                condition=Q(growth_model__in=[g.value for g in GrowthModel]),
+                name="target_growth_model_valid",
+                violation_error_message=_("Unknown growth model."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(source_kind="reported") & Q(source_register=""))
+                | (Q(source_kind="count") & ~Q(source_register=""))
+                | (Q(source_kind="sum") & ~Q(source_register="") & ~Q(source_field="")),
+                name="target_source_complete",
+                violation_error_message=_(
+                    "A counted target names its register; a summed one also names the field."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(allows_negative=True) | Q(target_value__gte=0),
+                name="target_value_non_negative",
+                violation_error_message=_("The target value cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0),
+                name="target_weight_positive",
+                violation_error_message=_("A weight must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(growth_model="compound") | Q(baseline_value__gt=0),
+                name="target_compound_needs_baseline",
+                violation_error_message=_("Compound growth needs a baseline above zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    @property
+    def title(self) -> str:
+        return self._pick("title")
+
+    @property
+    def is_reported(self) -> bool:
+        return self.source_kind == SourceKind.REPORTED
+
+
+class TargetUnit(models.Model):
+    """A unit responsible for a target; the lead unit's reviewers approve its figures."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey(
+        "plans.ResponsibleUnit", on_delete=models.PROTECT, related_name="target_links"
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    is_lead = models.BooleanField(_("leads"), default=False)
+
+    class Meta:
+        verbose_name = _("target responsibility")
+        verbose_name_plural = _("target responsibilities")
+        ordering = ["target", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "unit"],
+                name="target_unit_once",
+                violation_error_message=_("This unit is already responsible for the target."),
+            ),
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(is_lead=True),
+                name="target_one_lead_unit",
+                violation_error_message=_("A target has one lead unit."),
+            ),
+        ]
+
+
+class MeasurementQuerySet(models.QuerySet):
+    def approved_as_of(self, as_of) -> MeasurementQuerySet:
+        """Figures that describe a date on or before `as_of` and were approved by the end of it."""
+        from .dates import end_of_day
+
+        return self.filter(
+            state=Measurement.State.APPROVED,
+            observed_on__lte=as_of,
+            reviewed_at__lte=end_of_day(as_of),
+        )
+
+    def for_user(self, user) -> MeasurementQuerySet:
+        """Everyone sees approved figures; a unit sees all states of its own targets' figures;
+        admins and auditors see everything."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.ADMIN, Role.AUDITOR):
+            return self
+        own = Q(target__unit_links__unit_id=user.unit_id) if user.unit_id else Q(pk__in=[])
+        return self.filter(Q(state=Measurement.State.APPROVED) | own).distinct()
+
+
+class Measurement(models.Model):
+    """A figure reported for a target: draft → submitted → approved | rejected.
+
+    Only approved figures count. State changes go through targets.services, which records who
+    did what and when, and enqueues the recompute after the transaction commits.
+    """
+
+    State = MeasurementState
+
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="measurements")
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    observed_on = models.DateField(_("date described"), validators=[validate_sensible_date])
+    note = models.TextField(_("evidence note"), blank=True)
+    evidence = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="measurements_created",
+        verbose_name=_("reported by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements_submitted",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements_reviewed",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["target", "-observed_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["target", "state", "observed_on"], name="measurement_target_state_date"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in MeasurementState]),
+                name="measurement_state_valid",
+                violation_error_message=_("Unknown state."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft"]) | Q(submitted_at__isnull=False),
+                name="measurement_submitted_dated",
+                violation_error_message=_("A submitted figure records when it was submitted."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["approved", "rejected"])
+                | (Q(reviewed_at__isnull=False) & Q(reviewed_by__isnull=False)),
+                name="measurement_review_recorded",
+                violation_error_message=_("A reviewed figure records who reviewed it and when."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} = {self.value} @ {self.observed_on} ({self.state})"
+
+
+class Progress(models.Model):
+    """A target's progress as of a date. Computed by targets.tasks, never typed in."""
+
+    Status = ProgressStatus
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress")
+    as_of = models.DateField(_("as of"))
+    current_value = models.DecimalField(
+        _("current value"), max_digits=20, decimal_places=4, null=True
+    )
+    current_date = models.DateField(_("date of current value"), null=True)
+    percent = models.FloatField(_("percent complete"), null=True)
+    expected_value = models.FloatField(_("expected value"), null=True)
+    pace_ratio = models.FloatField(_("pace ratio"), null=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.NO_DATA
+    )
+    forecast = models.FloatField(_("forecast at deadline"), null=True)
+    score = models.FloatField(_("score"), null=True)
+    reached_late_on = models.DateField(_("reached late on"), null=True)
+    stale = models.BooleanField(_("stale"), default=False)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("progress")
+        verbose_name_plural = _("progress")
+        ordering = ["target", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "as_of"],
+                name="progress_once_per_target_and_date",
+                violation_error_message=_("Progress for this target and date exists already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ProgressStatus]),
+                name="progress_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} as of {self.as_of}: {self.status}"
