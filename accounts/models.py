@@ -6,7 +6,7 @@ from .roles import Role
 
 
 class User(AbstractUser):
-    """A person or an API client. Every user belongs to one responsible unit; the role is a group."""
+    """A person or an API client. Every user belongs to one responsible unit; role = group."""
 
     unit = models.ForeignKey(
         "plans.ResponsibleUnit",

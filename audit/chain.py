@@ -88,7 +88,7 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
                 False,
                 count,
                 prev_hash,
-                f"event #{expected_seq} is missing (next found is #{event.seq}): deleted or reordered",
+                f"event #{expected_seq} is missing (next is #{event.seq}): deleted or reordered",
                 expected_seq,
             )
         if event.prev_hash != prev_hash:

@@ -190,6 +190,9 @@ class TargetUnit(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.target.code} → {self.unit.code}{' (lead)' if self.is_lead else ''}"
+
 
 class MeasurementQuerySet(models.QuerySet):
     def approved_as_of(self, as_of) -> MeasurementQuerySet:

@@ -14,6 +14,8 @@ from django.conf import settings
 
 from plans.loader import parse_plan_file
 
+pytest_plugins = ["tests.workers"]
+
 
 @functools.cache
 def _plan_spec():

@@ -1,4 +1,4 @@
-"""The Celery application. Workers start it with `celery -A zjai worker`, beat with `celery -A zjai beat`."""
+"""The Celery application: `celery -A zjai worker` and `celery -A zjai beat` start it."""
 
 import os
 

@@ -1,0 +1,115 @@
+"""A real Celery worker process for tests marked `worker`.
+
+It runs `celery -A zjai worker` against the same Redis broker as the test process and against
+the *test* database (pytest-django's test_… database), so a test that commits data and queues a
+task sees the worker change the database, with nothing mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("worker tests need PostgreSQL (make test sets DATABASE_URL)")
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{connection.settings_dict['NAME']}"
+
+
+def broker_url() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url:
+        pytest.skip("worker tests need a broker (make test sets CELERY_BROKER_URL)")
+    return url
+
+
+class Worker:
+    def __init__(self, proc: subprocess.Popen, log: Path):
+        self.proc, self.log = proc, log
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_worker(name: str = "test") -> Worker:
+    from zjai.celery import app
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "CELERY_BROKER_URL": broker_url(),
+        "DJANGO_SETTINGS_MODULE": "zjai.settings",
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"celery-worker-{name}.log"
+    # Messages left over from an earlier run would be consumed against the wrong data.
+    app.control.purge()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "zjai",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            f"--hostname={name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    worker = Worker(proc, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{log.read_text()[-3000:]}")
+        if "ready." in log.read_text():
+            return worker
+        time.sleep(0.2)
+    worker.stop()
+    raise RuntimeError(f"celery worker did not start in 60 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator[Worker]:
+    """A running worker for the duration of one test (data must be committed: transactional_db)."""
+    worker = start_worker()
+    yield worker
+    worker.stop()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30, what: str = "condition") -> None:
+    """Poll until `condition()` is true; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
