@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
 from .chain import append_event
@@ -16,7 +17,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     """The object's field values, for the before/after of an event."""
     data = model_to_dict(obj, fields=fields)
     for name, value in list(data.items()):
-        if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+        if isinstance(value, FieldFile):
             data[name] = value.name or ""
         elif isinstance(value, list):
             data[name] = [getattr(v, "pk", v) for v in value]

@@ -155,7 +155,15 @@ class _Reader:
             raise self.fail(entry, f"'{name}' is not a date (YYYY-MM-DD): {value!r}")
         return value
 
-    def number(self, data: dict, name: str, entry: str, required: bool = True) -> Decimal | None:
+    def number(
+        self,
+        data: dict,
+        name: str,
+        entry: str,
+        required: bool = True,
+        column: tuple[int, int] = (20, 4),
+    ) -> Decimal | None:
+        """A number that fits its column: `column` is the (max_digits, decimal_places) of it."""
         value = data.get(name)
         if value is None:
             if required:
@@ -169,6 +177,19 @@ class _Reader:
             raise self.fail(entry, f"'{name}' must be a number, found {value!r}") from None
         if not number.is_finite():
             raise self.fail(entry, f"'{name}' must be a finite number, found {value!r}")
+        # A number the column cannot hold would fail at write time (too large) or be rounded
+        # on the way in and then differ from the file at every later load (too precise).
+        max_digits, places = column
+        if number != 0 and number.normalize().as_tuple().exponent < -places:
+            raise self.fail(
+                entry, f"'{name}' has more than {places} decimal places, found {value!r}"
+            )
+        if abs(number) >= Decimal(10) ** (max_digits - places):
+            raise self.fail(
+                entry,
+                f"'{name}' is too large (at most {max_digits - places} digits before the "
+                f"decimal point), found {value!r}",
+            )
         return number
 
     def choice(
@@ -190,11 +211,26 @@ class _Reader:
         return value
 
 
+class _PlanYamlLoader(yaml.SafeLoader):
+    """Safe YAML in which unquoted dates stay text.
+
+    PyYAML turns `2022-12-31` into a date itself and raises a bare ValueError for an impossible
+    one (`2022-02-30`), which would escape as a traceback naming neither the entry nor the
+    file; kept as text, the reader checks it and names the entry.
+    """
+
+
+_PlanYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_plan_file(path: Path | str) -> PlanSpec:
     path = Path(path)
     reader = _Reader(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlanYamlLoader)  # a SafeLoader
     except FileNotFoundError:
         raise PlanFileError(path, "file", "no such file") from None
     except UnicodeDecodeError:
@@ -204,6 +240,8 @@ def parse_plan_file(path: Path | str) -> PlanSpec:
         where = f"line {mark.line + 1}" if mark else "file"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PlanFileError(path, where, f"not valid YAML: {problem}") from None
+    except ValueError as exc:  # a value YAML itself constructs, e.g. an explicit !!timestamp
+        raise PlanFileError(path, "file", f"not valid YAML: {exc}") from None
 
     top = reader.mapping(raw, "file")
     reader.only(top, {"schema", "plan", "units", "items", "enterprises"}, "file")
@@ -418,7 +456,7 @@ def _parse_target(reader, raw, where, item: ItemSpec, unit_codes, plan, codes) -
     for unit in units:
         if unit not in unit_codes:
             raise reader.fail(entry, f"unknown unit {unit!r}")
-    weight = reader.number(data, "weight", entry, required=False) or Decimal(1)
+    weight = reader.number(data, "weight", entry, required=False, column=(6, 3)) or Decimal(1)
     if weight <= 0:
         raise reader.fail(entry, "'weight' must be above zero")
     headline = data.get("headline", False)
@@ -479,7 +517,7 @@ def _parse_source(reader: _Reader, raw: Any, entry: str) -> dict[str, Any]:
             if v not in allowed[name]:
                 raise reader.fail(f"{where}.filter", f"{name} {v!r} is not one of {allowed[name]}")
         clean_filter[name] = value
-    scale = reader.number(data, "scale", where, required=False) or Decimal(1)
+    scale = reader.number(data, "scale", where, required=False, column=(12, 8)) or Decimal(1)
     if scale <= 0:
         raise reader.fail(where, "'scale' must be above zero")
     return {
@@ -590,7 +628,8 @@ class _Writer:
             link_model(**{owner_field: owner}, unit_id=pk, order=i, is_lead=lead)
             for pk, i, lead in want
         )
-        self.report.count(self.report.updated, str(link_model._meta.verbose_name_plural))
+        bucket = self.report.updated if have else self.report.created
+        self.report.count(bucket, str(link_model._meta.verbose_name_plural))
         record_event(
             action="set_units",
             obj=owner,

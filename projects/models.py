@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ class Project(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
     )
     completed_investment = models.DecimalField(
         _("completed investment (10,000 yuan)"),
@@ -67,6 +69,7 @@ class Project(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
     )
     start_date = models.DateField(
         _("start date"), null=True, blank=True, validators=[validate_sensible_date]

@@ -9,6 +9,8 @@ class MeasurementState(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     APPROVED = "approved", _("approved")
     REJECTED = "rejected", _("rejected")
+    # An approved figure taken back later: it counted until it was withdrawn.
+    WITHDRAWN = "withdrawn", _("withdrawn")
 
 
 class ProgressStatus(models.TextChoices):

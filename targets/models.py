@@ -101,6 +101,10 @@ class Target(BilingualMixin, models.Model):
         verbose_name=_("responsible units"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Set in the same transaction as any write that changes the target's inputs and cleared
+    # by the recompute that has seen it, so a recompute lost while the broker was down is
+    # caught up by the sweep.
+    dirty_since = models.DateTimeField(_("changed since last computed"), null=True, blank=True)
 
     objects = TargetQuerySet.as_manager()
 
@@ -144,7 +148,10 @@ class Target(BilingualMixin, models.Model):
                 violation_error_message=_("A weight must be positive."),
             ),
             models.CheckConstraint(
-                condition=~Q(growth_model="compound") | Q(baseline_value__gt=0),
+                # Spelled out: `baseline_value > 0` is NULL, not false, for a missing baseline,
+                # and a NULL check passes.
+                condition=~Q(growth_model="compound")
+                | (Q(baseline_value__isnull=False) & Q(baseline_value__gt=0)),
                 name="target_compound_needs_baseline",
                 violation_error_message=_("Compound growth needs a baseline above zero."),
             ),
@@ -199,10 +206,14 @@ class MeasurementQuerySet(models.QuerySet):
         """Figures that describe a date on or before `as_of` and were approved by the end of it."""
         from .dates import end_of_day
 
+        # A withdrawn figure still counts for dates before it was withdrawn, so a report as
+        # of a past date says what it said then.
+        end = end_of_day(as_of)
         return self.filter(
-            state=Measurement.State.APPROVED,
+            Q(state=Measurement.State.APPROVED)
+            | Q(state=Measurement.State.WITHDRAWN, withdrawn_at__gt=end),
             observed_on__lte=as_of,
-            reviewed_at__lte=end_of_day(as_of),
+            reviewed_at__lte=end,
         )
 
     def for_user(self, user) -> MeasurementQuerySet:
@@ -258,6 +269,16 @@ class Measurement(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements_withdrawn",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -284,15 +305,32 @@ class Measurement(models.Model):
                 violation_error_message=_("A submitted figure records when it was submitted."),
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["approved", "rejected"])
+                condition=~Q(state__in=["approved", "rejected", "withdrawn"])
                 | (Q(reviewed_at__isnull=False) & Q(reviewed_by__isnull=False)),
                 name="measurement_review_recorded",
                 violation_error_message=_("A reviewed figure records who reviewed it and when."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="withdrawn")
+                | (Q(withdrawn_at__isnull=False) & Q(withdrawn_by__isnull=False)),
+                name="measurement_withdrawal_recorded",
+                violation_error_message=_("A withdrawn figure records who withdrew it and when."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.target.code} = {self.value} @ {self.observed_on} ({self.state})"
+
+
+class ProgressQuerySet(models.QuerySet):
+    def latest_per_target(self) -> ProgressQuerySet:
+        """Each target's newest row, in one query."""
+        newest = (
+            Progress.objects.filter(target=models.OuterRef("target"))
+            .order_by("-as_of")
+            .values("as_of")[:1]
+        )
+        return self.filter(as_of=models.Subquery(newest))
 
 
 class Progress(models.Model):
@@ -318,6 +356,8 @@ class Progress(models.Model):
     stale = models.BooleanField(_("stale"), default=False)
     computed_at = models.DateTimeField(_("computed at"))
 
+    objects = ProgressQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("progress")
         verbose_name_plural = _("progress")
@@ -337,3 +377,85 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target.code} as of {self.as_of}: {self.status}"
+
+
+class RollupProgress(models.Model):
+    """Progress of a plan item, a responsible unit or the whole plan as of a date."""
+
+    class Scope(models.TextChoices):
+        PLAN = "plan", _("plan")
+        ITEM = "item", _("plan item")
+        UNIT = "unit", _("responsible unit")
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="rollups")
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    item = models.ForeignKey(
+        "plans.PlanItem", on_delete=models.CASCADE, null=True, blank=True, related_name="rollups"
+    )
+    unit = models.ForeignKey(
+        "plans.ResponsibleUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rollups",
+    )
+    as_of = models.DateField(_("as of"))
+    targets = models.PositiveIntegerField(_("targets"))
+    percent = models.FloatField(_("mean percent complete"), null=True)
+    score = models.FloatField(_("score"), null=True)
+    band = models.CharField(_("band"), max_length=24, choices=ProgressStatus.choices)
+    counts = models.JSONField(_("targets by status"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("roll-up")
+        verbose_name_plural = _("roll-ups")
+        ordering = ["plan", "-as_of", "scope"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "as_of"],
+                condition=Q(scope="plan"),
+                name="rollup_once_per_plan_and_date",
+                violation_error_message=_("The plan's roll-up for this date exists already."),
+            ),
+            models.UniqueConstraint(
+                fields=["item", "as_of"],
+                condition=Q(scope="item"),
+                name="rollup_once_per_item_and_date",
+                violation_error_message=_("This item's roll-up for this date exists already."),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "unit", "as_of"],
+                condition=Q(scope="unit"),
+                name="rollup_once_per_unit_and_date",
+                violation_error_message=_("This unit's roll-up for this date exists already."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="plan") & Q(item__isnull=True) & Q(unit__isnull=True))
+                | (Q(scope="item") & Q(item__isnull=False) & Q(unit__isnull=True))
+                | (Q(scope="unit") & Q(item__isnull=True) & Q(unit__isnull=False)),
+                name="rollup_scope_consistent",
+                violation_error_message=_("A roll-up names exactly what its scope says."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.item or self.unit or self.plan
+        return f"{subject} as of {self.as_of}: {self.band}"
+
+
+class StaleReminder(models.Model):
+    """A reminder sent to a unit's users that a target's figure is stale (one per interval)."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(_("sent at"))
+    recipients = models.JSONField(_("recipients"), default=list)
+
+    class Meta:
+        verbose_name = _("stale-figure reminder")
+        verbose_name_plural = _("stale-figure reminders")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["target", "sent_at"], name="reminder_target_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} reminded at {self.sent_at:%Y-%m-%d}"

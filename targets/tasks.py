@@ -42,3 +42,26 @@ def recompute_targets(target_ids: list[int], as_of: str | None = None) -> dict:
     with acting_as("job:recompute_targets"):
         result = recompute(_parse(as_of), target_ids=target_ids)
     return {"as_of": result.as_of.isoformat(), "targets": result.targets, **result.by_status}
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5, acks_late=True)
+def sweep_dirty_targets() -> dict:
+    """Recompute targets whose change was not followed by a recompute (e.g. the broker was down
+    when it was queued)."""
+    from .models import Target
+
+    ids = list(Target.objects.filter(dirty_since__isnull=False).values_list("pk", flat=True))
+    if not ids:
+        return {"targets": 0}
+    with acting_as("job:sweep_dirty_targets"):
+        result = recompute(target_ids=ids)
+    return {"targets": result.targets}
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def send_stale_reminders() -> dict:
+    """Remind the responsible units of targets whose newest approved figure is stale."""
+    from .reminders import send_stale_reminders as send
+
+    with acting_as("job:send_stale_reminders"):
+        return {"reminded": send()}

@@ -70,12 +70,14 @@ def _register_values(targets: list[Target], model, as_of: dt.date) -> dict[int, 
     return result
 
 
-def _reported_values(targets: list[Target], as_of: dt.date) -> dict[int, CurrentValue]:
+def _reported_values(
+    targets: list[Target], as_of: dt.date, observed_by: dt.date
+) -> dict[int, CurrentValue]:
     if not targets:
         return {}
     latest = (
         Measurement.objects.approved_as_of(as_of)
-        .filter(target=OuterRef("pk"))
+        .filter(target=OuterRef("pk"), observed_on__lte=observed_by)
         .order_by("-observed_on", "-reviewed_at", "-id")
     )
     rows = (
@@ -89,8 +91,16 @@ def _reported_values(targets: list[Target], as_of: dt.date) -> dict[int, Current
     return {pk: CurrentValue(value, on) for pk, value, on in rows}
 
 
-def current_values(targets: Iterable[Target], as_of: dt.date) -> dict[int, CurrentValue]:
-    """Map target id → its current value as of `as_of` (at most three queries)."""
+def current_values(
+    targets: Iterable[Target], as_of: dt.date, observed_by: dt.date | None = None
+) -> dict[int, CurrentValue]:
+    """Map target id → its value as of `as_of` (at most three queries).
+
+    `observed_by` (default `as_of`) limits the date a value may describe: the value "at the
+    deadline" is the newest one describing a date on or before the deadline, among figures
+    approved by `as_of`.
+    """
+    observed_by = min(observed_by or as_of, as_of)
     targets = list(targets)
     by_source = {
         "reported": [t for t in targets if t.source_kind == SourceKind.REPORTED],
@@ -105,7 +115,7 @@ def current_values(targets: Iterable[Target], as_of: dt.date) -> dict[int, Curre
             if t.source_kind != SourceKind.REPORTED and t.source_register == Register.PROJECTS
         ],
     }
-    values = _reported_values(by_source["reported"], as_of)
-    values.update(_register_values(by_source[Register.ENTERPRISES], Enterprise, as_of))
-    values.update(_register_values(by_source[Register.PROJECTS], Project, as_of))
+    values = _reported_values(by_source["reported"], as_of, observed_by)
+    values.update(_register_values(by_source[Register.ENTERPRISES], Enterprise, observed_by))
+    values.update(_register_values(by_source[Register.PROJECTS], Project, observed_by))
     return values

@@ -12,13 +12,13 @@ import functools
 import pytest
 from django.conf import settings
 
-from plans.loader import parse_plan_file
-
 pytest_plugins = ["tests.workers"]
 
 
 @functools.cache
 def _plan_spec():
+    from plans.loader import parse_plan_file
+
     return parse_plan_file(settings.ZJAI_DEFAULT_PLAN_FILE)
 
 
@@ -32,6 +32,12 @@ def _celery_mode(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs ~0.5 s per user; tests check behaviour, not the hash's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

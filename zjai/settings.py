@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "targets",
     "enterprises",
     "projects",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -140,10 +141,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A write must never hang because the broker is down: give up publishing quickly.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
+    # Statuses change with the calendar even without new data.
     "recompute-all-nightly": {
         "task": "targets.tasks.recompute_all",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Catch up on recomputes that could not be queued when a write happened.
+    "sweep-dirty-targets": {
+        "task": "targets.tasks.sweep_dirty_targets",
+        "schedule": 60.0,
+    },
+    "stale-figure-reminders": {
+        "task": "targets.tasks.send_stale_reminders",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from audit.context import acting_as
 from plans.loader import PlanFileError, load_plan, parse_plan_file
@@ -23,8 +24,15 @@ class Command(BaseCommand):
             spec = parse_plan_file(file)
         except PlanFileError as exc:
             raise CommandError(str(exc)) from None
-        with acting_as("command:load_action_plan"):
-            report = load_plan(spec)
+        try:
+            with acting_as("command:load_action_plan"):
+                report = load_plan(spec)
+        except DatabaseError as exc:
+            # Everything was rolled back; say what the database refused, on one line.
+            problem = " ".join(str(exc).split())
+            raise CommandError(
+                f"{file}: the database refused the plan, nothing was saved: {problem}"
+            ) from None
         plan = report.plan
         summary = ", ".join(
             [f"{n} {name} created" for name, n in sorted(report.created.items())]
