@@ -16,6 +16,8 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # Accounts made by seed_demo, so that re-seeding never touches a real account of the same name.
+    is_demo = models.BooleanField(_("demo account"), default=False)
 
     class Meta:
         verbose_name = _("user")

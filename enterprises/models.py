@@ -87,6 +87,7 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["tier", "recognised_on"], name="enterprise_tier_date"),
             models.Index(fields=["city", "sector"], name="enterprise_city_sector"),
+            models.Index(fields=["name_zh", "id"], name="enterprise_name"),
         ]
         constraints = [
             models.CheckConstraint(

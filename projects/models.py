@@ -91,6 +91,7 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["kind", "status", "accepted_on"], name="project_kind_status_date"),
             models.Index(fields=["city", "kind"], name="project_city_kind"),
+            models.Index(fields=["name", "id"], name="project_name"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -122,6 +123,16 @@ class Project(models.Model):
                 condition=Q(completed_investment__isnull=True) | Q(completed_investment__gte=0),
                 name="project_completed_investment_non_negative",
                 violation_error_message=_("Investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="accepted") | Q(accepted_on__isnull=True),
+                name="project_only_accepted_has_acceptance_date",
+                violation_error_message=_("Only an accepted project has an acceptance date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="planned") | Q(start_date__isnull=False),
+                name="project_started_has_start_date",
+                violation_error_message=_("A project under way or finished needs its start date."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="accepted") | Q(accepted_on__isnull=False),

@@ -279,7 +279,7 @@ class Measurement(models.Model):
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
+    is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = MeasurementQuerySet.as_manager()

@@ -322,7 +322,7 @@ TARGETS = {
     ),
     "platform-provincial": (
         "I.4", 10, "个", P, ["econ-it", "sci-tech", "drc"], "count", PROJECTS, "",
-        {"kind": "platform", "level": "provincial"}, 1,
+        {"kind": "platform", "level": "provincial", "status": "accepted"}, 1,
     ),
     "ic-12inch-line": (
         "II.2.1", 1, "条", P, ["econ-it", "sci-tech"], "reported", "", "", {}, 1

@@ -104,5 +104,21 @@ def test_values_outside_the_choices_are_rejected_on_their_field(field, value, co
 @pytest.mark.parametrize("field", ["start_date", "accepted_on"])
 @pytest.mark.parametrize("date", [dt.date(1900, 1, 1), dt.date(2202, 1, 1)])
 def test_dates_out_of_range_are_rejected_on_their_field(field, date):
-    p = project(**{"start_date": None, field: date})
+    status = "accepted" if field == "accepted_on" else "planned"
+    p = project(**{"status": status, field: date})
     assert errors_of(p) == {field: ["Enter a date between 1978-01-01 and 2100-12-31."]}
+
+
+def test_only_an_accepted_project_has_an_acceptance_date():
+    p = project(status="completed", accepted_on=dt.date(2021, 6, 30))
+    assert errors_of(p) == {NON_FIELD_ERRORS: ["Only an accepted project has an acceptance date."]}
+    refused_by_database(p, "project_only_accepted_has_acceptance_date")
+
+
+def test_a_project_under_way_needs_its_start_date():
+    p = project(status="under_construction", start_date=None)
+    assert errors_of(p) == {
+        NON_FIELD_ERRORS: ["A project under way or finished needs its start date."]
+    }
+    refused_by_database(p, "project_started_has_start_date")
+    project(status="planned", start_date=None).full_clean()

@@ -1,0 +1,1 @@
+"""Synthetic demo data, clearly marked as such (`manage.py seed_demo`)."""

@@ -1,0 +1,87 @@
+import argparse
+
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.generator import DEFAULT_SEED, PLAN_CODE, SeedError, SeedReport, seed_demo
+from demo.users import Credential, UsersResult
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace the demo data (is_demo=True, names 演示·…) by a fresh deterministic set: "
+        "1,000×N enterprises, 1,000×N projects, 10,000×N figures; create the demo users."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=positive_int, default=1, help="N, a whole number ≥ 1 (default 1)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="give the demo users new passwords and print them",
+        )
+        parser.add_argument("--no-users", action="store_true", help="do not create demo users")
+
+    def handle(self, *args, scale, seed, reset_passwords, no_users, **options):
+        if no_users and reset_passwords:
+            raise CommandError("--reset-passwords and --no-users cannot be used together")
+        try:
+            report = seed_demo(
+                scale=scale, seed=seed, users=not no_users, reset_passwords=reset_passwords
+            )
+        except SeedError as exc:
+            raise CommandError(str(exc)) from None
+        if report.users is not None:
+            self._write_users(report.users)
+        self._write_summary(report)
+
+    def _write_users(self, users: UsersResult) -> None:
+        if users.credentials:
+            self._write_credentials(users.credentials)
+        if users.unchanged:
+            self.stdout.write(
+                "demo users already exist; passwords unchanged "
+                "(use --reset-passwords to print new ones)"
+            )
+
+    def _write_credentials(self, credentials: list[Credential]) -> None:
+        rows = [("username", "role", "unit", "password")] + [
+            (c.username, c.role, c.unit, c.password) for c in credentials
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        rule = "  ".join("-" * w for w in widths)
+        self.stdout.write(
+            self.style.WARNING("Demo users — passwords are shown only this once; note them now:")
+        )
+        for index, row in enumerate(rows):
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self.stdout.write("  ".join(cells).rstrip())
+            if index == 0:
+                self.stdout.write(rule)
+
+    def _write_summary(self, report: SeedReport) -> None:
+        created, deleted = report.created, report.deleted
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data for {PLAN_CODE} (scale {report.scale}, seed {report.seed}): "
+                f"{created['enterprises']:,} enterprises, {created['projects']:,} projects, "
+                f"{created['measurements']:,} measurements created "
+                f"({deleted['enterprises']:,} enterprises, {deleted['projects']:,} projects, "
+                f"{deleted['measurements']:,} measurements of the previous demo data deleted) "
+                f"in {report.seconds:.1f} s. Run recompute_progress to update progress."
+            )
+        )
