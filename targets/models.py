@@ -210,11 +210,10 @@ class MeasurementQuerySet(models.QuerySet):
         # of a past date says what it said then.
         end = end_of_day(as_of)
         return self.filter(
-            Q(state=Measurement.State.APPROVED)
-            | Q(state=Measurement.State.WITHDRAWN, withdrawn_at__gt=end),
+            state__in=[Measurement.State.APPROVED, Measurement.State.WITHDRAWN],
             observed_on__lte=as_of,
             reviewed_at__lte=end,
-        )
+        ).filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=end))
 
     def for_user(self, user) -> MeasurementQuerySet:
         """Everyone sees approved figures; a unit sees all states of its own targets' figures;
@@ -291,6 +290,12 @@ class Measurement(models.Model):
         indexes = [
             models.Index(
                 fields=["target", "state", "observed_on"], name="measurement_target_state_date"
+            ),
+            # The latest counting figure per target, read backwards by the recompute.
+            models.Index(
+                fields=["target", "observed_on", "reviewed_at", "id"],
+                condition=Q(state__in=["approved", "withdrawn"]),
+                name="measurement_counting",
             ),
         ]
         constraints = [

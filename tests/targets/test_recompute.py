@@ -158,3 +158,25 @@ def test_a_full_recompute_issues_the_same_queries_at_two_data_sizes(plan, make_u
     large = _count_queries(dt.date(2023, 2, 1))
 
     assert small == large, f"{small} queries with little data, {large} with more"
+
+
+def test_history_computes_every_quarter_end_since_the_start(plan):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("recompute_progress", "--as-of", "2020-02-15", "--history", "--sync", stdout=out)
+    assert sorted(set(Progress.objects.values_list("as_of", flat=True))) == [
+        dt.date(2019, 3, 31),
+        dt.date(2019, 6, 30),
+        dt.date(2019, 9, 30),
+        dt.date(2019, 12, 31),
+        dt.date(2020, 2, 15),
+    ]
+    assert out.getvalue().count("Recomputed 15 targets") == 5
+
+
+def test_a_bad_as_of_date_is_one_clear_line(plan):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--as-of must be a date YYYY-MM-DD, not '2021-02-30'"):
+        call_command("recompute_progress", "--as-of", "2021-02-30", "--sync")
