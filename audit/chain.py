@@ -72,49 +72,102 @@ def append_event(**fields: Any) -> AuditEvent:
 
 @dataclass
 class ChainReport:
+    """The outcome of verify_chain: `ok`, how many events were verified, the head they lead to
+    and, when broken, one line naming the first event that does not fit."""
+
     ok: bool
     events: int
     head_hash: str
     problem: str = ""
     event_seq: int | None = None
+    anchor_found: bool | None = None  # None: no anchor was asked for
+
+    @property
+    def head_seq(self) -> int:
+        return self.events
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Recompute every hash in sequence order; report the first event that does not fit."""
+def describe(event: AuditEvent) -> str:
+    """An event named for a person: sequence, action, object, actor and time."""
+    return (
+        f"#{event.seq} ({event.action} {event.object_type}:{event.object_id} "
+        f"by {event.actor_label} at {event.occurred_at.isoformat()})"
+    )
+
+
+def parse_anchor(text: str) -> tuple[int | None, str]:
+    """`HASH` or `SEQ:HASH`, as verify_audit_log prints it, to (seq or None, hash)."""
+    seq_text, _, digest = text.strip().rpartition(":")
+    digest = digest.lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"not a SHA-256 hash (64 hex digits): {digest!r}")
+    if not seq_text:
+        return None, digest
+    if not seq_text.lstrip("#").isdigit():
+        raise ValueError(f"not a sequence number: {seq_text!r}")
+    return int(seq_text.lstrip("#")), digest
+
+
+def verify_chain(
+    batch_size: int = 5000, anchor: tuple[int | None, str] | None = None
+) -> ChainReport:
+    """Recompute every hash in sequence order; report the first event that does not fit.
+
+    - an *edited* event no longer hashes to its stored hash;
+    - a *deleted* event leaves a gap in the sequence (or, at the end, a head that is ahead);
+    - a *reordered* event does not link to the hash of the event before it.
+
+    `anchor` is a (seq, hash) kept outside the database: the chain must still contain that hash
+    (at that sequence number, when given), verified like every other event. A chain rewritten
+    from some point on, hashes and all, passes the other checks but not this one.
+    """
     expected_seq, prev_hash, count = 1, GENESIS, 0
+    anchor_seq, anchor_hash = anchor if anchor else (None, "")
+    found = None if anchor is None else False
+
+    def broken(problem: str, seq: int) -> ChainReport:
+        return ChainReport(False, count, prev_hash, problem, seq, found)
+
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
         if event.seq != expected_seq:
-            return ChainReport(
-                False,
-                count,
-                prev_hash,
-                f"event #{expected_seq} is missing (next is #{event.seq}): deleted or reordered",
+            return broken(
+                f"event #{expected_seq} is missing: the chain jumps from #{expected_seq - 1} to "
+                f"{describe(event)}; #{expected_seq} was deleted (or renumbered)",
                 expected_seq,
             )
         if event.prev_hash != prev_hash:
-            return ChainReport(
-                False,
-                count,
-                prev_hash,
-                f"event #{event.seq} does not follow #{event.seq - 1}: reordered or re-linked",
+            return broken(
+                f"event {describe(event)} does not follow #{event.seq - 1}: "
+                "its link to the previous hash is wrong, so events were reordered or re-linked",
                 event.seq,
             )
         if event_digest(hashed_fields(event), event.prev_hash) != event.hash:
-            return ChainReport(
-                False,
-                count,
-                prev_hash,
-                f"event #{event.seq} was edited after it was written",
+            return broken(
+                f"event {describe(event)} was edited after it was written: "
+                "its content no longer matches its hash",
                 event.seq,
             )
+        if anchor is not None and event.hash == anchor_hash:
+            if anchor_seq is not None and anchor_seq != event.seq:
+                return broken(
+                    f"the anchored head {anchor_hash} is event #{event.seq}, not #{anchor_seq}: "
+                    "events before it were deleted or inserted",
+                    event.seq,
+                )
+            found = True
         prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and head.seq != count:
-        return ChainReport(
-            False,
-            count,
-            prev_hash,
-            f"the chain ends at #{count} but #{head.seq} was written: events deleted at the end",
+        return broken(
+            f"the chain ends at #{count} but #{head.seq} was written: "
+            f"event #{count + 1} and later were deleted",
             count + 1,
         )
-    return ChainReport(True, count, prev_hash)
+    if anchor is not None and not found:
+        where = f"#{anchor_seq}" if anchor_seq is not None else "any event"
+        return broken(
+            f"the anchored head {anchor_hash} is not in the chain (expected at {where}): "
+            f"events up to it were rewritten or deleted",
+            anchor_seq or count,
+        )
+    return ChainReport(True, count, prev_hash, anchor_found=found)

@@ -41,8 +41,11 @@ def record_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    diff: bool = True,
 ) -> AuditEvent:
-    if before is not None and after is not None:
+    """Append the event of one write. With `diff` (the default) `before` and `after` keep only
+    the fields that changed; a summary event (a recompute's counts) passes diff=False."""
+    if diff and before is not None and after is not None:
         before, after = changed(before, after)
     label = actor_label_var.get() or (acting_user.get_username() if acting_user else "system")
     if acting_user is not None and actor_label_var.get():

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin_mixins import AuditedAdminMixin
+from zjai.registers import targets_reading
 
 from .models import Enterprise
 
@@ -14,3 +15,6 @@ class EnterpriseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("named_in",)
     list_select_related = ("owner_unit",)
     show_full_result_count = False
+
+    def touched_targets(self, obj):
+        return targets_reading("enterprises")

@@ -88,6 +88,10 @@ class Enterprise(models.Model):
             models.Index(fields=["tier", "recognised_on"], name="enterprise_tier_date"),
             models.Index(fields=["city", "sector"], name="enterprise_city_sector"),
             models.Index(fields=["name_zh", "id"], name="enterprise_name"),
+            # The browser list sorts by these columns, the id breaking ties (zjai/lists.py).
+            models.Index(fields=["recognised_on", "id"], name="enterprise_sort_recognised"),
+            models.Index(fields=["tier", "id"], name="enterprise_sort_tier"),
+            models.Index(fields=["city", "id"], name="enterprise_sort_city"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -582,6 +582,9 @@ class LoadReport:
 class _Writer:
     def __init__(self, report: LoadReport, acting_user=None):
         self.report, self.acting_user = report, acting_user
+        # Values moved out of the way before writing (item positions), by (model, pk): the
+        # audit shows the value before the load, not the temporary one.
+        self.moved: dict[tuple[type[models.Model], Any], dict[str, Any]] = {}
 
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
         """Create the object, or update just the fields that differ; audit either."""
@@ -589,6 +592,8 @@ class _Writer:
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model.objects.create(**lookup, **values)
+            # Audit the values as stored (10 as 10.0000), as every later event will show them.
+            obj.refresh_from_db()
             self.report.count(self.report.created, str(name))
             record_event(
                 action="create",
@@ -600,17 +605,22 @@ class _Writer:
         differing = [k for k, v in values.items() if getattr(obj, k) != v]
         if differing:
             before = snapshot(obj, differing)
+            moved = self.moved.get((model, obj.pk), {})
+            before.update({k: v for k, v in moved.items() if k in before})
             for k in differing:
                 setattr(obj, k, values[k])
             obj.save(update_fields=differing)
-            self.report.count(self.report.updated, str(name))
-            record_event(
-                action="update",
-                obj=obj,
-                acting_user=self.acting_user,
-                before=before,
-                after=snapshot(obj, differing),
-            )
+            obj.refresh_from_db(fields=differing)
+            after = snapshot(obj, differing)
+            if before != after:  # not just put back where it was before the load
+                self.report.count(self.report.updated, str(name))
+                record_event(
+                    action="update",
+                    obj=obj,
+                    acting_user=self.acting_user,
+                    before=before,
+                    after=after,
+                )
         return obj
 
     def sync_links(self, owner, link_model, owner_field: str, wanted: list[ResponsibleUnit]):
@@ -684,6 +694,8 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
         if any(current.get(i.key, i.order) != i.order for i in spec.items) or (
             set(current) - {i.key for i in spec.items}
         ):
+            for pk, order in PlanItem.objects.filter(plan=plan).values_list("pk", "order"):
+                writer.moved[(PlanItem, pk)] = {"order": order}
             PlanItem.objects.filter(plan=plan).update(order=models.F("order") + 1_000_000)
 
         items: dict[str, PlanItem] = {}

@@ -5,5 +5,6 @@ from . import views
 app_name = "plans"
 
 urlpatterns = [
-    path("", views.PlanOverviewView.as_view(), name="overview"),
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("plan/", views.PlanTreeView.as_view(), name="tree"),
 ]

@@ -1,38 +1,216 @@
-"""Browser pages of the plans app."""
+"""Browser pages of the plans app: the dashboard and the plan as a tree.
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Prefetch
+Reads never compute: both pages read the Progress and RollupProgress rows the recompute jobs
+wrote, as of the newest date computed (or an earlier computed date the reader picks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
 from django.views.generic import TemplateView
 
-from targets.models import Progress, Target
+from accounts.mixins import RoleRequiredMixin
+from accounts.roles import Role
+from targets.choices import MeasurementState, SourceKind
+from targets.models import Measurement, Progress, RollupProgress, Target, TargetUnit
+from targets.series import progress_history
+from zjai.charts import sparkline
 
+from .choices import ItemKind
 from .models import ItemUnit, Plan, PlanItem
 
+ATTENTION_ROWS = 5
+# Counts on the dashboard stop here ("99+"): counting every draft of a busy unit would read
+# thousands of rows for a badge.
+ATTENTION_COUNT_CAP = 99
 
-class PlanOverviewView(LoginRequiredMixin, TemplateView):
-    """The plan at a glance: its parts and groups, and every target with its latest progress."""
 
-    template_name = "plans/overview.html"
+def current_plan() -> Plan | None:
+    return Plan.objects.order_by("-period_start", "code").first()
+
+
+def computed_dates(plan: Plan) -> list[dt.date]:
+    """The dates the plan's progress was computed for, newest first (at most 60)."""
+    return list(
+        RollupProgress.objects.filter(plan=plan, scope=RollupProgress.Scope.PLAN)
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)[:60]
+    )
+
+
+def pick_as_of(request, dates: list[dt.date]) -> dt.date | None:
+    """The newest computed date, or the computed date the reader asked for (?as_of=)."""
+    wanted = request.GET.get("as_of")
+    if wanted:
+        try:
+            day = dt.date.fromisoformat(wanted)
+        except ValueError:
+            day = None
+        if day in dates:
+            return day
+    return dates[0] if dates else None
+
+
+class PlanContextMixin(RoleRequiredMixin):
+    def plan_context(self) -> dict:
+        plan = current_plan()
+        if plan is None:
+            return {"plan": None}
+        dates = computed_dates(plan)
+        as_of = pick_as_of(self.request, dates)
+        return {"plan": plan, "dates": dates, "as_of": as_of, "latest": dates[0] if dates else None}
+
+
+@dataclass
+class Attention:
+    """What a user's unit has to do: figures to report, to review, stale targets."""
+
+    to_report: list = field(default_factory=list)
+    to_report_count: int = 0
+    to_review: list = field(default_factory=list)
+    to_review_count: int = 0
+    stale: list = field(default_factory=list)
+    reviews: bool = False
+    shown: bool = False
+    cap: int = ATTENTION_COUNT_CAP
+
+
+def attention_for(user, plan: Plan, as_of: dt.date | None) -> Attention:
+    """The figures and targets of the user's unit that need someone to act.
+
+    The targets are resolved first (a handful of ids), so the queries over the figures — a
+    million at the benchmark scale — are index range scans on (target, state), never a join.
+    """
+    attention = Attention()
+    if user.unit_id is None and not user.has_role(Role.ADMIN):
+        return attention
+    reported = set(
+        Target.objects.filter(plan=plan, source_kind=SourceKind.REPORTED).values_list(
+            "pk", flat=True
+        )
+    )
+    responsible, leads = set(), set()
+    for target_id, is_lead in TargetUnit.objects.filter(
+        unit_id=user.unit_id, target__plan=plan
+    ).values_list("target_id", "is_lead"):
+        responsible.add(target_id)
+        if is_lead:
+            leads.add(target_id)
+    visible = Measurement.objects.for_user(user).select_related("target", "created_by")
+    if user.has_role(Role.STAFF, Role.REVIEWER, Role.ADMIN) and user.unit_id:
+        attention.shown = True
+        mine = visible.filter(
+            target_id__in=sorted(reported & responsible),
+            state__in=[MeasurementState.DRAFT, MeasurementState.REJECTED],
+        )
+        attention.to_report_count = mine.order_by()[: ATTENTION_COUNT_CAP + 1].count()
+        # Newest first, by id: a backward scan of the primary key stops after a few rows,
+        # where sorting by a date would first fetch every draft of the unit.
+        attention.to_report = list(mine.order_by("-pk")[:ATTENTION_ROWS])
+    if user.has_role(Role.REVIEWER, Role.ADMIN):
+        attention.shown = attention.reviews = True
+        reviewable = reported if user.has_role(Role.ADMIN) else reported & leads
+        pending = visible.filter(
+            target_id__in=sorted(reviewable), state=MeasurementState.SUBMITTED
+        ).exclude(Q(created_by=user) | Q(submitted_by=user))
+        attention.to_review_count = pending.order_by()[: ATTENTION_COUNT_CAP + 1].count()
+        attention.to_review = list(pending.order_by("pk")[:ATTENTION_ROWS])  # oldest first
+    if as_of is not None and responsible:
+        attention.shown = True
+        attention.stale = list(
+            Progress.objects.filter(as_of=as_of, stale=True, target_id__in=sorted(responsible))
+            .select_related("target")
+            .order_by("target__order", "target__code")
+        )
+    return attention
+
+
+class DashboardView(PlanContextMixin, TemplateView):
+    """The plan at a glance, and what needs the reader's attention."""
+
+    template_name = "plans/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        plan = Plan.objects.order_by("-period_start").first()
-        context["plan"] = plan
+        context.update(self.plan_context())
+        plan, as_of = context["plan"], context.get("as_of")
         if plan is None:
             return context
-        targets = list(
-            Target.objects.for_user(self.request.user)
-            .filter(plan=plan)
-            .select_related("item")
-            .order_by("order")
+        user = self.request.user
+        context["attention"] = attention_for(user, plan, as_of)
+        if as_of is None:
+            return context
+        context["summary"] = RollupProgress.objects.filter(
+            plan=plan, scope=RollupProgress.Scope.PLAN, as_of=as_of
+        ).first()
+        groups = list(
+            PlanItem.objects.filter(
+                plan=plan, kind__in=[ItemKind.OBJECTIVE, ItemKind.TASK_GROUP]
+            ).order_by("order")
+        )
+        rollups = {
+            r.item_id: r
+            for r in RollupProgress.objects.filter(
+                plan=plan, scope=RollupProgress.Scope.ITEM, as_of=as_of, item__in=groups
+            )
+        }
+        context["objectives"] = [
+            (g, rollups.get(g.pk)) for g in groups if g.kind == ItemKind.OBJECTIVE
+        ]
+        context["task_groups"] = [
+            (g, rollups.get(g.pk)) for g in groups if g.kind == ItemKind.TASK_GROUP
+        ]
+        headline = list(
+            Target.objects.for_user(user).filter(plan=plan, headline=True).order_by("order", "code")
         )
         progress = {
-            row.target_id: row
-            for row in Progress.objects.latest_per_target().filter(target__in=targets)
+            p.target_id: p for p in Progress.objects.filter(target__in=headline, as_of=as_of)
         }
-        context["targets"] = [(t, progress.get(t.pk)) for t in targets]
-        context["items"] = (
-            PlanItem.objects.filter(plan=plan, depth__lte=1)
+        history = progress_history(headline, as_of)
+        context["headline"] = [
+            {
+                "target": t,
+                "progress": progress.get(t.pk),
+                "trend": sparkline(
+                    history.get(t.pk, []),
+                    label=t.title,
+                    goal=float(t.target_value),
+                ),
+            }
+            for t in headline
+        ]
+        counts = context["summary"].counts if context["summary"] else {}
+        context["status_counts"] = [
+            (status, label, counts.get(status, 0)) for status, label in Progress.Status.choices
+        ]
+        return context
+
+
+@dataclass
+class Node:
+    item: PlanItem
+    children: list[Node] = field(default_factory=list)
+    targets: list[tuple[Target, Progress | None]] = field(default_factory=list)
+    rollup: RollupProgress | None = None
+
+
+class PlanTreeView(PlanContextMixin, TemplateView):
+    """The whole plan in its own order and numbering: text, units (lead first), targets,
+    rolled-up progress."""
+
+    template_name = "plans/tree.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.plan_context())
+        plan, as_of = context["plan"], context.get("as_of")
+        if plan is None:
+            return context
+        items = list(
+            PlanItem.objects.filter(plan=plan)
             .prefetch_related(
                 Prefetch(
                     "unit_links",
@@ -41,4 +219,30 @@ class PlanOverviewView(LoginRequiredMixin, TemplateView):
             )
             .order_by("order")
         )
+        targets = list(
+            Target.objects.for_user(self.request.user).filter(plan=plan).order_by("order", "code")
+        )
+        progress, rollups = {}, {}
+        if as_of is not None:
+            progress = {
+                p.target_id: p for p in Progress.objects.filter(target__plan=plan, as_of=as_of)
+            }
+            rollups = {
+                r.item_id: r
+                for r in RollupProgress.objects.filter(
+                    plan=plan, scope=RollupProgress.Scope.ITEM, as_of=as_of
+                )
+            }
+        nodes = {item.pk: Node(item, rollup=rollups.get(item.pk)) for item in items}
+        roots = []
+        for item in items:
+            node = nodes[item.pk]
+            if item.parent_id and item.parent_id in nodes:
+                nodes[item.parent_id].children.append(node)
+            else:
+                roots.append(node)
+        for target in targets:
+            if target.item_id in nodes:
+                nodes[target.item_id].targets.append((target, progress.get(target.pk)))
+        context["roots"] = roots
         return context

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.admin_mixins import AuditedAdminMixin
+from zjai.registers import targets_reading
 
 from .models import Project
 
@@ -13,3 +14,6 @@ class ProjectAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("enterprise",)
     list_select_related = ("unit",)
     show_full_result_count = False
+
+    def touched_targets(self, obj):
+        return targets_reading("projects")

@@ -92,6 +92,12 @@ class Project(models.Model):
             models.Index(fields=["kind", "status", "accepted_on"], name="project_kind_status_date"),
             models.Index(fields=["city", "kind"], name="project_city_kind"),
             models.Index(fields=["name", "id"], name="project_name"),
+            # The browser list sorts by these columns, the id breaking ties (zjai/lists.py).
+            models.Index(fields=["kind", "id"], name="project_sort_kind"),
+            models.Index(fields=["status", "id"], name="project_sort_status"),
+            models.Index(fields=["city", "id"], name="project_sort_city"),
+            models.Index(fields=["start_date", "id"], name="project_sort_start"),
+            models.Index(fields=["planned_investment", "id"], name="project_sort_investment"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,6 +12,11 @@ class TargetUnitInline(admin.TabularInline):
 
 @admin.register(Target)
 class TargetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    reason_required = True  # a change to a target needs a reason (DESIGN.md, issue 6)
+
+    def touched_targets(self, obj):
+        return [obj.pk]
+
     list_display = (
         "code",
         "title_zh",
@@ -28,6 +33,11 @@ class TargetAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Measurement)
 class MeasurementAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    reason_required = True  # a change to a figure, approved ones above all, needs a reason
+
+    def touched_targets(self, obj):
+        return [obj.target_id]
+
     list_display = ("target", "value", "observed_on", "state", "created_by", "reviewed_by")
     list_filter = ("state", "target", "is_demo")
     date_hierarchy = "observed_on"

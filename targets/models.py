@@ -222,8 +222,14 @@ class MeasurementQuerySet(models.QuerySet):
             return self.none()
         if user.has_role(Role.ADMIN, Role.AUDITOR):
             return self
-        own = Q(target__unit_links__unit_id=user.unit_id) if user.unit_id else Q(pk__in=[])
-        return self.filter(Q(state=Measurement.State.APPROVED) | own).distinct()
+        # A subquery, not a join: no duplicate rows to DISTINCT away, and the planner can use
+        # the (target, state) index when a page narrows to a few targets (1M figures at scale).
+        own = (
+            Q(target_id__in=TargetUnit.objects.filter(unit_id=user.unit_id).values("target_id"))
+            if user.unit_id
+            else Q(pk__in=[])
+        )
+        return self.filter(Q(state=Measurement.State.APPROVED) | own)
 
 
 class Measurement(models.Model):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import record_event
 from plans.models import Plan, PlanItem
 
 from . import progress as method
@@ -118,7 +119,11 @@ def recompute(
 ) -> RecomputeResult:
     """Write one Progress row per target for `as_of` (default today) and the roll-ups of every
     plan touched. Rows of the same target and date are replaced, so running it twice gives the
-    same rows; the dirty flags it has seen are cleared."""
+    same rows; the dirty flags it has seen are cleared.
+
+    Each run leaves one audit event per plan (action `recompute`): the status counts of that
+    date before and after. The rows themselves are computed bookkeeping, not audited one by
+    one: anyone can recompute them from the audited inputs (docs/audit.md)."""
     as_of = as_of or today()
     started = timezone.now()
     targets_qs = Target.objects.select_related("plan").order_by("pk")
@@ -131,6 +136,11 @@ def recompute(
     with transaction.atomic():
         # One recompute of a plan's roll-ups at a time: they are replaced as a whole.
         list(Plan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk"))
+        previous = Counter(
+            Progress.objects.filter(target__in=[t.pk for t in targets], as_of=as_of).values_list(
+                "target__plan_id", "status"
+            )
+        )
         Progress.objects.bulk_create(
             rows,
             update_conflicts=True,
@@ -143,9 +153,54 @@ def recompute(
         Target.objects.filter(pk__in=[t.pk for t in targets], dirty_since__lte=started).update(
             dirty_since=None
         )
+        _record_runs(targets, rows, as_of, previous, whole=target_ids is None)
     result = RecomputeResult(as_of=as_of, targets=len(rows))
     result.by_status.update(row.status for row in rows)
     return result
+
+
+def _record_runs(targets, rows, as_of, previous: Counter, *, whole: bool) -> None:
+    """One `recompute` event per plan: which date, how many targets, status counts before and
+    after. The actor is the job or command (audit.context.acting_as) that ran it."""
+    plans = {t.plan_id: t.plan for t in targets}
+    status_of = {row.target_id: row.status for row in rows}
+    for plan_id, plan in sorted(plans.items()):
+        ids = [t.pk for t in targets if t.plan_id == plan_id]
+        before = {s: n for (p, s), n in sorted(previous.items()) if p == plan_id}
+        after = dict(sorted(Counter(status_of[i] for i in ids).items()))
+        record_event(
+            action="recompute",
+            obj=plan,
+            before={"as_of": as_of, "targets": sum(before.values()), "counts": before},
+            after={
+                "as_of": as_of,
+                "targets": len(ids),
+                "counts": after,
+                "scope": "all" if whole else sorted(ids),
+            },
+            diff=False,
+        )
+
+
+def rollup_members(
+    plan_id: int, targets: list[Target]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """The targets under each plan item (stated in it or in any item below it) and the targets
+    of each responsible unit (leading or taking part): what the roll-ups average over."""
+    items = list(PlanItem.objects.filter(plan_id=plan_id).values_list("pk", "parent_id"))
+    parent_of = dict(items)
+    under: dict[int, list[int]] = defaultdict(list)
+    for target in targets:
+        node = target.item_id
+        while node is not None:
+            under[node].append(target.pk)
+            node = parent_of.get(node)
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for target_id, unit_id in TargetUnit.objects.filter(target__plan_id=plan_id).values_list(
+        "target_id", "unit_id"
+    ):
+        by_unit[unit_id].append(target_id)
+    return under, by_unit
 
 
 def roll_up_plan(plan_id: int, as_of: dt.date, now) -> None:
@@ -165,21 +220,7 @@ def roll_up_plan(plan_id: int, as_of: dt.date, now) -> None:
         )
         rows.update({row.target_id: row for row in new_rows})
     weighted = {t.pk: (result_from_row(rows[t.pk]), float(t.weight)) for t in targets}
-
-    # Targets under each item: stated in it or in any item below it.
-    items = list(PlanItem.objects.filter(plan_id=plan_id).values_list("pk", "parent_id"))
-    parent_of = dict(items)
-    under: dict[int, list[int]] = defaultdict(list)
-    for target in targets:
-        node = target.item_id
-        while node is not None:
-            under[node].append(target.pk)
-            node = parent_of.get(node)
-    by_unit: dict[int, list[int]] = defaultdict(list)
-    for target_id, unit_id in TargetUnit.objects.filter(target__plan_id=plan_id).values_list(
-        "target_id", "unit_id"
-    ):
-        by_unit[unit_id].append(target_id)
+    under, by_unit = rollup_members(plan_id, targets)
 
     def rollup_row(ids: list[int], **subject) -> RollupProgress:
         summary = method.roll_up(weighted[i] for i in ids)

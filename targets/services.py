@@ -354,3 +354,68 @@ def withdraw_measurement(
         )
         schedule_recompute([locked.target_id])
     return locked
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+TARGET_FIELDS = [
+    "title_zh",
+    "title_en",
+    "quote",
+    "unit_of_measure",
+    "unit_of_measure_en",
+    "comparator",
+    "target_value",
+    "baseline_value",
+    "baseline_date",
+    "deadline",
+    "scope",
+    "growth_model",
+    "source_filter",
+    "source_scale",
+    "allows_negative",
+    "weight",
+    "headline",
+    "version",
+]
+# What a target is measured by (its code, plan, item, source kind and register) is the plan
+# file's to say: load_action_plan changes those, recorded as the command's events.
+TARGET_EDITABLE = set(TARGET_FIELDS) - {"version"}
+
+
+def update_target(
+    target: Target, *, acting_user, reason: str, expected_version: int | None = None, **changes
+) -> Target:
+    """Change a target's definition (value, baseline, deadline, weight, …): administrators only,
+    with a reason, audited field by field, followed by a recompute of the target."""
+    if not (acting_user.is_authenticated and acting_user.has_role(Role.ADMIN)):
+        raise PermissionDenied(_("Only an administrator may change a target."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Changing a target needs a reason.")})
+    unknown = set(changes) - TARGET_EDITABLE
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    with transaction.atomic():
+        locked = Target.objects.select_for_update().get(pk=target.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise ConflictError(
+                _("This target was changed by someone else. Reload it and try again."),
+                current_version=locked.version,
+            )
+        before = snapshot(locked, TARGET_FIELDS)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=["restated_in"])
+        locked.version += 1
+        locked.save()
+        locked.refresh_from_db()  # the values as stored (160000 as 160000.0000)
+        record_event(
+            action="update",
+            obj=locked,
+            acting_user=acting_user,
+            before=before,
+            after=snapshot(locked, TARGET_FIELDS),
+            reason=reason.strip(),
+        )
+        schedule_recompute([locked.pk])
+    return locked

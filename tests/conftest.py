@@ -12,7 +12,7 @@ import functools
 import pytest
 from django.conf import settings
 
-pytest_plugins = ["tests.workers"]
+pytest_plugins = ["tests.workers", "tests.api.fixtures", "tests.web"]
 
 
 @functools.cache
@@ -32,6 +32,17 @@ def _celery_mode(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code called outside a request (services, commands, jobs) speaks English in tests, as
+    their assertions expect; pages still choose their language per request (LocaleMiddleware:
+    Chinese unless the visitor switched), which the page tests check."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

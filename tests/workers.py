@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("worker tests need PostgreSQL (make test sets DATABASE_URL)")
@@ -58,7 +58,7 @@ def start_worker(name: str = "test") -> Worker:
 
     env = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": broker_url(),
         "DJANGO_SETTINGS_MODULE": "zjai.settings",
     }

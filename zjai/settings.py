@@ -5,6 +5,7 @@ SQLite and eager Celery. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DAT
 CELERY_BROKER_URL (see README and docs/operations.md).
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -18,12 +19,36 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="django-insecure-development-only-key-change-me-in-production-0123456789",
-)
+_DEVELOPMENT_KEY = "django-insecure-development-only-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=_DEVELOPMENT_KEY)
+if not DEBUG and (SECRET_KEY == _DEVELOPMENT_KEY or len(SECRET_KEY) < 50):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set SECRET_KEY to a random string of 50 characters or more.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Security (docs/operations.md). Strict by default once DEBUG is off. -----------------------
+# Behind nginx, which ends TLS and says so in X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# /healthz is asked over plain HTTP by the proxy on its private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Requests larger than this are refused before a view sees them (evidence files are 10 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -46,6 +72,7 @@ INSTALLED_APPS = [
     "enterprises",
     "projects",
     "demo",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -57,8 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every browser page needs a signed-in user with a role (the API answers 401 itself).
+    "accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zjai.urls"
@@ -75,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "libraries": {"zjai": "zjai.templatetags.zjai"},
         },
     },
 ]
@@ -100,6 +132,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes watches sign-ins: the first backend refuses a locked-out user name and address
+# before the password is checked (accounts.backends explains the one exception).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Sessions end after this many seconds without a request (each request renews the cookie).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -107,9 +154,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Numbers with the language's grouping (150,000); zjai/formats adjusts Chinese to match.
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["zjai.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -117,15 +167,22 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Hashed names in production; STATIC_COMPRESS=0 skips the gzip/brotli copies (slow to
+        # build; the process tests turn it off).
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env.bool("STATIC_COMPRESS", default=True)
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env("EMAIL_URL", default=""):
+    # smtp://user:password@host:port — only the connection; EMAIL_BACKEND chooses the backend.
+    globals().update({k: v for k, v in env.email_url("EMAIL_URL").items() if k != "EMAIL_BACKEND"})
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="zjai@localhost")
 
 # --- Celery --------------------------------------------------------------------------------
@@ -160,42 +217,118 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- REST framework --------------------------------------------------------------------------
+# --- REST framework (the API, issue 5; see zjai/api/ and docs/api.md) -------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Authorization: Token <key> (accounts.ApiToken, logged per use), then the browser's
+        # session with CSRF enforced on writes.
+        "zjai.api.authentication.ApiTokenAuthentication",
+        "zjai.api.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "zjai.api.permissions.HasRole",
+        "zjai.api.permissions.AuditorsReadOnly",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "zjai.api.filters.StrictFilterBackend",
+        "zjai.api.filters.StrictSearchFilter",
+        "zjai.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "zjai.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "zjai.api.throttles.UserThrottle",
+        "zjai.api.throttles.WriteThrottle",
+    ],
+    # Per user (all of a user's tokens together); changes are also held to the write rate.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("ZJAI_API_RATE", default="1200/minute"),
+        "write": env("ZJAI_API_WRITE_RATE", default="120/minute"),
+    },
+    "EXCEPTION_HANDLER": "zjai.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "zjai.api.schema.ApiAutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "zjai API",
-    "DESCRIPTION": "Targets, figures and registers of the Zhejiang AI Action Plan (2019–2022).",
+    "DESCRIPTION": (
+        "Targets, figures and registers of the Zhejiang AI Action Plan (2019–2022). "
+        "Authenticate with `Authorization: Token <key>`; change a figure or a register entry "
+        "with `If-Match: <its ETag>`. Every error has the same JSON shape. Guide: docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["zjai.api.permissions.HasRole"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "zjai.api.schema.nullable_refs",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CityEnum": "zjai.choices.City",
+        "SectorEnum": "zjai.choices.Sector",
+        "TierEnum": "enterprises.choices.Tier",
+        "EnterpriseStatusEnum": "enterprises.choices.EnterpriseStatus",
+        "ProjectKindEnum": "projects.choices.ProjectKind",
+        "ProjectLevelEnum": "projects.choices.ProjectLevel",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "ProgressStatusEnum": "targets.choices.ProgressStatus",
+        "MeasurementStateEnum": "targets.choices.MeasurementState",
+        "UnitKindEnum": "plans.choices.UnitKind",
+        "ItemKindEnum": "plans.choices.ItemKind",
+    },
 }
+# Serves /api/bench/constant/, the bare view bench/api_bench.py compares the API with.
+ZJAI_BENCH_VIEWS = env.bool("ZJAI_BENCH_VIEWS", default=False)
+# The API's throttle counters and cached list pages (zjai/api). One per process by default;
+# CACHE_URL=redis://127.0.0.1:6379/1 shares them between gunicorn workers.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# LOG_FORMAT=json writes one JSON object per line (for a log shipper); plain text otherwise.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes announces itself at every start; failed sign-ins still log as warnings.
+        "axes.apps": {"level": "WARNING"},
+        # WeasyPrint (the PDF report) logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # How old the newest approved figure of a reported target may be before it is stale.
 ZJAI_REPORTING_INTERVAL_DAYS = env.int("ZJAI_REPORTING_INTERVAL_DAYS", default=90)
+# Evidence files of reported figures: at most this size, and only these kinds (checked by content).
+ZJAI_EVIDENCE_MAX_BYTES = env.int("ZJAI_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Bulk import of register entries: at most this many rows and bytes per file.
+ZJAI_IMPORT_MAX_ROWS = env.int("ZJAI_IMPORT_MAX_ROWS", default=5000)
+ZJAI_IMPORT_MAX_BYTES = env.int("ZJAI_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # Where load_action_plan looks when --file is not given.
 ZJAI_DEFAULT_PLAN_FILE = BASE_DIR / "plans" / "data" / "zj-ai-2019-2022.yaml"

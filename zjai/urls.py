@@ -1,18 +1,26 @@
-"""URLs: the browser pages, the admin, the API (issue 5) and language switching."""
+"""URLs: the browser pages, the admin, the API (issue 5) and language switching.
 
-from django.conf import settings
-from django.conf.urls.static import static
+Evidence files are not served from MEDIA_URL: a figure's file is downloaded through
+targets.views.evidence, which checks that the user may see the figure.
+"""
+
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
+
+from zjai.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("zjai.api.urls")),
+    path("accounts/", include("accounts.urls")),
+    # Anonymous visitors may switch the language of the sign-in page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("plans.urls")),
+    path("", include("targets.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("projects/", include("projects.urls")),
+    path("reports/", include("reports.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

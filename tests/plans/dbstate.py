@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 
+from audit.guard import wipe_audit_log
 from audit.models import AuditChainHead, AuditEvent
 from enterprises.models import Enterprise
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
@@ -104,5 +105,5 @@ def wipe_loaded_rows() -> None:
     Enterprise.objects.all().delete()
     ResponsibleUnit.objects.all().delete()
     Plan.objects.all().delete()
-    AuditEvent.objects.all().delete()
-    AuditChainHead.objects.all().delete()
+    # Audit rows are append-only on PostgreSQL (audit.guard): emptied by TRUNCATE instead.
+    wipe_audit_log()

@@ -1,0 +1,1 @@
+"""The REST API of the accounts app (issue 5)."""

@@ -1,0 +1,1 @@
+"""The REST API of the audit app (issue 5)."""

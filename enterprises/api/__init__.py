@@ -1,0 +1,1 @@
+"""The REST API of the enterprises app (issue 5)."""

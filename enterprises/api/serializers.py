@@ -1,0 +1,63 @@
+"""Serializers of the enterprise register.
+
+The write serializer checks types and choices only; enterprises.services.create_enterprise and
+update_enterprise run the model's full validation (credit code check character, dates, the
+database constraints) so the browser, the import and the API give the same messages.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from enterprises.models import Enterprise
+from enterprises.services import EDITABLE
+from plans.models import ResponsibleUnit
+from zjai.api.fields import (
+    ReadOnlyModelSerializer,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSlugRelatedField,
+)
+
+
+class EnterpriseSerializer(ReadOnlyModelSerializer):
+    owner_unit = serializers.CharField(
+        source="owner_unit.code", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            *EDITABLE,
+            "plan_key",
+            "is_demo",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class EnterpriseWriteSerializer(StrictModelSerializer):
+    """What a client may set. `owner_unit` is an administrator's to set; for anyone else a new
+    entry belongs to their own unit."""
+
+    owner_unit = StrictSlugRelatedField(
+        slug_field="code",
+        queryset=ResponsibleUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The managing unit's code (administrators only)."),
+    )
+    reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        write_only=True,
+        help_text=_("Why, for the audit log (e.g. the document that recognised the tier)."),
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [*EDITABLE, "reason"]

@@ -1,0 +1,50 @@
+"""The enterprise form: the browser's add and edit pages and each row of a bulk import."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from targets.forms import DateInput, VersionField
+
+from .models import Enterprise
+
+
+class EnterpriseForm(forms.ModelForm):
+    version = VersionField()
+    reason = forms.CharField(
+        label=_("reason for the change"),
+        required=False,
+        max_length=1000,
+        help_text=_("Optional; kept in the history."),
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name_zh",
+            "name_en",
+            "credit_code",
+            "city",
+            "sector",
+            "tier",
+            "recognised_on",
+            "recognised_by",
+            "status",
+            "revoked_on",
+            "owner_unit",
+        ]
+        widgets = {"recognised_on": DateInput(), "revoked_on": DateInput()}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only an administrator assigns the managing unit; anyone else's entries are their
+        # unit's (the service sets it).
+        if user is None or not user.has_role(Role.ADMIN):
+            del self.fields["owner_unit"]
+        self.fields["credit_code"].widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false", "maxlength": 18}
+        )
+
+    def clean_credit_code(self):
+        value = self.cleaned_data.get("credit_code")
+        return (value or "").strip().upper() or None

@@ -1,0 +1,155 @@
+"""Writes to the enterprise register: create, update, recognise a tier, revoke.
+
+Shared by the browser, the API and the bulk import; each write is validated by the model
+(full_clean, so the same messages everywhere), audited, version-checked and followed by a
+recompute of the targets that count enterprises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, snapshot
+from targets.services import ConflictError, schedule_recompute
+from zjai.registers import can_create_entry, can_edit_entry, targets_reading
+
+from .choices import EnterpriseStatus
+from .models import Enterprise
+
+EDITABLE = [
+    "name_zh",
+    "name_en",
+    "credit_code",
+    "city",
+    "sector",
+    "tier",
+    "recognised_on",
+    "recognised_by",
+    "status",
+    "revoked_on",
+    "owner_unit",
+]
+COUNTED = {"tier", "recognised_on", "status", "revoked_on", "city", "sector"}
+
+
+def _normalise(values: dict[str, Any]) -> dict[str, Any]:
+    values = dict(values)
+    if values.get("credit_code") is not None:
+        values["credit_code"] = values["credit_code"].strip().upper() or None
+    return values
+
+
+def create_enterprise(*, acting_user, reason: str = "", **values) -> Enterprise:
+    if not can_create_entry(acting_user):
+        raise PermissionDenied(_("You may not add enterprises."))
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    values = _normalise(values)
+    if not acting_user.has_role("admin") or values.get("owner_unit") is None:
+        values["owner_unit"] = acting_user.unit
+    enterprise = Enterprise(**values)
+    enterprise.full_clean()
+    with transaction.atomic():
+        enterprise.save()
+        record_event(
+            action="create",
+            obj=enterprise,
+            acting_user=acting_user,
+            after=snapshot(enterprise, EDITABLE),
+            reason=reason,
+        )
+        if enterprise.tier:
+            schedule_recompute(targets_reading("enterprises"))
+    return enterprise
+
+
+def update_enterprise(
+    enterprise: Enterprise,
+    *,
+    acting_user,
+    expected_version: int | None = None,
+    reason: str = "",
+    **changes,
+) -> Enterprise:
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    changes = _normalise(changes)
+    with transaction.atomic():
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise ConflictError(
+                _("This enterprise was changed by someone else. Reload it and try again."),
+                current_version=locked.version,
+            )
+        if not can_edit_entry(acting_user, locked.owner_unit_id):
+            raise PermissionDenied(_("Only the managing unit may change this enterprise."))
+        if "owner_unit" in changes and not acting_user.has_role("admin"):
+            raise PermissionDenied(_("Only an administrator may change the managing unit."))
+        before = snapshot(locked, EDITABLE)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.version += 1
+        locked.save()
+        after = snapshot(locked, EDITABLE)
+        record_event(
+            action="update",
+            obj=locked,
+            acting_user=acting_user,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+        if any(before.get(k) != after.get(k) for k in COUNTED):
+            schedule_recompute(targets_reading("enterprises"))
+    return locked
+
+
+def recognise_enterprise(
+    enterprise: Enterprise,
+    *,
+    tier: str,
+    recognised_on: dt.date,
+    recognised_by: str = "",
+    acting_user,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Enterprise:
+    """Record that an enterprise was recognised in a tier (counts toward the 10/100/500)."""
+    return update_enterprise(
+        enterprise,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        reason=reason,
+        tier=tier,
+        recognised_on=recognised_on,
+        recognised_by=recognised_by,
+    )
+
+
+def revoke_enterprise(
+    enterprise: Enterprise,
+    *,
+    revoked_on: dt.date,
+    acting_user,
+    reason: str,
+    expected_version: int | None = None,
+) -> Enterprise:
+    """Revoke a recognition: it stops counting from `revoked_on`. A reason is required."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Revoking a recognition needs a reason.")})
+    return update_enterprise(
+        enterprise,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        reason=reason,
+        status=EnterpriseStatus.REVOKED,
+        revoked_on=revoked_on,
+    )

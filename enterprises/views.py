@@ -1,0 +1,67 @@
+"""Browser pages of the enterprise register: list (filter, sort, export), detail, add, edit,
+bulk import."""
+
+from django.urls import reverse_lazy
+
+from zjai.entry_views import EntryCreateView, EntryDetailView, EntryEditView, EntryImportView
+from zjai.lists import FilteredListView
+from zjai.registers import can_create_entry
+
+from .filtersets import EnterpriseFilterSet
+from .forms import EnterpriseForm
+from .imports import EnterpriseImport
+from .models import Enterprise
+from .services import create_enterprise, update_enterprise
+from .tables import EnterpriseTable
+
+
+class EnterpriseListView(FilteredListView):
+    model = Enterprise
+    filterset_class = EnterpriseFilterSet
+    table_class = EnterpriseTable
+    template_name = "enterprises/enterprise_list.html"
+    export_name = "enterprises"
+
+    def decorate(self, queryset):
+        return queryset.select_related("owner_unit")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = can_create_entry(self.request.user)
+        return context
+
+
+class EnterpriseEntry:
+    model = Enterprise
+    owner_field = "owner_unit_id"
+    select_related = ("owner_unit",)
+    form_class = EnterpriseForm
+    detail_route = "enterprises:detail"
+    list_route = "enterprises:list"
+
+
+class EnterpriseDetailView(EnterpriseEntry, EntryDetailView):
+    template_name = "enterprises/enterprise_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["projects"] = list(
+            context["object"].projects.for_user(self.request.user).order_by("name", "pk")[:20]
+        )
+        return context
+
+
+class EnterpriseCreateView(EnterpriseEntry, EntryCreateView):
+    def create(self, **values):
+        return create_enterprise(**values)
+
+
+class EnterpriseEditView(EnterpriseEntry, EntryEditView):
+    def update(self, obj, **changes):
+        return update_enterprise(obj, **changes)
+
+
+class EnterpriseImportView(EnterpriseEntry, EntryImportView):
+    importer_class = EnterpriseImport
+    list_url = reverse_lazy("enterprises:list")
+    template_filename = "enterprises"

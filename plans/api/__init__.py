@@ -1,0 +1,1 @@
+"""The REST API of the plans app (issue 5)."""

@@ -1,0 +1,1 @@
+"""The REST API of the projects app (issue 5)."""

@@ -1,0 +1,56 @@
+"""Serializers of the project register (types and choices here; the rules in the services)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from enterprises.models import Enterprise
+from plans.models import ResponsibleUnit
+from projects.models import Project
+from projects.services import EDITABLE
+from zjai.api.fields import (
+    ReadOnlyModelSerializer,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
+)
+
+
+class ProjectSerializer(ReadOnlyModelSerializer):
+    unit = serializers.CharField(source="unit.code", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Project
+        fields = ["id", *EDITABLE, "is_demo", "version", "created_at", "updated_at"]
+
+
+class ProjectWriteSerializer(StrictModelSerializer):
+    """What a client may set. `unit` is an administrator's to set; for anyone else a new
+    project belongs to their own unit."""
+
+    enterprise = StrictPrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The enterprise's id."),
+    )
+    unit = StrictSlugRelatedField(
+        slug_field="code",
+        queryset=ResponsibleUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The responsible unit's code (administrators only)."),
+    )
+    reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        write_only=True,
+        help_text=_("Why, for the audit log."),
+    )
+
+    class Meta:
+        model = Project
+        fields = [*EDITABLE, "reason"]

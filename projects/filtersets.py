@@ -1,0 +1,43 @@
+"""One filterset for the project register: the API list, the browser list and the export."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import ResponsibleUnit
+from zjai.choices import City, Sector
+
+from .choices import ProjectKind, ProjectLevel, ProjectStatus
+from .models import Project
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("name"))
+    kind = django_filters.MultipleChoiceFilter(choices=ProjectKind.choices, label=_("kind"))
+    level = django_filters.MultipleChoiceFilter(choices=ProjectLevel.choices, label=_("level"))
+    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("status"))
+    city = django_filters.MultipleChoiceFilter(choices=City.choices, label=_("city"))
+    sector = django_filters.MultipleChoiceFilter(choices=Sector.choices, label=_("sector"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=ResponsibleUnit.objects.all(), to_field_name="code", label=_("responsible unit")
+    )
+    year = django_filters.NumberFilter(
+        field_name="start_date", lookup_expr="year", label=_("year started")
+    )
+    accepted_after = django_filters.DateFilter(
+        field_name="accepted_on", lookup_expr="gte", label=_("accepted on or after")
+    )
+    accepted_before = django_filters.DateFilter(
+        field_name="accepted_on", lookup_expr="lte", label=_("accepted on or before")
+    )
+    is_demo = django_filters.BooleanFilter(label=_("demo data"))
+
+    class Meta:
+        model = Project
+        fields = ["q", "kind", "level", "status", "city", "sector", "unit", "year", "is_demo"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value))

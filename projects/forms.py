@@ -1,0 +1,57 @@
+"""The project form: the browser's add and edit pages and each row of a bulk import."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from enterprises.models import Enterprise
+from targets.forms import DateInput, VersionField
+
+from .models import Project
+
+
+class ProjectForm(forms.ModelForm):
+    # The register holds 100,000 enterprises: named by credit code, not picked from a list.
+    enterprise = forms.ModelChoiceField(
+        label=_("enterprise (credit code)"),
+        queryset=Enterprise.objects.all(),
+        to_field_name="credit_code",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+        help_text=_("The unified social credit code of the enterprise, if any."),
+        error_messages={"invalid_choice": _("No enterprise has this credit code.")},
+    )
+    version = VersionField()
+    reason = forms.CharField(
+        label=_("reason for the change"),
+        required=False,
+        max_length=1000,
+        help_text=_("Optional; kept in the history."),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "name_en",
+            "kind",
+            "level",
+            "status",
+            "enterprise",
+            "city",
+            "sector",
+            "unit",
+            "planned_investment",
+            "completed_investment",
+            "start_date",
+            "accepted_on",
+        ]
+        widgets = {"start_date": DateInput(), "accepted_on": DateInput()}
+        localized_fields = ["planned_investment", "completed_investment"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None or not user.has_role(Role.ADMIN):
+            del self.fields["unit"]
+        if self.instance.pk and self.instance.enterprise_id and not self.is_bound:
+            self.initial["enterprise"] = self.instance.enterprise.credit_code

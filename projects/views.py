@@ -1,0 +1,60 @@
+"""Browser pages of the project register: list (filter, sort, export), detail, add, edit,
+bulk import."""
+
+from django.urls import reverse_lazy
+
+from zjai.entry_views import EntryCreateView, EntryDetailView, EntryEditView, EntryImportView
+from zjai.lists import FilteredListView
+from zjai.registers import can_create_entry
+
+from .filtersets import ProjectFilterSet
+from .forms import ProjectForm
+from .imports import ProjectImport
+from .models import Project
+from .services import create_project, update_project
+from .tables import ProjectTable
+
+
+class ProjectListView(FilteredListView):
+    model = Project
+    filterset_class = ProjectFilterSet
+    table_class = ProjectTable
+    template_name = "projects/project_list.html"
+    export_name = "projects"
+
+    def decorate(self, queryset):
+        return queryset.select_related("enterprise", "unit")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = can_create_entry(self.request.user)
+        return context
+
+
+class ProjectEntry:
+    model = Project
+    owner_field = "unit_id"
+    select_related = ("enterprise", "unit")
+    form_class = ProjectForm
+    detail_route = "projects:detail"
+    list_route = "projects:list"
+
+
+class ProjectDetailView(ProjectEntry, EntryDetailView):
+    template_name = "projects/project_detail.html"
+
+
+class ProjectCreateView(ProjectEntry, EntryCreateView):
+    def create(self, **values):
+        return create_project(**values)
+
+
+class ProjectEditView(ProjectEntry, EntryEditView):
+    def update(self, obj, **changes):
+        return update_project(obj, **changes)
+
+
+class ProjectImportView(ProjectEntry, EntryImportView):
+    importer_class = ProjectImport
+    list_url = reverse_lazy("projects:list")
+    template_filename = "projects"

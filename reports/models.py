@@ -1,0 +1,71 @@
+"""Exports requested from the browser, made in the background by a Celery task."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Export(models.Model):
+    """One export of the report as of a date: who asked, in which format, how far it got, and
+    the file it wrote under MEDIA_ROOT/exports/ (served only through the permission-checked
+    download view)."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV (a .zip of one file per table)")
+        XLSX = "xlsx", _("Excel workbook (XLSX)")
+        PDF = "pdf", _("PDF progress report")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="exports",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    as_of = models.DateField(_("as of"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default="queued")
+    progress = models.FloatField(_("progress"), default=0.0)
+    stage = models.CharField(_("stage"), max_length=64, blank=True)
+    file = models.CharField(_("file"), max_length=255, blank=True)
+    audit_head = models.CharField(_("audit chain head"), max_length=96, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=["csv", "xlsx", "pdf"]),
+                name="export_format_valid",
+                violation_error_message=_("Unknown format."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=1),
+                name="export_progress_fraction",
+                violation_error_message=_("Progress is a fraction from 0 to 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format} as of {self.as_of} ({self.state})"
+
+    @property
+    def extension(self) -> str:
+        return "zip" if self.format == self.Format.CSV else self.format
+
+    @property
+    def filename(self) -> str:
+        return f"zjai-{self.plan.code}-{self.as_of.isoformat()}-{self.pk}.{self.extension}"

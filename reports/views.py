@@ -1,0 +1,170 @@
+"""Browser pages for auditors and administrators: exports as of a date, made in the background
+with a progress indicator, and any object's history and state on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.mixins import RoleRequiredMixin
+from accounts.roles import Role
+from audit import history
+from targets.dates import today
+
+from .builders import default_plan
+from .forms import ExportForm
+from .models import Export
+from .tasks import run_export
+
+logger = logging.getLogger(__name__)
+RECENT_EXPORTS = 20
+
+
+class AuditorMixin(RoleRequiredMixin):
+    """Auditors and administrators only; everyone else gets 403."""
+
+    roles = (Role.ADMIN, Role.AUDITOR)
+
+
+def visible_exports(user):
+    """Administrators see every export; an auditor sees their own."""
+    qs = Export.objects.select_related("plan", "requested_by")
+    return qs if user.has_role(Role.ADMIN) else qs.filter(requested_by=user)
+
+
+def queue_export(export_id: int) -> None:
+    try:
+        run_export.delay(export_id)
+    except Exception:  # the broker is down: say so on the page instead of spinning forever
+        logger.exception("could not queue export %s", export_id)
+        Export.objects.filter(pk=export_id).update(
+            state=Export.State.FAILED,
+            error=_("The export could not be queued. Try again later."),
+            finished_at=timezone.now(),
+        )
+
+
+class ExportView(AuditorMixin, View):
+    template_name = "reports/export.html"
+
+    def render_page(self, form, status=200):
+        exports = visible_exports(self.request.user)[:RECENT_EXPORTS]
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "exports": exports},
+            status=status,
+        )
+
+    def get(self, request):
+        return self.render_page(ExportForm(initial={"format": "xlsx", "as_of": today()}))
+
+    def post(self, request):
+        form = ExportForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        with transaction.atomic():
+            item = Export.objects.create(
+                requested_by=request.user,
+                requested_at=timezone.now(),
+                plan=default_plan(),
+                format=form.cleaned_data["format"],
+                as_of=form.cleaned_data["as_of"],
+            )
+            transaction.on_commit(lambda: queue_export(item.pk))
+        return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
+
+
+def _status(item: Export) -> dict:
+    return {
+        "id": item.pk,
+        "state": item.state,
+        "state_label": item.get_state_display(),
+        "progress": round(item.progress, 3),
+        "percent": round(item.progress * 100),
+        "stage": item.stage,
+        "error": item.error,
+        "download": reverse("reports:export-download", args=[item.pk])
+        if item.state == Export.State.DONE
+        else None,
+        "audit_head": item.audit_head,
+    }
+
+
+class ExportDetailView(AuditorMixin, View):
+    def get(self, request, pk):
+        item = get_object_or_404(visible_exports(request.user), pk=pk)
+        return render(
+            request, "reports/export_detail.html", {"export": item, "status": _status(item)}
+        )
+
+
+class ExportStatusView(AuditorMixin, View):
+    """JSON polled by the export page every second."""
+
+    def get(self, request, pk):
+        item = get_object_or_404(visible_exports(request.user), pk=pk)
+        response = JsonResponse(_status(item))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ExportDownloadView(AuditorMixin, View):
+    def get(self, request, pk):
+        item = get_object_or_404(visible_exports(request.user), pk=pk)
+        if item.state != Export.State.DONE or not item.file:
+            raise Http404(_("This export is not ready."))
+        root = Path(settings.MEDIA_ROOT).resolve()
+        path = (root / item.file).resolve()
+        if root not in path.parents or not path.is_file():
+            raise Http404(_("The export's file is gone."))
+        return FileResponse(path.open("rb"), as_attachment=True, filename=item.filename)
+
+
+class HistoryView(AuditorMixin, View):
+    """An object's audit events and its fields as they were on a date (?as_of=YYYY-MM-DD)."""
+
+    def get(self, request, kind, pk):
+        object_type = history.TYPES.get(kind)
+        if object_type is None:
+            raise Http404(_("Unknown kind of object."))
+        as_of = today()
+        error = ""
+        if request.GET.get("as_of"):
+            try:
+                as_of = dt.date.fromisoformat(request.GET["as_of"])
+            except ValueError:
+                error = _("Enter a date as YYYY-MM-DD.")
+        events = list(history.events_for_key(object_type, pk))
+        if not events:
+            from django.apps import apps
+
+            if not apps.get_model(object_type).objects.filter(pk=pk).exists():
+                raise Http404(_("No such object."))
+        state = history.state_on((object_type, pk), as_of)
+        rows = [(event, history.changes(event)) for event in reversed(events)]
+        return render(
+            request,
+            "reports/history.html",
+            {
+                "kind": kind,
+                "object_id": pk,
+                "object_type": object_type,
+                "as_of": as_of,
+                "state": state,
+                "fields": sorted(state.fields.items()),
+                "rows": rows,
+                "error": error,
+                "title": events[-1].object_repr if events else f"{object_type}:{pk}",
+            },
+        )

@@ -1,0 +1,200 @@
+"""Serializers of targets, their progress and the figures reported against them.
+
+Writes are validated here for shape only (types, required fields); every rule of the domain
+(who may report, a figure cannot describe a future date, a draft only is editable) is the
+service functions' (targets.services), so the browser and the API give the same answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from plans.api.serializers import UnitLinkSerializer
+from targets.models import Measurement, Progress, Target
+from zjai.api.fields import (
+    ReadOnlyModelSerializer,
+    StrictCharField,
+    StrictDecimalField,
+    StrictSlugRelatedField,
+)
+
+
+class ProgressSerializer(ReadOnlyModelSerializer):
+    """A target's progress as of a date: computed by the recompute jobs, never typed in.
+
+    With `latest_of_target=True` it is a field of a target: the target's newest row, or null
+    before the first computation (one class, so the schema has one Progress component).
+    """
+
+    def __init__(self, *args: Any, latest_of_target: bool = False, **kwargs: Any) -> None:
+        self.latest_of_target = latest_of_target
+        super().__init__(*args, **kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        if not self.latest_of_target:
+            return super().get_attribute(instance)
+        # Filled by the viewset's prefetch of Progress.objects.latest_per_target(); the
+        # fallback query serves a target read some other way.
+        rows = getattr(instance, "latest_progress", None)
+        if rows is None:
+            return Progress.objects.latest_per_target().filter(target=instance).first()
+        return rows[0] if rows else None
+
+    class Meta:
+        model = Progress
+        fields = [
+            "as_of",
+            "current_value",
+            "current_date",
+            "percent",
+            "status",
+            "pace_ratio",
+            "forecast",
+            "expected_value",
+            "score",
+            "reached_late_on",
+            "stale",
+            "computed_at",
+        ]
+
+
+class TargetSerializer(ReadOnlyModelSerializer):
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    item = serializers.CharField(source="item.key", read_only=True)
+    units = UnitLinkSerializer(source="unit_links", many=True, read_only=True)
+    progress = ProgressSerializer(
+        latest_of_target=True,
+        source="*",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The latest computed progress; null until the target is first computed."),
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "code",
+            "plan",
+            "item",
+            "title_zh",
+            "title_en",
+            "quote",
+            "unit_of_measure",
+            "unit_of_measure_en",
+            "comparator",
+            "target_value",
+            "baseline_value",
+            "baseline_date",
+            "deadline",
+            "scope",
+            "growth_model",
+            "source_kind",
+            "source_register",
+            "weight",
+            "headline",
+            "units",
+            "progress",
+        ]
+
+
+class MeasurementSerializer(ReadOnlyModelSerializer):
+    """A figure as the API returns it. `version` is also sent as the ETag header."""
+
+    target = serializers.CharField(source="target.code", read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True, default=None
+    )
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", read_only=True, allow_null=True, default=None
+    )
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, allow_null=True, default=None
+    )
+    withdrawn_by = serializers.CharField(
+        source="withdrawn_by.username", read_only=True, allow_null=True, default=None
+    )
+    has_evidence = serializers.SerializerMethodField(
+        help_text=_("Whether an evidence file is attached (downloaded in the browser).")
+    )
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "id",
+            "target",
+            "value",
+            "observed_on",
+            "note",
+            "has_evidence",
+            "state",
+            "created_by",
+            "created_at",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "withdrawn_by",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "is_demo",
+            "version",
+        ]
+
+    def get_has_evidence(self, measurement: Measurement) -> bool:
+        return bool(measurement.evidence)
+
+
+class MeasurementWriteSerializer(serializers.Serializer):
+    """The editable part of a figure: PUT sends all of it, PATCH any part."""
+
+    value = StrictDecimalField(
+        max_digits=20,
+        decimal_places=4,
+        help_text=_('The figure, as a decimal string ("150000") or a number.'),
+    )
+    observed_on = serializers.DateField(help_text=_("The date the figure describes."))
+    note = StrictCharField(
+        required=False, allow_blank=True, max_length=10000, help_text=_("Evidence note.")
+    )
+
+
+class TargetCodeField(StrictSlugRelatedField):
+    """A target named by its code. Codes are unique within a plan; should several plans share
+    one, the code names the newest plan's target."""
+
+    def to_internal_value(self, data: Any) -> Target:
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        target = self.get_queryset().filter(code=data).order_by("-plan__period_start", "pk").first()
+        if target is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return target
+
+
+class MeasurementCreateSerializer(MeasurementWriteSerializer):
+    """A new draft figure for a reported target of the user's unit."""
+
+    target = TargetCodeField(
+        slug_field="code",
+        queryset=Target.objects.all(),
+        help_text=_("The target's code, e.g. robots-in-service."),
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    comment = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=10000,
+        help_text=_("The reviewer's comment; required to reject."),
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = StrictCharField(
+        max_length=10000, help_text=_("Why an approved figure stops counting (required).")
+    )

@@ -1,0 +1,8 @@
+"""Routes of the targets app, registered on the one router in zjai.api.urls."""
+
+from .views import MeasurementViewSet, TargetViewSet
+
+routes = [
+    ("targets", TargetViewSet, "target"),
+    ("measurements", MeasurementViewSet, "measurement"),
+]

@@ -1,0 +1,257 @@
+"""Targets with their latest progress, their history, and the figures reported against them.
+
+Reads start from `for_user(user)` (another unit's draft is a 404). Every write goes through
+targets.services with the acting user and the version from If-Match, so the API follows the
+same rules as the browser, records the same audit events and cannot lose an update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from targets import services
+from targets.filtersets import MeasurementFilterSet, ProgressFilterSet, TargetFilterSet
+from targets.models import Measurement, Progress, Target, TargetUnit
+from zjai.api.caching import SharedListCacheMixin
+from zjai.api.conditional import VersionedMixin
+from zjai.api.views import ReadOnlyViewSet, lookup_or_404
+
+from .serializers import (
+    MeasurementCreateSerializer,
+    MeasurementSerializer,
+    MeasurementWriteSerializer,
+    ProgressSerializer,
+    ReviewSerializer,
+    TargetSerializer,
+    WithdrawSerializer,
+)
+
+
+def target_unit_links() -> Prefetch:
+    return Prefetch(
+        "unit_links", queryset=TargetUnit.objects.select_related("unit").order_by("order", "pk")
+    )
+
+
+def with_latest_progress_id(queryset: QuerySet) -> QuerySet:
+    """Targets annotated with the id of their newest Progress row.
+
+    One index lookup per target on (target, as_of), inside the targets' own query; the rows
+    are then read by id (attach_latest_progress). Filtering the Progress table by "as_of is
+    the newest for its target" instead would test every row of every target's history.
+    """
+    newest = Progress.objects.filter(target=OuterRef("pk")).order_by("-as_of").values("pk")[:1]
+    return queryset.annotate(latest_progress_id=Subquery(newest))
+
+
+def attach_latest_progress(targets: list[Target]) -> list[Target]:
+    """Read the newest Progress rows of a page of targets in one query (`latest_progress`)."""
+    rows = Progress.objects.in_bulk(
+        [t.latest_progress_id for t in targets if t.latest_progress_id is not None]
+    )
+    for target in targets:
+        row = rows.get(target.latest_progress_id)
+        target.latest_progress = [row] if row is not None else []
+    return targets
+
+
+def target_by_code(queryset: QuerySet, code: str) -> Target:
+    """Codes are unique within a plan; should several plans share one, the newest plan's."""
+    if "\x00" in code:  # PostgreSQL text cannot hold it, so no target has it
+        raise NotFound()
+    return lookup_or_404(queryset.order_by("-plan__period_start", "pk"), code=code)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Targets with their latest progress")),
+    retrieve=extend_schema(summary=_("A target with its latest progress")),
+)
+class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
+    """The plan's quantitative targets, by code, each with its latest computed progress."""
+
+    serializer_class = TargetSerializer
+    filterset_class = TargetFilterSet
+    lookup_field = "code"
+    search_fields = ["code", "title_zh", "title_en"]
+    ordering_fields = ["code", "order", "deadline", "target_value"]
+    ordering = ["plan_id", "order", "code"]
+
+    def get_queryset(self) -> QuerySet:
+        if self.action == "history":
+            return Progress.objects.all()
+        return with_latest_progress_id(
+            Target.objects.for_user(self.request.user)
+            .select_related("plan", "item")
+            .prefetch_related(target_unit_links())
+        )
+
+    def paginate_queryset(self, queryset: QuerySet) -> list[Target] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            attach_latest_progress(page)
+        return page
+
+    def get_object(self) -> Target:
+        code = self.kwargs["code"]
+        if "\x00" in code:
+            raise NotFound()
+        target = lookup_or_404(self.get_queryset().order_by("-plan__period_start", "pk"), code=code)
+        self.check_object_permissions(self.request, target)
+        return target
+
+    @extend_schema(
+        summary=_("A target's progress over time"),
+        responses=ProgressSerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filterset_class=ProgressFilterSet,
+        ordering_fields=["as_of"],
+        ordering=["-as_of"],
+        search_fields=[],
+    )
+    def history(self, request: Request, code: str) -> Response:
+        """One row per computation date, newest first; `from` and `to` bound the dates."""
+        target = target_by_code(Target.objects.for_user(request.user), code)
+        rows = self.filter_queryset(Progress.objects.filter(target=target))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(ProgressSerializer(page, many=True).data)
+
+
+MEASUREMENT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Figures this user may see")),
+    retrieve=extend_schema(summary=_("A figure")),
+    create=extend_schema(
+        summary=_("Report a figure (a draft)"),
+        request=MeasurementCreateSerializer,
+        responses={201: MeasurementSerializer},
+        examples=[
+            OpenApiExample(
+                "robots",
+                value={
+                    "target": "robots-in-service",
+                    "value": "121000",
+                    "observed_on": "2022-03-31",
+                    "note": "省统计局一季度快报",
+                },
+                request_only=True,
+            )
+        ],
+    ),
+    update=extend_schema(
+        summary=_("Change a draft or rejected figure"),
+        request=MeasurementWriteSerializer,
+        responses=MeasurementSerializer,
+    ),
+    partial_update=extend_schema(
+        summary=_("Change part of a draft or rejected figure"),
+        request=MeasurementWriteSerializer,
+        responses=MeasurementSerializer,
+    ),
+)
+class MeasurementViewSet(
+    VersionedMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ReadOnlyViewSet,
+):
+    """Figures reported for targets: draft → submitted → approved | rejected (→ withdrawn)."""
+
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilterSet
+    search_fields = ["target__code", "note", "review_comment"]
+    ordering_fields = ["id", "observed_on", "created_at", "submitted_at", "reviewed_at", "value"]
+    ordering = ["-observed_on", "-id"]
+    if_match_actions = frozenset({"update", "partial_update", *MEASUREMENT_ACTIONS})
+
+    def get_queryset(self) -> QuerySet:
+        return Measurement.objects.for_user(self.request.user).select_related(
+            "target", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = MeasurementCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        measurement = services.create_measurement(acting_user=request.user, **data.validated_data)
+        measurement = self.get_queryset().get(pk=measurement.pk)
+        location = reverse("api:measurement-detail", kwargs={"pk": measurement.pk})
+        return self.object_response(measurement, status=201, headers={"Location": location})
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        measurement = self.get_object()
+        version = self.expected_version()
+        data = MeasurementWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        measurement = services.update_measurement(
+            measurement, acting_user=request.user, expected_version=version, **data.validated_data
+        )
+        return self.object_response(self.get_queryset().get(pk=measurement.pk))
+
+    def _act(self, service: Any, **arguments: Any) -> Response:
+        measurement = self.get_object()
+        version = self.expected_version()
+        measurement = service(
+            measurement, acting_user=self.request.user, expected_version=version, **arguments
+        )
+        return self.object_response(self.get_queryset().get(pk=measurement.pk))
+
+    @extend_schema(summary=_("Submit a draft for review"), request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        """draft → submitted. Staff of a unit responsible for the target."""
+        return self._act(services.submit_measurement)
+
+    @extend_schema(
+        summary=_("Approve a submitted figure"),
+        request=ReviewSerializer,
+        examples=[OpenApiExample("checked", value={"comment": "核对无误"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """submitted → approved: the figure counts from now on. Reviewers of the target's lead
+        unit (or admins), never for a figure they reported or submitted."""
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(
+            services.approve_measurement, comment=data.validated_data.get("comment", "")
+        )
+
+    @extend_schema(
+        summary=_("Reject a submitted figure"),
+        request=ReviewSerializer,
+        examples=[OpenApiExample("source", value={"comment": "请附统计局来源"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        """submitted → rejected, with the reviewer's comment (required)."""
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(
+            services.reject_measurement, comment=data.validated_data.get("comment", "")
+        )
+
+    @extend_schema(
+        summary=_("Withdraw an approved figure"),
+        request=WithdrawSerializer,
+        examples=[OpenApiExample("revised", value={"reason": "统计口径调整"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """approved → withdrawn, with a reason: it stops counting from now on."""
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(services.withdraw_measurement, reason=data.validated_data["reason"])

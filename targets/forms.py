@@ -1,0 +1,111 @@
+"""Forms of the figure workflow. They check the input; targets.services does the writing and
+re-checks everything that matters (rights, state, version) inside its transaction."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from zjai.uploads import validate_evidence
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VersionField(forms.IntegerField):
+    """The version the user read, sent back with an edit so a stale edit is refused."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+
+class MeasurementForm(forms.Form):
+    """A figure: the value, the date it describes, its evidence."""
+
+    value = forms.DecimalField(
+        label=_("value"),
+        max_digits=20,
+        decimal_places=4,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    observed_on = forms.DateField(
+        label=_("date described"),
+        widget=DateInput(),
+        help_text=_("The date the figure describes, e.g. the end of the quarter."),
+    )
+    note = forms.CharField(
+        label=_("evidence note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Where the figure comes from: the report, table or office."),
+    )
+    evidence = forms.FileField(
+        label=_("evidence file"),
+        required=False,
+        validators=[validate_evidence],
+        help_text=_("PDF, PNG, JPG, XLSX, CSV or DOCX, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.csv,.docx"}),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, target=None, **kwargs):
+        self.target = target
+        super().__init__(*args, **kwargs)
+        if target is not None:
+            self.fields["value"].help_text = _("In %(unit)s.") % {"unit": target.unit_of_measure}
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if value is not None and value < 0 and not (self.target and self.target.allows_negative):
+            raise ValidationError(_("This target's values cannot be negative."))
+        return value
+
+
+class SubmitForm(forms.Form):
+    version = VersionField()
+
+
+class ReviewForm(forms.Form):
+    """Approve or reject a submitted figure; a rejection says why."""
+
+    comment = forms.CharField(
+        label=_("comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you reject the figure."),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, decision: str | None = None, **kwargs):
+        self.decision = decision
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.decision not in ("approve", "reject"):
+            raise ValidationError(_("Choose to approve or to reject the figure."))
+        if self.decision == "reject" and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", _("Say why the figure is rejected."))
+        return cleaned
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the approved figure no longer counts."),
+    )
+    version = VersionField()

@@ -1,0 +1,85 @@
+"""Time series for charts, read from stored rows: Progress history and approved figures.
+
+Nothing here computes progress; the required path is the method's own formula
+(targets.progress.expected_value) evaluated at a few dates to draw the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Max
+from django.db.models.functions import TruncMonth
+
+from . import progress as method
+from .models import Measurement, Progress, Target
+from .recompute import spec_for
+
+Series = list[tuple[dt.date, float]]
+
+
+def progress_history(targets: list[Target], until: dt.date, years: int = 6) -> dict[int, Series]:
+    """Each target's value at the newest computed date of each month, over the last years (two
+    queries whatever the number of rows)."""
+    since = until.replace(year=until.year - years)
+    rows = Progress.objects.filter(target__in=targets, as_of__gte=since, as_of__lte=until)
+    month_ends = (
+        rows.annotate(month=TruncMonth("as_of"))
+        .values("target_id", "month")
+        .annotate(last=Max("as_of"))
+        .values_list("target_id", "last")
+    )
+    wanted: dict[int, set[dt.date]] = defaultdict(set)
+    for target_id, last in month_ends:
+        wanted[target_id].add(last)
+    days = {day for found in wanted.values() for day in found}
+    out: dict[int, Series] = defaultdict(list)
+    if not days:
+        return out
+    for target_id, day, value in (
+        rows.filter(as_of__in=days, current_value__isnull=False)
+        .order_by("target_id", "as_of")
+        .values_list("target_id", "as_of", "current_value")
+    ):
+        if day in wanted[target_id]:
+            out[target_id].append((day, float(value)))
+    return out
+
+
+def approved_series(target: Target, as_of: dt.date) -> Series:
+    """The figure that counted at the end of each month: the newest approved figure describing
+    the month's last reported date (ties: the later approval, as targets.values decides)."""
+    approved = Measurement.objects.approved_as_of(as_of).filter(target=target)
+    last_days = list(
+        approved.annotate(month=TruncMonth("observed_on"))
+        .values("month")
+        .annotate(last=Max("observed_on"))
+        .values_list("last", flat=True)
+    )
+    if not last_days:
+        return []
+    chosen: dict[dt.date, float] = {}
+    for day, value in (
+        approved.filter(observed_on__in=last_days)
+        .order_by("observed_on", "reviewed_at", "pk")
+        .values_list("observed_on", "value")
+    ):
+        chosen[day] = float(value)  # the last one of a day wins
+    return sorted(chosen.items())
+
+
+def required_path(target: Target, points: int = 24) -> Series:
+    """The required path from the start (baseline date or plan start) to the deadline."""
+    spec = spec_for(target)
+    span = (spec.deadline - spec.start).days
+    if span <= 0:
+        return [(spec.deadline, float(spec.target_value))]
+    days = [spec.start + dt.timedelta(days=round(span * i / points)) for i in range(points + 1)]
+    return [(day, method.expected_value(spec, day)) for day in days]
+
+
+def actual_series(target: Target, as_of: dt.date) -> Series:
+    if target.is_reported:
+        return approved_series(target, as_of)
+    return progress_history([target], as_of).get(target.pk, [])

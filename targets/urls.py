@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "targets"
+
+urlpatterns = [
+    path("targets/", views.TargetListView.as_view(), name="list"),
+    path("targets/<slug:code>/", views.TargetDetailView.as_view(), name="detail"),
+    path("targets/<slug:code>/report/", views.ReportFigureView.as_view(), name="report"),
+    path("figures/", views.FigureListView.as_view(), name="figures"),
+    path("figures/<int:pk>/edit/", views.EditFigureView.as_view(), name="edit"),
+    path("figures/<int:pk>/submit/", views.SubmitFigureView.as_view(), name="submit"),
+    path("figures/<int:pk>/review/", views.ReviewFigureView.as_view(), name="review"),
+    path("figures/<int:pk>/withdraw/", views.WithdrawFigureView.as_view(), name="withdraw"),
+    path("figures/<int:pk>/evidence/", views.EvidenceView.as_view(), name="evidence"),
+]

@@ -1,0 +1,595 @@
+"""Browser pages of the targets app: the target list and page, and the figure workflow.
+
+Every write goes through targets.services, which checks rights, state and version inside its
+transaction; the views only show what a user may do and turn the services' refusals into
+clear messages (403 for a right, 409 for a stale version, 400 for bad input).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.mixins import RoleRequiredMixin
+from accounts.roles import Role
+from audit.models import AuditEvent
+from zjai.charts import TimeSeriesLabels, time_series
+from zjai.lists import FilteredListView, paginate
+from zjai.templatetags.zjai import format_number
+from zjai.uploads import content_type_for
+
+from . import services
+from .choices import MeasurementState, ProgressStatus
+from .dates import today
+from .explain import explain, unit_of
+from .filtersets import MeasurementFilterSet, TargetFilterSet
+from .forms import MeasurementForm, ReviewForm, SubmitForm, WithdrawForm
+from .models import Measurement, Progress, Target, TargetUnit
+from .series import actual_series, required_path
+from .tables import MeasurementTable, TargetTable
+
+PENDING_ROWS = 10
+FIGURES_PER_PAGE = 10
+HISTORY_PER_PAGE = 10
+
+
+class FigureRights:
+    """What a user may do with figures, loaded once per page so that rows cost no queries.
+
+    Mirrors targets.services (can_report, can_review, withdraw), which decides for real.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self.admin = user.has_role(Role.ADMIN)
+        self.reporter = user.has_role(Role.STAFF, Role.REVIEWER)
+        self.reviewer = user.has_role(Role.REVIEWER)
+        links = (
+            TargetUnit.objects.filter(unit_id=user.unit_id).values_list("target_id", "is_lead")
+            if user.unit_id
+            else []
+        )
+        self.responsible = set()
+        self.leads = set()
+        for target_id, is_lead in links:
+            self.responsible.add(target_id)
+            if is_lead:
+                self.leads.add(target_id)
+
+    def can_report(self, target) -> bool:
+        if not target.is_reported:
+            return False
+        return self.admin or (self.reporter and target.pk in self.responsible)
+
+    def can_edit(self, figure) -> bool:
+        editable = (MeasurementState.DRAFT, MeasurementState.REJECTED)
+        return figure.state in editable and self.can_report(figure.target)
+
+    def can_submit(self, figure) -> bool:
+        return figure.state == MeasurementState.DRAFT and self.can_report(figure.target)
+
+    def is_own(self, figure) -> bool:
+        return self.user.pk in (figure.created_by_id, figure.submitted_by_id)
+
+    def may_review_target(self, target_id) -> bool:
+        return self.admin or (self.reviewer and target_id in self.leads)
+
+    def can_review(self, figure) -> bool:
+        return (
+            figure.state == MeasurementState.SUBMITTED
+            and not self.is_own(figure)
+            and self.may_review_target(figure.target_id)
+        )
+
+    def actions(self, figure) -> dict[str, bool]:
+        """What the page offers for one figure (the services check again on submit)."""
+        return {
+            "edit": self.can_edit(figure),
+            "submit": self.can_submit(figure),
+            "review": self.can_review(figure),
+            "own_submitted": figure.state == MeasurementState.SUBMITTED
+            and self.is_own(figure)
+            and self.may_review_target(figure.target_id),
+            "withdraw": self.can_withdraw(figure),
+        }
+
+    def can_withdraw(self, figure) -> bool:
+        return figure.state == MeasurementState.APPROVED and self.may_review_target(
+            figure.target_id
+        )
+
+
+def get_target(user, code: str) -> Target:
+    target = (
+        Target.objects.for_user(user)
+        .filter(code=code)
+        .select_related("plan", "item")
+        .order_by("-plan__period_start")
+        .first()
+    )
+    if target is None:
+        raise Http404(_("No such target."))
+    return target
+
+
+def visible_figure(user, pk: int) -> Measurement:
+    """A figure the user may see; another unit's draft is as absent as a missing one (404)."""
+    figure = (
+        Measurement.objects.for_user(user)
+        .select_related(
+            "target", "target__plan", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if figure is None:
+        raise Http404(_("No such figure."))
+    return figure
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def target_url(target) -> str:
+    return reverse("targets:detail", args=[target.code])
+
+
+# --- targets ------------------------------------------------------------------------------------
+
+
+class TargetListView(FilteredListView):
+    model = Target
+    filterset_class = TargetFilterSet
+    table_class = TargetTable
+    template_name = "targets/target_list.html"
+    export_name = "targets"
+
+    def decorate(self, queryset):
+        return queryset.select_related("item")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        progress = {
+            p.target_id: p
+            for p in Progress.objects.latest_per_target().filter(target__in=self.page.object_list)
+        }
+        context["rows"] = [(t, progress.get(t.pk)) for t in self.page.object_list]
+        return context
+
+
+def history_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
+    """(field, before, after) of an audit event, with the fields' names in the reader's language."""
+    model = Measurement if event.object_type == "targets.measurement" else Target
+    before, after = event.before or {}, event.after or {}
+    rows = []
+    for name in list(after) + [k for k in before if k not in after]:
+        if name in ("version", "target"):
+            continue
+        try:
+            label = str(model._meta.get_field(name).verbose_name)
+        except Exception:
+            label = name
+        old, new = before.get(name), after.get(name)
+        if old in (None, "") and new in (None, "", [], {}):
+            continue
+        if name == "state":
+            old = MeasurementState(old).label if old in MeasurementState.values else old
+            new = MeasurementState(new).label if new in MeasurementState.values else new
+        if name == "evidence":
+            old = PurePath(old).name if old else old
+            new = PurePath(new).name if new else new
+        rows.append((label, old, new))
+    return rows
+
+
+class TargetDetailView(RoleRequiredMixin, TemplateView):
+    """A target: its chart, its status in a sentence, its figures and its history."""
+
+    template_name = "targets/target_detail.html"
+
+    def get_context_data(self, code, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        target = get_target(user, code)
+        rights = FigureRights(user)
+        progress = target.progress.order_by("-as_of").first()
+        as_of = progress.as_of if progress else today()
+        unit = unit_of(target)
+        actual = actual_series(target, as_of)
+        forecast = None
+        final = (ProgressStatus.ACHIEVED, ProgressStatus.MISSED)
+        if progress and progress.forecast is not None and progress.status not in final:
+            forecast = (target.deadline, progress.forecast)
+        sentence = explain(target, progress)
+        chart = time_series(
+            actual=actual,
+            required=required_path(target),
+            deadline=target.deadline,
+            target_value=float(target.target_value),
+            forecast=forecast,
+            labels=TimeSeriesLabels(
+                title=_("%(target)s over time (%(unit)s)") % {"target": target.title, "unit": unit},
+                description=sentence,
+                actual=_("value"),
+                required=_("required path"),
+                target=_("target value"),
+                deadline=_("deadline %(date)s") % {"date": target.deadline.isoformat()},
+                forecast=_("forecast"),
+            ),
+        )
+        visible = (
+            Measurement.objects.for_user(user)
+            .filter(target=target)
+            .select_related("created_by", "submitted_by", "reviewed_by", "withdrawn_by")
+        )
+        pending_qs = visible.filter(
+            state__in=[
+                MeasurementState.DRAFT,
+                MeasurementState.SUBMITTED,
+                MeasurementState.REJECTED,
+            ]
+        ).order_by("-created_at", "-pk")
+        pending = list(pending_qs[: PENDING_ROWS + 1])
+        figures = paginate(
+            visible.filter(
+                state__in=[MeasurementState.APPROVED, MeasurementState.WITHDRAWN]
+            ).order_by("-observed_on", "-reviewed_at", "-pk"),
+            self.request.GET.get("page"),
+            FIGURES_PER_PAGE,
+        )
+        visible_ids = (
+            Measurement.objects.for_user(user)
+            .filter(target=target)
+            .annotate(sid=Cast("pk", output_field=CharField()))
+            .values("sid")
+        )
+        history = paginate(
+            AuditEvent.objects.filter(
+                Q(object_type="targets.target", object_id=str(target.pk))
+                | Q(object_type="targets.measurement", object_id__in=visible_ids)
+            ).order_by("-seq"),
+            self.request.GET.get("history_page"),
+            HISTORY_PER_PAGE,
+        )
+        for figure in [*pending, *figures.object_list]:
+            figure.target = target
+            figure.may = rights.actions(figure)
+        context.update(
+            target=target,
+            unit=unit,
+            units=target.unit_links.select_related("unit").order_by("order"),
+            progress=progress,
+            sentence=sentence,
+            chart=chart,
+            chart_rows=[(day, format_number(value)) for day, value in actual[-24:]],
+            pending=pending[:PENDING_ROWS],
+            more_pending=len(pending) > PENDING_ROWS,
+            figures=figures,
+            history=history,
+            history_rows=[(event, history_changes(event)) for event in history.object_list],
+            rights=rights,
+            can_report=rights.can_report(target),
+        )
+        return context
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+class FigureListView(FilteredListView):
+    model = Measurement
+    filterset_class = MeasurementFilterSet
+    table_class = MeasurementTable
+    template_name = "targets/measurement_list.html"
+    export_name = "figures"
+
+    def decorate(self, queryset):
+        return queryset.select_related("target", "created_by", "submitted_by", "reviewed_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rights = FigureRights(self.request.user)
+        for figure in context["rows"]:
+            figure.may = rights.actions(figure)
+        return context
+
+
+class FigureFormMixin(RoleRequiredMixin):
+    template_name = "targets/measurement_form.html"
+
+    def render_form(self, form, status=200, **extra):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "target": self.target, **extra},
+            status=status,
+        )
+
+
+class ReportFigureView(FigureFormMixin, View):
+    """A new figure for a target: saved as a draft, or saved and submitted at once."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.target = get_target(request.user, kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def check(self):
+        if not services.can_report(self.request.user, self.target):
+            raise PermissionDenied(_("Your unit does not report figures for this target."))
+
+    def get(self, request, code):
+        self.check()
+        return self.render_form(MeasurementForm(target=self.target))
+
+    def post(self, request, code):
+        self.check()
+        form = MeasurementForm(request.POST, request.FILES, target=self.target)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        data = form.cleaned_data
+        try:
+            figure = services.create_measurement(
+                target=self.target,
+                value=data["value"],
+                observed_on=data["observed_on"],
+                note=data["note"],
+                evidence=data.get("evidence") or None,
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_form(form, status=400)
+        if "submit" in request.POST:
+            try:
+                services.submit_measurement(
+                    figure, acting_user=request.user, expected_version=figure.version
+                )
+            except (services.ConflictError, PermissionDenied) as exc:
+                messages.warning(request, _("Saved as a draft but not submitted: %s") % exc)
+            else:
+                messages.success(request, _("The figure was submitted for review."))
+        else:
+            messages.success(request, _("The figure was saved as a draft."))
+        return HttpResponseRedirect(target_url(self.target))
+
+
+class EditFigureView(FigureFormMixin, View):
+    """Change a draft or rejected figure; the version read must still be the current one."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role:
+            self.figure = visible_figure(request.user, kwargs["pk"])
+            self.target = self.figure.target
+            if not FigureRights(request.user).can_edit(self.figure):
+                raise PermissionDenied(_("You may not change this figure."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self, *args, **kwargs):
+        form = MeasurementForm(*args, target=self.target, **kwargs)
+        form.fields["version"].required = True
+        return form
+
+    def get(self, request, pk):
+        figure = self.figure
+        form = self.form(
+            initial={
+                "value": figure.value,
+                "observed_on": figure.observed_on,
+                "note": figure.note,
+                "version": figure.version,
+            }
+        )
+        return self.render_form(form, figure=figure)
+
+    def post(self, request, pk):
+        form = self.form(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(form, status=400, figure=self.figure)
+        data = form.cleaned_data
+        changes = {
+            "value": data["value"],
+            "observed_on": data["observed_on"],
+            "note": data["note"],
+        }
+        if data.get("evidence"):
+            changes["evidence"] = data["evidence"]
+        try:
+            figure = services.update_measurement(
+                self.figure,
+                acting_user=request.user,
+                expected_version=data["version"],
+                **changes,
+            )
+            if "submit" in request.POST:
+                figure = services.submit_measurement(
+                    figure, acting_user=request.user, expected_version=figure.version
+                )
+        except services.ConflictError as exc:
+            return self.render_form(form, status=409, figure=self.figure, conflict=str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_form(form, status=400, figure=self.figure)
+        if figure.state == MeasurementState.SUBMITTED:
+            messages.success(request, _("The figure was saved and submitted for review."))
+        else:
+            messages.success(request, _("The figure was saved."))
+        return HttpResponseRedirect(target_url(self.target))
+
+
+class SubmitFigureView(RoleRequiredMixin, View):
+    """draft → submitted (a button on the target page)."""
+
+    def post(self, request, pk):
+        figure = visible_figure(request.user, pk)
+        form = SubmitForm(request.POST)
+        form.fields["version"].required = True
+        if not form.is_valid():
+            messages.error(request, _("The form was incomplete; reload the page and try again."))
+            return HttpResponseRedirect(target_url(figure.target))
+        try:
+            services.submit_measurement(
+                figure, acting_user=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except services.ConflictError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(target_url(figure.target))
+        messages.success(request, _("The figure was submitted for review."))
+        return HttpResponseRedirect(target_url(figure.target))
+
+
+class ReviewFigureView(RoleRequiredMixin, View):
+    """A submitted figure with its evidence; approve or reject it (never one's own)."""
+
+    template_name = "targets/measurement_review.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role:
+            self.figure = visible_figure(request.user, kwargs["pk"])
+            self.rights = FigureRights(request.user)
+            if not self.rights.may_review_target(self.figure.target_id):
+                raise PermissionDenied(_("Only reviewers of the target's lead unit may review it."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, form, status=200, **extra):
+        figure = self.figure
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "figure": figure,
+                "target": figure.target,
+                "form": form,
+                "own": self.rights.is_own(figure),
+                "reviewable": figure.state == MeasurementState.SUBMITTED,
+                **extra,
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        return self.render_page(ReviewForm(initial={"version": self.figure.version}))
+
+    def post(self, request, pk):
+        decision = (
+            "approve"
+            if "approve" in request.POST
+            else "reject"
+            if "reject" in request.POST
+            else None
+        )
+        form = ReviewForm(request.POST, decision=decision)
+        form.fields["version"].required = True
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        data = form.cleaned_data
+        try:
+            if decision == "approve":
+                services.approve_measurement(
+                    self.figure,
+                    acting_user=request.user,
+                    comment=data["comment"],
+                    expected_version=data["version"],
+                )
+            else:
+                services.reject_measurement(
+                    self.figure,
+                    acting_user=request.user,
+                    comment=data["comment"],
+                    expected_version=data["version"],
+                )
+        except PermissionDenied as exc:
+            return self.render_page(form, status=403, refused=str(exc))
+        except services.ConflictError as exc:
+            return self.render_page(form, status=409, conflict=str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_page(form, status=400)
+        if decision == "approve":
+            messages.success(
+                request,
+                _("The figure was approved. The target's progress is being updated."),
+            )
+        else:
+            messages.success(request, _("The figure was rejected and returned to its unit."))
+        return HttpResponseRedirect(target_url(self.figure.target))
+
+
+class WithdrawFigureView(RoleRequiredMixin, View):
+    """approved → withdrawn, with a reason (the lead unit's reviewers and admins)."""
+
+    template_name = "targets/measurement_withdraw.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role:
+            self.figure = visible_figure(request.user, kwargs["pk"])
+            if not FigureRights(request.user).can_withdraw(self.figure):
+                raise PermissionDenied(_("You may not withdraw this figure."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, form, status=200, **extra):
+        return render(
+            self.request,
+            self.template_name,
+            {"figure": self.figure, "target": self.figure.target, "form": form, **extra},
+            status=status,
+        )
+
+    def get(self, request, pk):
+        return self.render_page(WithdrawForm(initial={"version": self.figure.version}))
+
+    def post(self, request, pk):
+        form = WithdrawForm(request.POST)
+        form.fields["version"].required = True
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        try:
+            services.withdraw_measurement(
+                self.figure,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ConflictError as exc:
+            return self.render_page(form, status=409, conflict=str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_page(form, status=400)
+        messages.success(request, _("The figure was withdrawn; it no longer counts."))
+        return HttpResponseRedirect(target_url(self.figure.target))
+
+
+class EvidenceView(RoleRequiredMixin, View):
+    """A figure's evidence file, for those who may see the figure."""
+
+    def get(self, request, pk):
+        figure = visible_figure(request.user, pk)
+        if not figure.evidence:
+            raise Http404(_("This figure has no evidence file."))
+        try:
+            handle = figure.evidence.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("The evidence file is missing from storage.")) from None
+        name = PurePath(figure.evidence.name).name
+        response = FileResponse(
+            handle, as_attachment=True, filename=name, content_type=content_type_for(name)
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,396 @@
+"""Every endpoint × role × own or other unit, with the exact status code (a table).
+
+The callers are an admin, a reviewer, a staff member and an auditor of econ-it, and no one
+(no credentials). "own" objects belong to econ-it (its target robots-in-service, its register
+entries); "other" ones to talent-office (talent-policies). Writes send the object's current
+ETag, so what is tested is who may do what, not preconditions (see test_errors for those).
+
+Reading the table: reads are open to every role except the audit log; another unit's draft,
+submitted or rejected figure is a 404 to reviewers and staff (they cannot learn it exists),
+its approved figure a 200 to read and a 403 to change; auditors get 403 on every change.
+After any refused write the object is unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.api.fixtures import OTHER_TARGET, OWN_TARGET, World
+
+CALLERS = ("admin", "reviewer", "staff", "auditor", None)
+ALL_READ = {"admin": 200, "reviewer": 200, "staff": 200, "auditor": 200}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    expected: dict[str, int]
+    body: dict[str, Any] | None = None
+    versioned: str | None = None  # "figure:own_draft", "enterprise:own", …: send If-Match
+    anonymous: int = 401
+    note: str = field(default="", compare=False)
+
+    def status_for(self, caller: str | None) -> int:
+        return self.anonymous if caller is None else self.expected[caller]
+
+
+def roles(admin: int, reviewer: int, staff: int, auditor: int) -> dict[str, int]:
+    return {"admin": admin, "reviewer": reviewer, "staff": staff, "auditor": auditor}
+
+
+FIGURE = {"value": "1300", "observed_on": "2021-09-30", "note": "三季度"}
+ENTERPRISE = {"name_zh": "矩阵测试企业", "city": "huzhou", "sector": "chips"}
+PROJECT = {"name": "矩阵测试项目", "kind": "major", "level": "city", "city": "huzhou"}
+
+ROWS: list[Row] = [
+    # --- the plan as data: read by all ---------------------------------------------------------
+    Row("GET", "/api/v1/", ALL_READ),
+    Row("GET", "/api/v1/plans/", ALL_READ),
+    Row("GET", "/api/v1/plans/zj-ai-2019-2022/", ALL_READ),
+    Row("GET", "/api/v1/units/", ALL_READ),
+    Row("GET", "/api/v1/units/econ-it/", ALL_READ),
+    Row("GET", "/api/v1/units/talent-office/", ALL_READ),
+    Row("GET", "/api/v1/items/", ALL_READ),
+    Row("GET", "/api/v1/items/{item}/", ALL_READ),
+    # --- targets: public to every role ---------------------------------------------------------
+    Row("GET", "/api/v1/targets/", ALL_READ),
+    Row("GET", f"/api/v1/targets/{OWN_TARGET}/", ALL_READ),
+    Row("GET", f"/api/v1/targets/{OTHER_TARGET}/", ALL_READ),
+    Row("GET", f"/api/v1/targets/{OWN_TARGET}/history/", ALL_READ),
+    Row("GET", f"/api/v1/targets/{OTHER_TARGET}/history/", ALL_READ),
+    # --- figures: read ---------------------------------------------------------------------------
+    Row("GET", "/api/v1/measurements/", ALL_READ),
+    Row("GET", "/api/v1/measurements/{own_draft}/", ALL_READ),
+    Row("GET", "/api/v1/measurements/{own_submitted}/", ALL_READ),
+    Row("GET", "/api/v1/measurements/{other_draft}/", roles(200, 404, 404, 200)),
+    Row("GET", "/api/v1/measurements/{other_submitted}/", roles(200, 404, 404, 200)),
+    Row("GET", "/api/v1/measurements/{other_rejected}/", roles(200, 404, 404, 200)),
+    Row("GET", "/api/v1/measurements/{other_approved}/", ALL_READ),
+    # --- figures: report and edit ----------------------------------------------------------------
+    Row(
+        "POST",
+        "/api/v1/measurements/",
+        roles(201, 201, 201, 403),
+        body={"target": OWN_TARGET, **FIGURE},
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/",
+        roles(201, 403, 403, 403),
+        body={"target": OTHER_TARGET, **FIGURE},
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/measurements/{own_draft}/",
+        roles(200, 200, 200, 403),
+        body={"value": "1300"},
+        versioned="figure:own_draft",
+    ),
+    Row(
+        "PUT",
+        "/api/v1/measurements/{own_draft}/",
+        roles(200, 200, 200, 403),
+        body=FIGURE,
+        versioned="figure:own_draft",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/measurements/{own_rejected}/",
+        roles(200, 200, 200, 403),
+        body={"value": "1250"},
+        versioned="figure:own_rejected",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/measurements/{other_draft}/",
+        roles(200, 404, 404, 403),
+        body={"value": "1300"},
+        versioned="figure:other_draft",
+    ),
+    Row(
+        "PUT",
+        "/api/v1/measurements/{other_draft}/",
+        roles(200, 404, 404, 403),
+        body=FIGURE,
+        versioned="figure:other_draft",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/measurements/{own_approved}/",
+        roles(409, 409, 409, 403),
+        body={"value": "1300"},
+        versioned="figure:own_approved",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/measurements/{other_approved}/",
+        roles(409, 403, 403, 403),
+        body={"value": "1300"},
+        versioned="figure:other_approved",
+    ),
+    # --- figures: the workflow ------------------------------------------------------------------
+    Row(
+        "POST",
+        "/api/v1/measurements/{own_draft}/submit/",
+        roles(200, 200, 200, 403),
+        versioned="figure:own_draft",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{other_draft}/submit/",
+        roles(200, 404, 404, 403),
+        versioned="figure:other_draft",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{own_submitted}/submit/",
+        roles(409, 409, 409, 403),
+        versioned="figure:own_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{own_submitted}/approve/",
+        roles(200, 200, 403, 403),
+        body={"comment": "核对无误"},
+        versioned="figure:own_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{other_submitted}/approve/",
+        roles(200, 404, 404, 403),
+        body={},
+        versioned="figure:other_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{own_draft}/approve/",
+        roles(409, 409, 409, 403),
+        body={},
+        versioned="figure:own_draft",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{own_submitted}/reject/",
+        roles(200, 200, 403, 403),
+        body={"comment": "请附统计局来源"},
+        versioned="figure:own_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{own_submitted}/reject/",
+        roles(400, 400, 400, 403),
+        body={},
+        versioned="figure:own_submitted",
+        note="a rejection needs a comment",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{own_approved}/withdraw/",
+        roles(200, 200, 403, 403),
+        body={"reason": "统计口径调整"},
+        versioned="figure:own_approved",
+    ),
+    Row(
+        "POST",
+        "/api/v1/measurements/{other_approved}/withdraw/",
+        roles(200, 403, 403, 403),
+        body={"reason": "统计口径调整"},
+        versioned="figure:other_approved",
+    ),
+    # --- registers -------------------------------------------------------------------------------
+    Row("GET", "/api/v1/enterprises/", ALL_READ),
+    Row("GET", "/api/v1/enterprises/{enterprise_own}/", ALL_READ),
+    Row("GET", "/api/v1/enterprises/{enterprise_other}/", ALL_READ),
+    Row("POST", "/api/v1/enterprises/", roles(201, 201, 201, 403), body=ENTERPRISE),
+    Row(
+        "PATCH",
+        "/api/v1/enterprises/{enterprise_own}/",
+        roles(200, 200, 200, 403),
+        body={"name_en": "Matrix Ltd"},
+        versioned="enterprise:own",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/enterprises/{enterprise_other}/",
+        roles(200, 403, 403, 403),
+        body={"name_en": "Matrix Ltd"},
+        versioned="enterprise:other",
+    ),
+    Row(
+        "PUT",
+        "/api/v1/enterprises/{enterprise_own}/",
+        roles(200, 200, 200, 403),
+        body={**ENTERPRISE, "owner_unit": "econ-it"},
+        versioned="enterprise:own",
+        note="PUT repeating the managing unit is no attempt to change it",
+    ),
+    Row(
+        "PUT",
+        "/api/v1/enterprises/{enterprise_other}/",
+        roles(200, 403, 403, 403),
+        body=ENTERPRISE,
+        versioned="enterprise:other",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/enterprises/{enterprise_own}/",
+        roles(200, 403, 403, 403),
+        body={"owner_unit": "talent-office"},
+        versioned="enterprise:own",
+        note="only an admin moves an entry to another unit",
+    ),
+    Row("GET", "/api/v1/projects/", ALL_READ),
+    Row("GET", "/api/v1/projects/{project_own}/", ALL_READ),
+    Row("GET", "/api/v1/projects/{project_other}/", ALL_READ),
+    Row("POST", "/api/v1/projects/", roles(201, 201, 201, 403), body=PROJECT),
+    Row(
+        "PUT",
+        "/api/v1/projects/{project_own}/",
+        roles(200, 200, 200, 403),
+        body={**PROJECT, "status": "completed"},
+        versioned="project:own",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/projects/{project_own}/",
+        roles(200, 200, 200, 403),
+        body={"planned_investment": "5000.50"},
+        versioned="project:own",
+    ),
+    Row(
+        "PUT",
+        "/api/v1/projects/{project_other}/",
+        roles(200, 403, 403, 403),
+        body=PROJECT,
+        versioned="project:other",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/projects/{project_other}/",
+        roles(200, 403, 403, 403),
+        body={"status": "completed"},
+        versioned="project:other",
+    ),
+    # --- the audit log ---------------------------------------------------------------------------
+    Row("GET", "/api/v1/audit-events/", roles(200, 403, 403, 200)),
+    Row("GET", "/api/v1/audit-events/{audit_seq}/", roles(200, 403, 403, 200)),
+    # --- tokens ----------------------------------------------------------------------------------
+    Row("GET", "/api/v1/tokens/", ALL_READ),
+    Row("GET", "/api/v1/tokens/{own_token}/", ALL_READ),
+    Row("GET", "/api/v1/tokens/{other_unit_token}/", roles(200, 404, 404, 404)),
+    Row("POST", "/api/v1/tokens/", roles(201, 201, 201, 201), body={"name": "sync"}),
+    Row(
+        "POST",
+        "/api/v1/tokens/",
+        roles(201, 403, 403, 403),
+        body={"name": "sync", "user": "other_staff"},
+    ),
+    Row("DELETE", "/api/v1/tokens/{own_spare_token}/", roles(204, 204, 204, 204)),
+    Row("DELETE", "/api/v1/tokens/{other_unit_token}/", roles(204, 404, 404, 404)),
+]
+
+
+def resolve(path: str, world: World, caller: str | None) -> str:
+    from plans.models import PlanItem
+
+    names = {
+        **world.figures,
+        "enterprise_own": world.enterprises["own"],
+        "enterprise_other": world.enterprises["other"],
+        "project_own": world.projects["own"],
+        "project_other": world.projects["other"],
+        "audit_seq": world.audit_seq,
+        "own_token": world.token_ids[caller or "staff"],
+        "own_spare_token": world.token_ids[f"{caller or 'staff'}_spare"],
+        "other_unit_token": world.token_ids["other_staff"],
+    }
+    if "{item}" in path:
+        names["item"] = PlanItem.objects.order_by("pk").values_list("pk", flat=True)[0]
+    return path.format(**names)
+
+
+def versioned_object(ref: str, world: World) -> Any:
+    from enterprises.models import Enterprise
+    from projects.models import Project
+    from targets.models import Measurement
+
+    kind, name = ref.split(":")
+    if kind == "figure":
+        return Measurement.objects.get(pk=world.figures[name])
+    if kind == "enterprise":
+        return Enterprise.objects.get(pk=world.enterprises[name])
+    return Project.objects.get(pk=world.projects[name])
+
+
+CASES = [
+    pytest.param(row, caller, id=f"{row.method} {row.path} {row.note} as {caller or 'nobody'}")
+    for row in ROWS
+    for caller in CALLERS
+]
+
+
+@pytest.mark.parametrize(("row", "caller"), CASES)
+def test_status(row: Row, caller: str | None, world: World, as_user: Any) -> None:
+    client = as_user(caller)
+    headers = {}
+    before = None
+    if row.versioned:
+        before = versioned_object(row.versioned, world)
+        headers["HTTP_IF_MATCH"] = f'"{before.version}"'
+    path = resolve(row.path, world, caller)
+    method = getattr(client, row.method.lower())
+    response = (
+        method(path, row.body, format="json", **headers)
+        if row.body is not None
+        else (method(path, **headers))
+    )
+    expected = row.status_for(caller)
+    assert response.status_code == expected, response.content[:500]
+    if before is not None and response.status_code >= 400:
+        after = versioned_object(row.versioned, world)
+        assert (after.version, after.state if hasattr(after, "state") else None) == (
+            before.version,
+            before.state if hasattr(before, "state") else None,
+        ), "a refused change must change nothing"
+
+
+def test_every_operation_of_the_schema_is_in_the_table() -> None:
+    """A new endpoint cannot ship without its row: each documented operation appears above."""
+    import re
+
+    from tests.api.client import schema_dict
+
+    covered = {
+        (
+            row.method,
+            re.sub(
+                r"\{[^}]+\}|robots-in-service|talent-policies|zj-ai-2019-2022|econ-it|talent-office",
+                "{}",
+                row.path,
+            ),
+        )
+        for row in ROWS
+    }
+    for path, operations in schema_dict()["paths"].items():
+        template = re.sub(r"\{[^}]+\}", "{}", path)
+        for method in operations:
+            if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
+                assert (method.upper(), template) in covered, f"{method.upper()} {path} has no row"
+
+
+def test_a_user_without_a_role_may_do_nothing(world: World, make_user: Any) -> None:
+    from accounts.models import User
+    from accounts.services import create_api_token
+    from tests.api.client import ApiClient
+
+    nobody = User.objects.create_user(username="norole", password="x-Test-12345")
+    _token, key = create_api_token(owner=nobody, name="t", acting_user=nobody)
+    client = ApiClient().use_token(key)
+    for path in ("/api/v1/targets/", "/api/v1/measurements/", "/api/v1/tokens/"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"

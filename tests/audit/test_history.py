@@ -1,0 +1,121 @@
+"""audit.history: an object's events, and the object as it was on a date, from those events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from audit import history
+from enterprises.models import Enterprise
+from enterprises.services import create_enterprise, recognise_enterprise, update_enterprise
+from plans.models import ResponsibleUnit
+from targets import services
+from targets.models import Target
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@pytest.fixture
+def people(plan, make_user):
+    econ = ResponsibleUnit.objects.get(code="econ-it")
+    return {
+        "staff": make_user("clerk", "staff", econ),
+        "reviewer": make_user("checker", "reviewer", econ),
+        "auditor": make_user("eye", "auditor", econ),
+    }
+
+
+def test_an_enterprise_as_it_was_on_each_date(people):
+    staff = people["staff"]
+    with mock.patch("django.utils.timezone.now", return_value=at(dt.date(2021, 1, 10))):
+        enterprise = create_enterprise(acting_user=staff, name_zh="壬智能", city="hangzhou")
+    with mock.patch("django.utils.timezone.now", return_value=at(dt.date(2021, 3, 1))):
+        enterprise = recognise_enterprise(
+            enterprise, tier="specialised", recognised_on=dt.date(2021, 2, 20), acting_user=staff
+        )
+    with mock.patch("django.utils.timezone.now", return_value=at(dt.date(2021, 6, 1))):
+        update_enterprise(enterprise, acting_user=staff, name_en="Ren AI", reason="English name")
+
+    before = history.state_on(enterprise, dt.date(2021, 1, 9))
+    assert not before.exists
+    first = history.state_on(enterprise, dt.date(2021, 1, 10))
+    assert first.exists and first.fields["tier"] == "" and first.fields["name_en"] == ""
+    recognised = history.state_on(("enterprises.enterprise", enterprise.pk), dt.date(2021, 5, 31))
+    assert recognised.fields["tier"] == "specialised"
+    assert recognised.fields["recognised_on"] == "2021-02-20"
+    assert recognised.fields["name_en"] == ""
+    assert recognised.events == 2 and recognised.method == "events"
+    now = history.state_on(enterprise, dt.date(2021, 6, 1))
+    assert now.fields["name_en"] == "Ren AI"
+    assert now.last_change.reason == "English name"
+
+    events = list(history.events_for(enterprise))
+    assert [e.action for e in events] == ["create", "update", "update"]
+    assert history.changes(events[2]) == [("name_en", "", "Ren AI")]
+
+
+def test_a_targets_history_includes_its_figures(people):
+    robots = Target.objects.get(code="robots-in-service")
+    figure = services.create_measurement(
+        target=robots,
+        value="100000",
+        observed_on=dt.date(2021, 3, 31),
+        acting_user=people["staff"],
+    )
+    services.submit_measurement(figure, acting_user=people["staff"])
+    services.approve_measurement(figure, acting_user=people["reviewer"])
+    actions = [(e.object_type, e.action) for e in history.events_for(robots)]
+    assert ("targets.target", "create") in actions
+    assert actions[-3:] == [
+        ("targets.measurement", "create"),
+        ("targets.measurement", "submit"),
+        ("targets.measurement", "approve"),
+    ]
+    only_target = {e.object_type for e in history.events_for(robots, with_children=False)}
+    assert only_target == {"targets.target"}
+    figure_now = history.state_on(figure, timezone.localdate())
+    assert figure_now.fields["state"] == "approved"
+
+
+def test_objects_without_a_create_event_are_found_by_undoing_later_changes(people):
+    """Demo rows are bulk-created with one summary event: their past is today's fields with
+    the later changes undone."""
+    enterprise = Enterprise.objects.create(
+        name_zh="癸智能",
+        city="hangzhou",
+        tier="benchmark",
+        recognised_on=dt.date(2020, 1, 1),
+        owner_unit=people["staff"].unit,
+    )
+    with mock.patch("django.utils.timezone.now", return_value=at(dt.date(2021, 6, 1))):
+        update_enterprise(enterprise, acting_user=people["staff"], tier="leading")
+    earlier = history.state_on(enterprise, dt.date(2021, 5, 1))
+    assert earlier.method == "undone" and earlier.fields["tier"] == "benchmark"
+    later = history.state_on(enterprise, dt.date(2021, 6, 2))
+    assert later.fields["tier"] == "leading"
+
+
+def test_the_history_page_is_for_auditors_and_admins(people):
+    robots = Target.objects.get(code="robots-in-service")
+    client = Client()
+    client.force_login(people["staff"])
+    assert client.get(f"/reports/history/target/{robots.pk}/").status_code == 403
+    client.force_login(people["auditor"])
+    # The plan was loaded today: on an earlier date the record did not exist yet.
+    page = client.get(f"/reports/history/target/{robots.pk}/?as_of=2021-01-01")
+    assert page.status_code == 200 and not page.context["state"].exists
+    page = client.get(f"/reports/history/target/{robots.pk}/?as_of={timezone.localdate()}")
+    assert page.context["state"].exists
+    assert page.context["state"].fields["target_value"] == "150000.0000"
+    assert client.get(f"/reports/history/nothing/{robots.pk}/").status_code == 404
+    assert client.get("/reports/history/target/999999/").status_code == 404
+    bad = client.get(f"/reports/history/target/{robots.pk}/?as_of=yesterday")
+    assert bad.status_code == 200 and bad.context["error"]

@@ -1,0 +1,201 @@
+"""An accessibility pass over the main pages, in the browser: every input has a label, one h1,
+headings in order, images and charts named, and text — the status colours above all — at a
+contrast of at least 4.5:1 (WCAG AA), computed here from the rendered colours."""
+
+import datetime as dt
+
+import pytest
+
+from targets import services
+from targets.models import Target
+from targets.recompute import recompute
+from tests.browser.conftest import LAPTOP, TABLET, screenshot, sign_in
+from tests.web import PASSWORD, credit_code, figures
+
+pytestmark = pytest.mark.slow
+
+CHECK = """
+() => {
+  const problems = [];
+  const named = (el) => {
+    if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return true;
+    if (el.title) return true;
+    if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return true;
+    if (el.closest('label')) return true;
+    return false;
+  };
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    if (['hidden', 'submit', 'button', 'reset', 'image'].includes(type)) continue;
+    if (!named(el)) {
+      problems.push('input without a label: ' + (el.name || el.outerHTML.slice(0, 80)));
+    }
+  }
+  const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')];
+  const h1 = headings.filter((h) => h.tagName === 'H1').length;
+  if (h1 !== 1) problems.push(`${h1} h1 elements`);
+  let previous = 0;
+  for (const h of headings) {
+    const level = Number(h.tagName[1]);
+    if (previous && level > previous + 1) {
+      const text = h.textContent.trim().slice(0, 40);
+      problems.push(`heading jumps from h${previous} to h${level}: ${text}`);
+    }
+    previous = level;
+  }
+  for (const img of document.querySelectorAll('img')) {
+    if (!img.hasAttribute('alt')) problems.push('image without alt: ' + img.src);
+  }
+  for (const svg of document.querySelectorAll('svg')) {
+    const name = svg.getAttribute('aria-label') || svg.getAttribute('aria-labelledby');
+    if (!(name || svg.querySelector('title'))) {
+      problems.push('chart without a name');
+    }
+  }
+  for (const el of document.querySelectorAll('a[href], button')) {
+    if (!el.textContent.trim() && !el.getAttribute('aria-label')) {
+      problems.push('link or button without a name: ' + el.outerHTML.slice(0, 80));
+    }
+  }
+  if (!document.documentElement.lang) problems.push('no lang on <html>');
+  return problems;
+}
+"""
+
+COLOURS = """
+() => {
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const sample = document.querySelectorAll(
+    '.status, .state, .muted, .message, .alert, .notice, a, button, th, td, label, p, legend, '
+      + '.who, .kind, .tag'
+  );
+  const out = [];
+  for (const el of sample) {
+    if (!el.textContent.trim() || !(el.offsetWidth || el.offsetHeight)) continue;
+    if (el.closest('.visually-hidden')) continue;
+    out.push({
+      what: (el.className || el.tagName) + ': ' + el.textContent.trim().slice(0, 30),
+      fg: getComputedStyle(el).color,
+      bg: background(el),
+      status: el.matches('.status, .state'),
+    });
+  }
+  return out;
+}
+"""
+
+
+def _rgb(text: str) -> tuple[float, float, float]:
+    parts = text[text.index("(") + 1 : text.index(")")].split(",")
+    return tuple(float(p) for p in parts[:3])
+
+
+def _luminance(rgb) -> float:
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg: str, bg: str) -> float:
+    a, b = sorted((_luminance(_rgb(fg)), _luminance(_rgb(bg))), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def test_contrast_formula():
+    assert contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)") == pytest.approx(21)
+    assert contrast("rgb(118, 118, 118)", "rgb(255, 255, 255)") == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.fixture
+def pages(plan, make_user, settings, tmp_path):
+    """Data for every page to show its parts: figures in each state, progress, entries."""
+    from enterprises.services import create_enterprise
+    from plans.models import ResponsibleUnit
+
+    settings.MEDIA_ROOT = tmp_path
+    econ = ResponsibleUnit.objects.get(code="econ-it")
+    staff = make_user("staff1", "staff", econ)
+    reviewer = make_user("reviewer1", "reviewer", econ)
+    robots = Target.objects.get(code="robots-in-service")
+    figures(robots, reviewer, 3, start=dt.date(2020, 6, 30))
+    recompute(dt.date(2021, 6, 30))
+    recompute()
+    drafted = services.create_measurement(
+        target=robots, value="1", observed_on=dt.date(2022, 6, 30), acting_user=staff
+    )
+    pending = services.submit_measurement(
+        services.create_measurement(
+            target=robots, value="2", observed_on=dt.date(2022, 6, 30), acting_user=staff
+        ),
+        acting_user=staff,
+    )
+    enterprise = create_enterprise(
+        acting_user=staff, name_zh="之江智能", city="hangzhou", credit_code=credit_code(3)
+    )
+    return {
+        "staff1": [
+            "/",
+            "/plan/",
+            "/targets/",
+            "/targets/robots-in-service/",
+            "/targets/robots-in-service/report/",
+            f"/figures/{drafted.pk}/edit/",
+            "/figures/",
+            "/enterprises/",
+            f"/enterprises/{enterprise.pk}/",
+            f"/enterprises/{enterprise.pk}/edit/",
+            "/enterprises/import/",
+            "/projects/",
+            "/projects/new/",
+        ],
+        "reviewer1": ["/", f"/figures/{pending.pk}/review/"],
+    }
+
+
+def test_the_main_pages_pass_the_accessibility_checks(pages, live_server, new_page):
+    base = live_server.url
+    problems, low = [], []
+    anonymous = new_page(LAPTOP)
+    anonymous.goto(f"{base}/accounts/login/")
+    problems += [f"/accounts/login/: {p}" for p in anonymous.evaluate(CHECK)]
+    for username, paths in pages.items():
+        for viewport in (LAPTOP, TABLET):
+            page = new_page(viewport)
+            sign_in(page, base, username, PASSWORD)
+            for path in paths:
+                page.goto(f"{base}{path}")
+                assert page.locator("h1").count() == 1, path
+                problems += [f"{path}: {p}" for p in page.evaluate(CHECK)]
+                for item in page.evaluate(COLOURS):
+                    ratio = contrast(item["fg"], item["bg"])
+                    if ratio < 4.5:
+                        low.append(
+                            f"{path} {item['what']!r}: {ratio:.2f} ({item['fg']} on {item['bg']})"
+                        )
+    screenshot(page, "figure-review-tablet.png")
+    assert not problems, "\n".join(problems[:30])
+    assert not low, "\n".join(sorted(set(low))[:30])
+
+
+def test_every_status_colour_has_enough_contrast(pages, live_server, new_page):
+    """All seven statuses and five states are on the dashboard and the figures list."""
+    page = new_page(LAPTOP)
+    sign_in(page, live_server.url, "staff1", PASSWORD)
+    seen = {}
+    for path in ("/", "/figures/", "/targets/robots-in-service/"):
+        page.goto(f"{live_server.url}{path}")
+        for item in page.evaluate(COLOURS):
+            if item["status"]:
+                seen[item["what"].split(":")[0]] = contrast(item["fg"], item["bg"])
+    statuses = {k for k in seen if k.startswith("status status-")}
+    assert len(statuses) == 7, sorted(seen)
+    assert all(ratio >= 4.5 for ratio in seen.values()), seen

@@ -1,0 +1,115 @@
+"""The browser's export page: auditors and admins only, a background export with a progress
+status, and a permission-checked download."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from reports.models import Export
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer"])
+def test_other_roles_get_403(world, role):
+    client = client_for(world[role] if role in world else world["reviewer"])
+    assert client.get("/reports/").status_code == 403
+    assert client.post("/reports/", {"format": "pdf", "as_of": "2021-06-30"}).status_code == 403
+    assert not Export.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(world):
+    response = Client().get("/reports/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_an_auditor_exports_in_the_background_and_downloads(
+    world, fmt, django_capture_on_commit_callbacks
+):
+    client = client_for(world["auditor"])
+    page = client.get("/reports/")
+    assert page.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post("/reports/", {"format": fmt, "as_of": "2021-06-30"})
+    assert len(callbacks) == 1  # queued after the request's transaction commits
+    item = Export.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/reports/exports/{item.pk}/"
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200
+    assert b"export-progress" in detail.content and b"reports/export.js" in detail.content
+    status = client.get(f"/reports/exports/{item.pk}/status/").json()
+    assert status["state"] == "done" and status["percent"] == 100
+    assert status["audit_head"].count(":") == 1
+    download = client.get(status["download"])
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content)
+    magic = {"csv": b"PK", "xlsx": b"PK", "pdf": b"%PDF"}[fmt]
+    assert body.startswith(magic)
+    assert f"-2021-06-30-{item.pk}.{item.extension}" in download["Content-Disposition"]
+
+
+def test_downloads_are_permission_checked(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world["auditor"]).post("/reports/", {"format": "xlsx", "as_of": "2021-06-30"})
+    item = Export.objects.get()
+    url = f"/reports/exports/{item.pk}/download/"
+    # Another auditor does not see someone else's export; an admin does; staff never.
+    assert client_for(world["auditor2"]).get(url).status_code == 404
+    assert client_for(world["admin"]).get(url).status_code == 200
+    assert client_for(world["staff"]).get(url).status_code == 403
+    assert client_for(world["staff"]).get(f"/reports/exports/{item.pk}/status/").status_code == 403
+
+
+def test_a_future_date_is_refused(world):
+    response = client_for(world["admin"]).post(
+        "/reports/", {"format": "pdf", "as_of": "2999-01-01"}
+    )
+    assert response.status_code == 400
+    assert not Export.objects.exists()
+
+
+def test_progress_is_reported_while_it_runs(world, monkeypatch):
+    """The task writes its progress to the Export row as it goes (the page polls it)."""
+    from reports import tasks
+
+    seen = []
+    original = Export.objects.filter
+
+    def spy(*args, **kwargs):
+        qs = original(*args, **kwargs)
+        real_update = qs.update
+
+        def update(**values):
+            if "progress" in values:
+                seen.append(values["progress"])
+            return real_update(**values)
+
+        qs.update = update
+        return qs
+
+    item = Export.objects.create(
+        requested_by=world["auditor"],
+        requested_at="2021-07-01T00:00:00+08:00",
+        plan_id=Export._meta.get_field("plan").related_model.objects.get().pk,
+        format="csv",
+        as_of="2021-06-30",
+    )
+    monkeypatch.setattr(Export.objects, "filter", spy)
+    result = tasks.run_export(item.pk)
+    assert result["state"] == "done"
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    assert len(seen) >= 3 and seen == sorted(seen)

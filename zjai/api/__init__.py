@@ -1,0 +1,7 @@
+"""What every endpoint of the REST API shares (issue 5).
+
+The resources themselves live in each app's `api/` package (one serializer, one viewset per
+model, as STYLE.md describes); this package holds the frame they run in: authentication and
+its usage log, permissions by role, strict filtering and pagination, ETag/If-Match handling,
+throttles, the one JSON error shape, and the OpenAPI schema that documents all of it.
+"""

@@ -1,0 +1,168 @@
+"""Serializer fields that accept what the schema says and nothing else.
+
+DRF is lenient on input: a CharField takes 42 and stores "42", a PrimaryKeyRelatedField takes
+"7". A client that sends a number where the schema says string has a bug, and accepting it
+hides the bug until the day it sends 4.2e1. These fields refuse wrong JSON types with a 400, so
+the published schema is the whole truth about what the API accepts (schemathesis checks it).
+
+Decimals are the one deliberate exception: they are returned as strings (exact), and accepted
+as a string or a JSON number, because both are common in clients and neither loses precision
+for the values we store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"invalid": _("Enter a string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField):
+    default_error_messages = {"invalid": _("Enter a string of letters, digits, - or _.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal given as a string ("120000.5") or a JSON number; booleans are refused."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id as a JSON integer, looked up only when it can be a database id."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # DRF turns "" into null for relations; "" is not an id (send null for none).
+        if data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= 2**63 - 1:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class StrictSlugRelatedField(serializers.SlugRelatedField):
+    """An object named by its code, given as a string."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # DRF turns "" into null for relations; "" names nothing (send null for none).
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalFieldExtension(OpenApiSerializerFieldExtension):
+    """Requests: a number or a decimal string; responses: the decimal string only."""
+
+    target_class = StrictDecimalField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        field = self.target
+        as_string = auto_schema._map_serializer_field(
+            serializers.DecimalField(
+                max_digits=field.max_digits,
+                decimal_places=field.decimal_places,
+                coerce_to_string=True,
+            ),
+            direction,
+        )
+        if direction == "response":
+            return as_string
+        number = build_basic_type(OpenApiTypes.NUMBER)
+        limit = 10 ** (field.max_digits - field.decimal_places)
+        number.update(
+            {
+                "minimum": float(field.min_value) if field.min_value is not None else -limit,
+                "maximum": float(field.max_value) if field.max_value is not None else limit,
+            }
+        )
+        return {"oneOf": [as_string, number]}
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """ModelSerializer whose generated fields are the strict ones above."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+    }
+    serializer_choice_field = StrictChoiceField
+    serializer_related_field = StrictPrimaryKeyRelatedField
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        swaps: dict[type, type] = {
+            serializers.CharField: StrictCharField,
+            serializers.SlugField: StrictSlugField,
+            serializers.DecimalField: StrictDecimalField,
+        }
+        return swaps.get(field_class, field_class), kwargs
+
+
+class ReadOnlyModelSerializer(serializers.ModelSerializer):
+    """Every generated field read-only, yet still saying whether it may be blank; the fields
+    built once per class rather than once per response.
+
+    Meta.read_only_fields makes DRF drop `allow_blank`, so the schema would claim that a city
+    is always one of the 11 while the API returns "" for a unit that is no city's government.
+    Marking the fields read-only here keeps what the model allows in the published schema.
+
+    DRF rebuilds a ModelSerializer's fields for every response (model introspection and deep
+    copies): for the targets list that was two thirds of the request's time. These serializers
+    only read, and none of their fields depends on the request (no hyperlinks, no per-user
+    fields), so the fields built for the first response serve all the later ones.
+    """
+
+    @property
+    def fields(self) -> Any:  # type: ignore[override]
+        cls = type(self)
+        cached = cls.__dict__.get("_built_fields")
+        if cached is None:
+            cached = super().fields
+            cls._built_fields = cached
+        return cached
+
+    def build_field(self, *args: Any, **kwargs: Any) -> tuple[type, dict]:
+        field_class, field_kwargs = super().build_field(*args, **kwargs)
+        for name in ("required", "default", "validators", "queryset", "min_length", "max_length"):
+            field_kwargs.pop(name, None)
+        field_kwargs.pop("min_value", None)
+        field_kwargs.pop("max_value", None)
+        field_kwargs["read_only"] = True
+        return field_class, field_kwargs

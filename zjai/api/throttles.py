@@ -1,0 +1,83 @@
+"""Request rates per user (so per token's owner), with writes held to a lower rate.
+
+Requests without valid credentials are refused (401) before throttling is checked, so only
+signed-in users are counted. Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (set
+from the environment in settings) and are read on each request, so a changed setting (a test,
+a reloaded configuration) takes effect.
+
+DRF's throttles keep every request's timestamp of the window in one cache entry and rewrite it
+on each request: with a rate of 1,200 a minute that is a list of 1,200 floats pickled twice per
+request, and separate workers overwrite each other's lists. A fixed window counted with the
+cache's atomic add/incr costs the same at any rate and is exact across gunicorn workers when
+CACHE_URL points them at one Redis. A client can burst up to twice the rate across a window
+boundary, which is fine for a rate meant to stop runaway scripts, not to meter.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.cache import cache
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+
+class FixedWindowThrottle(BaseThrottle):
+    """At most N requests per user per window ("1200/minute"); None for no limit."""
+
+    scope: str = ""
+
+    def __init__(self) -> None:
+        self.retry_after: float | None = None
+
+    def parse_rate(self) -> tuple[int, int] | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if rate is None:
+            return None
+        number, period = rate.split("/")
+        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+        return int(number), seconds
+
+    def applies_to(self, request: Request) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        rate = self.parse_rate()
+        if rate is None or not self.applies_to(request):
+            return True
+        limit, period = rate
+        now = time.time()
+        window = int(now // period)
+        key = f"throttle:{self.scope}:{request.user.pk}:{window}"
+        # add() creates the counter only if missing, so concurrent first requests all count.
+        cache.add(key, 0, period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: this request opens the window
+            cache.set(key, 1, period + 1)
+            count = 1
+        if count <= limit:
+            return True
+        self.retry_after = (window + 1) * period - now
+        return False
+
+    def wait(self) -> float | None:
+        return self.retry_after
+
+
+class UserThrottle(FixedWindowThrottle):
+    """Every request of a signed-in user (token or session)."""
+
+    scope = "user"
+
+
+class WriteThrottle(FixedWindowThrottle):
+    """Changes only (POST, PUT, PATCH, DELETE)."""
+
+    scope = "write"
+
+    def applies_to(self, request: Request) -> bool:
+        return request.method not in SAFE_METHODS and super().applies_to(request)

@@ -1,0 +1,29 @@
+"""What register writes share: who may edit an entry, and which targets a change touches."""
+
+from __future__ import annotations
+
+from accounts.roles import Role
+
+
+def can_edit_entry(user, owner_unit_id: int | None) -> bool:
+    """Admins edit every entry; staff and reviewers edit the entries their unit owns."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return (
+        user.has_role(Role.STAFF, Role.REVIEWER)
+        and owner_unit_id is not None
+        and owner_unit_id == user.unit_id
+    )
+
+
+def can_create_entry(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.ADMIN, Role.STAFF, Role.REVIEWER)
+
+
+def targets_reading(register: str) -> list[int]:
+    """Ids of the targets whose value is counted or summed from a register."""
+    from targets.models import Target
+
+    return list(Target.objects.filter(source_register=register).values_list("pk", flat=True))

@@ -1,0 +1,115 @@
+"""Checks for uploaded files: evidence of figures and register imports.
+
+A file's kind is read from its content (its first bytes, and for Office files the parts inside
+the zip), not from its name alone: a renamed executable is refused even when called .pdf.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# Extension → the kind its content must show.
+EVIDENCE_KINDS = {
+    "pdf": "pdf",
+    "png": "png",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "xlsx": "xlsx",
+    "csv": "csv",
+    "docx": "docx",
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv",
+}
+HEAD_BYTES = 8192
+
+
+def _text_like(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    # A full head may end inside a multi-byte character: leave its last bytes out.
+    sample = head[:-4] if len(head) >= HEAD_BYTES else head
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def sniff(upload) -> str | None:
+    """The kind of file the content shows: pdf, png, jpeg, xlsx, docx, csv, or None."""
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        head = upload.read(HEAD_BYTES)
+        if head.startswith(b"%PDF-"):
+            return "pdf"
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            return "png"
+        if head.startswith(b"\xff\xd8\xff"):
+            return "jpeg"
+        if head.startswith(b"PK\x03\x04"):
+            upload.seek(0)
+            try:
+                with zipfile.ZipFile(upload) as archive:
+                    names = set(archive.namelist())
+            except (zipfile.BadZipFile, OSError, ValueError):
+                return None
+            if "[Content_Types].xml" in names:
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+                if "word/document.xml" in names:
+                    return "docx"
+            return None
+        if head and _text_like(head):
+            return "csv"
+        return None
+    finally:
+        upload.seek(position)
+
+
+def extension(name: str) -> str:
+    return PurePath(name or "").suffix.lower().lstrip(".")
+
+
+def validate_evidence(upload) -> None:
+    """At most ZJAI_EVIDENCE_MAX_BYTES, one of the allowed kinds, content matching the name."""
+    limit = settings.ZJAI_EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; evidence files may be at most %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    ext = extension(upload.name)
+    if ext not in EVIDENCE_KINDS:
+        raise ValidationError(
+            _("Evidence must be a PDF, PNG, JPG, XLSX, CSV or DOCX file, not “%(name)s”.")
+            % {"name": PurePath(upload.name).name},
+            code="bad_type",
+        )
+    found = sniff(upload)
+    if found != EVIDENCE_KINDS[ext]:
+        raise ValidationError(
+            _("The file is called .%(ext)s but its content is not a %(kind)s file.")
+            % {"ext": ext, "kind": ext.upper()},
+            code="content_mismatch",
+        )
+
+
+def content_type_for(name: str) -> str:
+    kind = EVIDENCE_KINDS.get(extension(name))
+    return CONTENT_TYPES.get(kind, "application/octet-stream")
