@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 from targets.services import ConflictError, schedule_recompute
-from zjai.registers import can_create_entry, can_edit_entry, targets_reading
+from zjai.registers import (
+    can_create_entry,
+    can_edit_entry,
+    save_entry_changes,
+    targets_reading,
+)
 
 from .choices import EnterpriseStatus
 from .models import Enterprise
@@ -92,23 +97,15 @@ def update_enterprise(
             raise PermissionDenied(_("Only the managing unit may change this enterprise."))
         if "owner_unit" in changes and not acting_user.has_role("admin"):
             raise PermissionDenied(_("Only an administrator may change the managing unit."))
-        before = snapshot(locked, EDITABLE)
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.full_clean()
-        locked.version += 1
-        locked.save()
-        after = snapshot(locked, EDITABLE)
-        record_event(
-            action="update",
-            obj=locked,
+        save_entry_changes(
+            locked,
+            changes,
             acting_user=acting_user,
-            before=before,
-            after=after,
             reason=reason,
+            editable=EDITABLE,
+            counted=COUNTED,
+            register="enterprises",
         )
-        if any(before.get(k) != after.get(k) for k in COUNTED):
-            schedule_recompute(targets_reading("enterprises"))
     return locked
 
 

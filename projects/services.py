@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 from targets.services import ConflictError, schedule_recompute
-from zjai.registers import can_create_entry, can_edit_entry, targets_reading
+from zjai.registers import (
+    can_create_entry,
+    can_edit_entry,
+    save_entry_changes,
+    targets_reading,
+)
 
 from .models import Project
 
@@ -87,21 +92,13 @@ def update_project(
             raise PermissionDenied(_("Only the responsible unit may change this project."))
         if "unit" in changes and not acting_user.has_role("admin"):
             raise PermissionDenied(_("Only an administrator may change the responsible unit."))
-        before = snapshot(locked, EDITABLE)
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.full_clean()
-        locked.version += 1
-        locked.save()
-        after = snapshot(locked, EDITABLE)
-        record_event(
-            action="update",
-            obj=locked,
+        save_entry_changes(
+            locked,
+            changes,
             acting_user=acting_user,
-            before=before,
-            after=after,
             reason=reason,
+            editable=EDITABLE,
+            counted=COUNTED,
+            register="projects",
         )
-        if any(before.get(k) != after.get(k) for k in COUNTED):
-            schedule_recompute(targets_reading("projects"))
     return locked

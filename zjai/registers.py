@@ -27,3 +27,39 @@ def targets_reading(register: str) -> list[int]:
     from targets.models import Target
 
     return list(Target.objects.filter(source_register=register).values_list("pk", flat=True))
+
+
+def save_entry_changes(
+    locked,
+    changes: dict,
+    *,
+    acting_user,
+    reason: str,
+    editable: list[str],
+    counted: set[str],
+    register: str,
+):
+    """The end of every register update, the same for enterprises and projects: apply the
+    changes to the locked row, validate it as the model does, bump its version, record the
+    audit event, and recompute the targets of the register if a counted field changed."""
+    from audit.services import record_event, snapshot
+    from targets.services import schedule_recompute
+
+    before = snapshot(locked, editable)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    after = snapshot(locked, editable)
+    record_event(
+        action="update",
+        obj=locked,
+        acting_user=acting_user,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    if any(before.get(k) != after.get(k) for k in counted):
+        schedule_recompute(targets_reading(register))
+    return locked
