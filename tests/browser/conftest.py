@@ -8,12 +8,18 @@ Redis, as in production.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from targets import services
+from targets.models import Target
+from targets.recompute import recompute
+from tests.web import credit_code, figures
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls of the tests between
 # browser steps are still synchronous and safe.
@@ -77,3 +83,49 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def pages(plan, make_user, settings, tmp_path):
+    """Data for every page to show its parts: figures in each state, progress, entries."""
+    from enterprises.services import create_enterprise
+    from plans.models import ResponsibleUnit
+
+    settings.MEDIA_ROOT = tmp_path
+    econ = ResponsibleUnit.objects.get(code="econ-it")
+    staff = make_user("staff1", "staff", econ)
+    reviewer = make_user("reviewer1", "reviewer", econ)
+    robots = Target.objects.get(code="robots-in-service")
+    figures(robots, reviewer, 3, start=dt.date(2020, 6, 30))
+    recompute(dt.date(2021, 6, 30))
+    recompute()
+    drafted = services.create_measurement(
+        target=robots, value="1", observed_on=dt.date(2022, 6, 30), acting_user=staff
+    )
+    pending = services.submit_measurement(
+        services.create_measurement(
+            target=robots, value="2", observed_on=dt.date(2022, 6, 30), acting_user=staff
+        ),
+        acting_user=staff,
+    )
+    enterprise = create_enterprise(
+        acting_user=staff, name_zh="之江智能", city="hangzhou", credit_code=credit_code(3)
+    )
+    return {
+        "staff1": [
+            "/",
+            "/plan/",
+            "/targets/",
+            "/targets/robots-in-service/",
+            "/targets/robots-in-service/report/",
+            f"/figures/{drafted.pk}/edit/",
+            "/figures/",
+            "/enterprises/",
+            f"/enterprises/{enterprise.pk}/",
+            f"/enterprises/{enterprise.pk}/edit/",
+            "/enterprises/import/",
+            "/projects/",
+            "/projects/new/",
+        ],
+        "reviewer1": ["/", f"/figures/{pending.pk}/review/"],
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import APIRootView, DefaultRouter
@@ -65,7 +65,14 @@ for prefix, viewset, basename in [
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's settings as a script file, not inline (CSP).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
 ]
 if settings.ZJAI_BENCH_VIEWS:
     urlpatterns.append(path("bench/constant/", bench_constant, name="bench-constant"))

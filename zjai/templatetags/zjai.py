@@ -114,7 +114,10 @@ def progress_bar(percent, status=None, label=""):
     return format_html(
         '<div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
         'aria-valuenow="{}" aria-label="{}" aria-valuetext="{}">'
-        '<div class="fill fill-{}" style="width: {}%"></div></div>',
+        # An SVG rectangle's width is an attribute, not a style: the Content-Security-Policy
+        # allows no inline styles.
+        '<svg class="bar-track" aria-hidden="true" focusable="false">'
+        '<rect class="fill fill-{}" width="{}%" height="100%"/></svg></div>',
         f"{width:.1f}",
         label or _("progress"),
         pct(percent),
