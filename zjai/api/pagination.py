@@ -28,6 +28,8 @@ MAX_OFFSET = 1_000_000_000
 # them asks the same count once per page.
 EXACT_COUNT_LIMIT = 10_000
 COUNT_TTL = 60
+# From this offset on, a page is found by its keys first (see ApiPagination.page).
+DEFERRED_JOIN_OFFSET = 500
 
 
 def _bounded_int(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -66,6 +68,38 @@ class ApiPagination(LimitOffsetPagination):
             if count > EXACT_COUNT_LIMIT:
                 cache.set(key, count, COUNT_TTL)
         return count
+
+    def paginate_queryset(
+        self, queryset: QuerySet | list, request: Request, view: Any = None
+    ) -> list[Any]:
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.count = self.get_count(queryset)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return self.page(queryset)
+
+    def page(self, queryset: QuerySet | list) -> list[Any]:
+        """The rows from `offset`, `limit` of them.
+
+        A deep OFFSET makes PostgreSQL build, then throw away, every skipped row with its
+        joined columns: 90,000 enterprises with their units for a page of 50. Finding the
+        page's keys first (an index-only scan in the list's order) and then reading just those
+        rows is several times faster at depth, the same order, the same rows.
+        """
+        end = self.offset + self.limit
+        if (
+            not isinstance(queryset, QuerySet)
+            or self.offset < DEFERRED_JOIN_OFFSET
+            # DISTINCT would select the ordering's columns beside the key.
+            or queryset.query.distinct
+        ):
+            return list(queryset[self.offset : end])
+        keys = queryset.values("pk")[self.offset : end]
+        return list(queryset.filter(pk__in=keys))
 
     def get_limit(self, request: Request) -> int:
         return _bounded_int(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
