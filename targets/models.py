@@ -303,6 +303,13 @@ class Measurement(models.Model):
                 condition=Q(state__in=["approved", "withdrawn"]),
                 name="measurement_counting",
             ),
+            # The figures in progress on a target's page, newest first, without sorting a
+            # target's thousands of drafts (PENDING_ROWS of them are shown).
+            models.Index(
+                fields=["target", "-created_at", "-id"],
+                condition=Q(state__in=["draft", "submitted", "rejected"]),
+                name="measurement_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

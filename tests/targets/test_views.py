@@ -464,6 +464,19 @@ def test_history_lists_the_figures_changes_with_who_and_when(people, robots):
     assert "同意" in html
 
 
+def test_history_shows_a_drafts_events_only_to_who_sees_the_draft(people, robots):
+    hidden = draft(robots, people["staff"], value="4321", note="内部草稿")
+    shown = submitted(robots, people["staff"], value="8765")
+    services.approve_measurement(shown, acting_user=people["reviewer"], comment="核对无误")
+    own = client_for(people["staff"]).get("/targets/robots-in-service/")
+    other = client_for(people["staff_talent"]).get("/targets/robots-in-service/")
+    own_ids = {e.object_id for e, _ in own.context["history_rows"]}
+    other_ids = {e.object_id for e, _ in other.context["history_rows"]}
+    assert {str(hidden.pk), str(shown.pk)} <= own_ids
+    assert str(shown.pk) in other_ids and str(hidden.pk) not in other_ids
+    assert "核对无误" in other.content.decode()
+
+
 # --- the figures list ---------------------------------------------------------------------------
 
 
