@@ -35,6 +35,7 @@ WORKERS = os.environ.get("LOAD_GUNICORN_WORKERS", "5")
 THINK_MIN = float(os.environ.get("LOAD_THINK_MIN", "0.5"))
 THINK_MAX = float(os.environ.get("LOAD_THINK_MAX", "2.0"))
 PASSWORD = "Load-test-password-2026!"
+TARGET_CODES: list[str] = []  # filled from the database before the users start
 
 
 def free_port() -> int:
@@ -72,6 +73,9 @@ def prepare_users() -> tuple[list[str], list[str]]:
             user.groups.add(staff)
         names.append(user.username)
         keys.append(create_api_token(owner=user, name="load bench", acting_user=user)[1])
+    from targets.models import Target
+
+    TARGET_CODES.extend(Target.objects.order_by("code").values_list("code", flat=True))
     return names, keys
 
 
@@ -108,7 +112,12 @@ def user_loop(base, browser, api, deadline, results, lock, seed):
     rng = random.Random(seed)
     actions = [
         ("dashboard", 30, lambda: browser.get(f"{base}/", timeout=30)),
-        ("target page", 20, lambda: browser.get(f"{base}/targets/robots-in-service/", timeout=30)),
+        # Any of the plan's targets, as readers move between them (four carry 240,000 figures).
+        (
+            "target page",
+            20,
+            lambda: browser.get(f"{base}/targets/{rng.choice(TARGET_CODES)}/", timeout=30),
+        ),
         ("api targets", 20, lambda: api.get(f"{base}/api/v1/targets/", timeout=30)),
         (
             "api enterprises",

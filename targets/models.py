@@ -310,6 +310,9 @@ class Measurement(models.Model):
                 condition=Q(state__in=["draft", "submitted", "rejected"]),
                 name="measurement_pending",
             ),
+            # The figures list's default order, newest first: a million figures are not sorted
+            # to show the first page.
+            models.Index(fields=["-observed_on", "-id"], name="measurement_newest"),
         ]
         constraints = [
             models.CheckConstraint(
