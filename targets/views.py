@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import BigIntegerField, BooleanField, Case, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -353,29 +354,33 @@ class ReportFigureView(FigureFormMixin, View):
         if not form.is_valid():
             return self.render_form(form, status=400)
         data = form.cleaned_data
-        try:
-            figure = services.create_measurement(
-                target=self.target,
-                value=data["value"],
-                observed_on=data["observed_on"],
-                note=data["note"],
-                evidence=data.get("evidence") or None,
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.render_form(form, status=400)
-        if "submit" in request.POST:
+        # "Save and submit" is one change: if the database goes away between the two steps,
+        # nothing is kept, rather than a draft the user does not know about and would report
+        # a second time (tests/ops/test_faults.py).
+        with transaction.atomic():
             try:
-                services.submit_measurement(
-                    figure, acting_user=request.user, expected_version=figure.version
+                figure = services.create_measurement(
+                    target=self.target,
+                    value=data["value"],
+                    observed_on=data["observed_on"],
+                    note=data["note"],
+                    evidence=data.get("evidence") or None,
+                    acting_user=request.user,
                 )
-            except (services.ConflictError, PermissionDenied) as exc:
-                messages.warning(request, _("Saved as a draft but not submitted: %s") % exc)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                return self.render_form(form, status=400)
+            if "submit" in request.POST:
+                try:
+                    services.submit_measurement(
+                        figure, acting_user=request.user, expected_version=figure.version
+                    )
+                except (services.ConflictError, PermissionDenied) as exc:
+                    messages.warning(request, _("Saved as a draft but not submitted: %s") % exc)
+                else:
+                    messages.success(request, _("The figure was submitted for review."))
             else:
-                messages.success(request, _("The figure was submitted for review."))
-        else:
-            messages.success(request, _("The figure was saved as a draft."))
+                messages.success(request, _("The figure was saved as a draft."))
         return HttpResponseRedirect(target_url(self.target))
 
 

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The database unreachable: a 503 page or API error instead of a 500 (zjai/faults.py).
+    "zjai.faults.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -218,7 +220,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A write must never hang because the broker is down: give up publishing quickly.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# The recompute tasks acknowledge late (targets.tasks): a message stays in Redis, unacknowledged,
+# until its task has finished. If the worker that took it dies (SIGKILL, OOM, host lost), Redis
+# gives the message to a worker again once it has been unacknowledged for visibility_timeout
+# seconds. It must be longer than the longest task *plus* the longest retry countdown (tasks
+# retry with a backoff of up to 300 s, and a countdown message also waits unacknowledged),
+# or a slow task would run twice: harmless, since the tasks are idempotent, but wasted work.
+# 900 s (15 min) covers both with room to spare; kombu's own default is an hour.
+# docs/operations.md, "Faults and recovery".
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {

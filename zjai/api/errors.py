@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -26,6 +27,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.context import request_id_var
 from targets.services import ConflictError
+from zjai.faults import (
+    RETRY_AFTER_SECONDS,
+    is_database_unavailable,
+    log_database_unavailable,
+    spare_the_session,
+    unavailable_detail,
+)
 
 logger = logging.getLogger("zjai.api")
 request_logger = logging.getLogger("django.request")
@@ -60,6 +68,16 @@ class PreconditionRequired(exceptions.APIException):
         'Send the ETag you read in an If-Match header (If-Match: "3") to change this object.'
     )
     default_code = "precondition_required"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """The database cannot be reached (dropped connection, restart, failover): nothing was
+    written, since every write is one transaction; the client may retry after Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The service cannot reach its database just now. Try again in a minute.")
+    default_code = "service_unavailable"
+    wait = RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
 
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -100,8 +118,13 @@ def error_body(
     return body
 
 
-def _translate(exc: Exception) -> Exception:
+def _translate(exc: Exception, request: Any = None) -> Exception:
     """Service and database exceptions as the DRF exceptions that carry their status."""
+    if is_database_unavailable(exc):
+        django_request = getattr(request, "_request", request)
+        log_database_unavailable(django_request, exc)
+        spare_the_session(django_request)
+        return ServiceUnavailable(unavailable_detail())
     if isinstance(exc, ConflictError):
         if exc.current_version is not None:
             return PreconditionFailed(str(exc), current_version=exc.current_version)
@@ -129,7 +152,7 @@ def _translate(exc: Exception) -> Exception:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every error in the one shape."""
-    exc = _translate(exc)
+    exc = _translate(exc, context.get("request"))
     response = drf_exception_handler(exc, context)
     if response is None:
         # Not an API exception: a bug. Log it where Django logs server errors, and still
@@ -159,6 +182,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response.data = error_body(response.status_code, code, detail, errors)
     if isinstance(exc, PreconditionFailed) and exc.current_version is not None:
         response["ETag"] = f'"{exc.current_version}"'
+    if isinstance(exc, ServiceUnavailable):
+        add_never_cache_headers(response)  # no proxy may keep this answer
     return response
 
 
@@ -180,7 +205,8 @@ class ErrorSerializer(serializers.Serializer):
         help_text=_(
             "A stable machine-readable code: invalid, parse_error, not_authenticated, "
             "authentication_failed, permission_denied, not_found, not_acceptable, conflict, "
-            "precondition_failed, unsupported_media_type, precondition_required, throttled."
+            "precondition_failed, unsupported_media_type, precondition_required, throttled, "
+            "service_unavailable."
         )
     )
     detail = serializers.CharField(help_text=_("A sentence for people, in their language."))

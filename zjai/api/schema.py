@@ -7,7 +7,8 @@ the frame around the views adds to every one of them, from the same attributes t
 - the error responses each kind of operation can produce, all in the one error shape
   (zjai.api.errors), with an example each;
 - If-Match (required) on the writes of versioned resources, If-None-Match on their reads;
-- the ETag header on their single-object answers, the 304 answer, Retry-After on 429.
+- the ETag header on their single-object answers, the 304 answer, Retry-After on 429 and 503
+  (503: the database cannot be reached, zjai.faults).
 
 Schemathesis' status_code_conformance and response_schema_conformance checks hold the API to
 this document.
@@ -83,6 +84,12 @@ ERRORS: dict[int, tuple[str, str, str, dict[str, list[str]]]] = {
         _("Too many requests: wait for Retry-After seconds."),
         "throttled",
         "Request was throttled. Expected available in 12 seconds.",
+        {},
+    ),
+    503: (
+        _("The database cannot be reached: nothing was changed; retry after Retry-After seconds."),
+        "service_unavailable",
+        "The service cannot reach its database just now. Try again in a minute.",
         {},
     ),
 }
@@ -169,7 +176,7 @@ class ApiAutoSchema(AutoSchema):
         return parameters
 
     def _error_statuses(self) -> list[int]:
-        statuses = [401, 403, 406, 429]
+        statuses = [401, 403, 406, 429, 503]
         has_body = self.method in ("POST", "PUT", "PATCH")
         has_path_parameter = "{" in self.path
         if has_body or self._is_list_view() or self.method == "GET":
@@ -204,7 +211,7 @@ class ApiAutoSchema(AutoSchema):
             headers["ETag"] = ETAG_HEADER
         if status_code == "412":
             headers["ETag"] = {**ETAG_HEADER, "description": _("The current version.")}
-        if status_code == "429":
+        if status_code in ("429", "503"):
             headers["Retry-After"] = {
                 "schema": {"type": "integer"},
                 "description": _("Seconds to wait before the next request."),
