@@ -15,7 +15,7 @@ class EnterpriseForm(forms.ModelForm):
         label=_("reason for the change"),
         required=False,
         max_length=1000,
-        help_text=_("Optional; kept in the history."),
+        help_text=_("Kept in the history; required when revoking a recognition."),
     )
 
     class Meta:

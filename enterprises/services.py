@@ -97,6 +97,14 @@ def update_enterprise(
             raise PermissionDenied(_("Only the managing unit may change this enterprise."))
         if "owner_unit" in changes and not acting_user.has_role("admin"):
             raise PermissionDenied(_("Only an administrator may change the managing unit."))
+        revoking = (
+            changes.get("status") == EnterpriseStatus.REVOKED
+            and locked.status != EnterpriseStatus.REVOKED
+        )
+        if revoking and not (reason or "").strip():
+            # Every path that revokes (the edit form, the API's PATCH and PUT,
+            # revoke_enterprise) needs the reason: it goes into the audit trail.
+            raise ValidationError({"reason": _("Revoking a recognition needs a reason.")})
         save_entry_changes(
             locked,
             changes,
@@ -139,9 +147,8 @@ def revoke_enterprise(
     reason: str,
     expected_version: int | None = None,
 ) -> Enterprise:
-    """Revoke a recognition: it stops counting from `revoked_on`. A reason is required."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Revoking a recognition needs a reason.")})
+    """Revoke a recognition: it stops counting from `revoked_on`. A reason is required
+    (update_enterprise checks it, for every path that revokes)."""
     return update_enterprise(
         enterprise,
         acting_user=acting_user,

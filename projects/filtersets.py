@@ -21,8 +21,14 @@ class ProjectFilterSet(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         queryset=ResponsibleUnit.objects.all(), to_field_name="code", label=_("responsible unit")
     )
+    # A year a date can have (see enterprises.filtersets).
     year = django_filters.NumberFilter(
-        field_name="start_date", lookup_expr="year", label=_("year started")
+        field_name="start_date",
+        lookup_expr="year",
+        label=_("year started"),
+        min_value=1,
+        max_value=9999,
+        decimal_places=0,
     )
     accepted_after = django_filters.DateFilter(
         field_name="accepted_on", lookup_expr="gte", label=_("accepted on or after")

@@ -743,4 +743,13 @@ TERMS: dict[str, str] = {
     "Evidence must be a PDF, PNG, JPG, XLSX, CSV or DOCX file, not “%(name)s”.": "佐证文件须为 PDF、PNG、JPG、XLSX、CSV 或 DOCX 格式，不能是“%(name)s”。",
     "The file is called .%(ext)s but its content is not a %(kind)s file.": "文件扩展名为 .%(ext)s，但其内容不是 %(kind)s 文件。",
     "Enter a date between %(start)s and %(end)s.": "请输入 %(start)s 至 %(end)s 之间的日期。",
+    # --- bad input: imports, API bodies, revocations (tests/security) ----------------------------
+    "The CSV file cannot be read: %s": "无法读取该 CSV 文件：%s",
+    "The file contains formulas (cells %(cells)s). Only values are imported: copy the cells and paste them as values, then upload the file again.": "文件中含有公式（单元格 %(cells)s）。导入只接受数值：请复制这些单元格并“选择性粘贴为数值”，再重新上传文件。",
+    "The request body is too large.": "请求内容过大。",
+    "The request body is too large: at most %(limit)s.": "请求内容过大：最大 %(limit)s。",
+    "JSON parse error - the body is nested too deeply.": "JSON 解析错误：嵌套层数过多。",
+    "The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).": "请求内容超过服务器接受的大小（DATA_UPLOAD_MAX_MEMORY_SIZE）。",
+    "Kept in the history; required when revoking a recognition.": "将记入变更历史；撤销认定时必填。",
+    "Why, for the audit log (e.g. the document that recognised the tier); required when the change revokes the recognition (status: revoked).": "变更原因，记入审计日志（如认定等级的文件）；撤销认定（status: revoked）时必填。",
 }

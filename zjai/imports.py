@@ -64,8 +64,98 @@ def _cell_text(value: Any) -> str:
     return force_str(value).strip()
 
 
+# Formula cells named in the error when a workbook has them (the rest are counted).
+FORMULA_CELLS_SHOWN = 10
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
+
+
+def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
+    """The rows, read no further than is needed to say that there are too many: a small file
+    can hold a million rows (a workbook is compressed; a CSV of empty lines), and each row read
+    costs memory. Blank rows share one empty list."""
+    limit = settings.ZJAI_IMPORT_MAX_ROWS
+    table: list[list[str]] = []
+    filled = 0
+    empty: list[str] = []
+    for row in rows:
+        if _blank(row):
+            table.append(empty)
+            continue
+        table.append(row)
+        filled += 1
+        if filled > limit + 1:  # the header and one row too many: check() says so
+            break
+    return table
+
+
+def _xlsx_rows(upload) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    upload.seek(0)
+    try:
+        # Formulas as written, not their cached results: a formula is refused, not evaluated.
+        book = load_workbook(upload, read_only=True, data_only=False)
+    except Exception as exc:  # a damaged workbook
+        raise ImportFileError(_("The XLSX file cannot be read: %s") % exc) from None
+    formulas: list[str] = []
+
+    def rows() -> Iterable[list[str]]:
+        for row in book.worksheets[0].iter_rows():
+            texts = []
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append(cell.coordinate)
+                texts.append(_cell_text(cell.value))
+            yield texts
+
+    try:
+        table = _bounded(rows())
+    except Exception as exc:  # a damaged sheet inside a readable package
+        raise ImportFileError(_("The XLSX file cannot be read: %s") % exc) from None
+    finally:
+        book.close()
+    if formulas:
+        shown = ", ".join(formulas[:FORMULA_CELLS_SHOWN])
+        if len(formulas) > FORMULA_CELLS_SHOWN:
+            shown += " …"
+        raise ImportFileError(
+            _(
+                "The file contains formulas (cells %(cells)s). Only values are imported: "
+                "copy the cells and paste them as values, then upload the file again."
+            )
+            % {"cells": shown}
+        )
+    return table
+
+
+def _csv_rows(upload) -> list[list[str]]:
+    upload.seek(0)
+    raw = upload.read()
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    # UTF-16 text decodes as "UTF-8" with a NUL in every other place.
+    if text is None or "\x00" in text:
+        raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    try:
+        return _bounded([cell.strip() for cell in row] for row in csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module allows (128 KB)
+        raise ImportFileError(_("The CSV file cannot be read: %s") % exc) from None
+
+
 def read_table(upload) -> list[list[str]]:
-    """The rows of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file, as text."""
+    """The rows of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file, as text.
+
+    Raises ImportFileError, with a message for the person who uploaded the file, for a file
+    that is too large, of another kind than its name says, in another encoding, with
+    formulas, or that cannot be read at all."""
     if upload.size > settings.ZJAI_IMPORT_MAX_BYTES:
         raise ImportFileError(
             _("The file is too large: at most %(mb)d MB.")
@@ -74,29 +164,11 @@ def read_table(upload) -> list[list[str]]:
     ext = extension(upload.name)
     kind = sniff(upload)
     if ext == "xlsx" and kind == "xlsx":
-        from openpyxl import load_workbook
-
-        upload.seek(0)
-        try:
-            book = load_workbook(upload, read_only=True, data_only=True)
-        except Exception as exc:  # a damaged workbook
-            raise ImportFileError(_("The XLSX file cannot be read: %s") % exc) from None
-        sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
-    if ext == "csv" and kind == "csv":
-        upload.seek(0)
-        raw = upload.read()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        return _xlsx_rows(upload)
+    if ext == "csv" and kind in ("csv", None):
+        # Text that is neither UTF-8 nor GB18030 (UTF-16, Latin-1, …) is not recognised as
+        # CSV by its head: say what is wrong with it rather than that it is no CSV.
+        return _csv_rows(upload)
     raise ImportFileError(_("Upload a CSV or XLSX file (its content must match its name)."))
 
 

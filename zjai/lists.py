@@ -136,9 +136,13 @@ def _page_numbers(number: int, last: int, capped: bool) -> list[int | None]:
     return out
 
 
+# Beyond any register's last page, and small enough for the offset to fit a bigint.
+MAX_PAGE = 10**9
+
+
 def paginate(queryset, page_param: str | None, per_page: int = PER_PAGE) -> Page:
     try:
-        number = max(1, int(page_param or 1))
+        number = min(max(1, int(page_param or 1)), MAX_PAGE)
     except ValueError:
         number = 1
     count = queryset.order_by()[: COUNT_CAP + 1].count()

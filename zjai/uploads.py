@@ -6,6 +6,7 @@ the zip), not from its name alone: a renamed executable is refused even when cal
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 from pathlib import PurePath
 
@@ -38,11 +39,13 @@ HEAD_BYTES = 8192
 def _text_like(head: bytes) -> bool:
     if b"\x00" in head:
         return False
-    # A full head may end inside a multi-byte character: leave its last bytes out.
-    sample = head[:-4] if len(head) >= HEAD_BYTES else head
+    # A full head is the start of a longer file and may end inside a multi-byte character:
+    # an incremental decoder keeps such an unfinished character for later instead of failing.
+    # (Cutting a fixed number of bytes off the end does not help: the cut lands anywhere.)
+    complete = len(head) < HEAD_BYTES
     for encoding in ("utf-8", "gb18030"):
         try:
-            sample.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
         except UnicodeDecodeError:
             continue
         return True

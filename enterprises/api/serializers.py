@@ -55,7 +55,10 @@ class EnterpriseWriteSerializer(StrictModelSerializer):
         allow_blank=True,
         max_length=1000,
         write_only=True,
-        help_text=_("Why, for the audit log (e.g. the document that recognised the tier)."),
+        help_text=_(
+            "Why, for the audit log (e.g. the document that recognised the tier); required "
+            "when the change revokes the recognition (status: revoked)."
+        ),
     )
 
     class Meta:

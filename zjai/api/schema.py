@@ -68,6 +68,12 @@ ERRORS: dict[int, tuple[str, str, str, dict[str, list[str]]]] = {
         "This figure was changed by someone else (version 4, you had 3). Reload it and try again.",
         {},
     ),
+    413: (
+        _("The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE)."),
+        "request_too_large",
+        "The request body is too large: at most 2.0 MB.",
+        {},
+    ),
     415: (
         _("The body is not JSON (Content-Type)."),
         "unsupported_media_type",
@@ -184,7 +190,7 @@ class ApiAutoSchema(AutoSchema):
         if has_path_parameter:
             statuses.append(404)
         if has_body:
-            statuses += [409, 415]
+            statuses += [409, 413, 415]
         if self._needs_if_match():
             statuses += [409, 412, 428]
         return sorted(set(statuses))
