@@ -170,6 +170,8 @@ COOKIE_SETTINGS = (
     "CSRF_COOKIE_SAMESITE",
     "SESSION_COOKIE_NAME",
     "CSRF_COOKIE_NAME",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY",
 )
 
 
@@ -194,6 +196,11 @@ def test_production_configuration_makes_the_cookies_secure_httponly_and_samesite
     assert production_cookies["SESSION_COOKIE_SAMESITE"] in ("Lax", "Strict")
     assert production_cookies["CSRF_COOKIE_SECURE"] is True
     assert production_cookies["CSRF_COOKIE_SAMESITE"] in ("Lax", "Strict")
+    # V3.4.4: the __Host- prefix binds them to the host and path (no Domain attribute).
+    assert production_cookies["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert production_cookies["CSRF_COOKIE_NAME"].startswith("__Host-")
+    assert production_cookies["LANGUAGE_COOKIE_SECURE"] is True
+    assert production_cookies["LANGUAGE_COOKIE_HTTPONLY"] is True
 
 
 def test_cookies_sent_under_the_production_configuration_carry_the_flags(
@@ -211,6 +218,7 @@ def test_cookies_sent_under_the_production_configuration_carry_the_flags(
     assert response.status_code == 302
     session = response.cookies[production_cookies["SESSION_COOKIE_NAME"]]
     assert session.value
+    assert (session["path"], session["domain"]) == ("/", "")  # as __Host- requires
     assert session["secure"] is True
     assert session["httponly"] is True
     assert session["samesite"] == production_cookies["SESSION_COOKIE_SAMESITE"]

@@ -632,7 +632,10 @@ def test_a_form_body_over_the_limit_is_refused(
     data = {**VALID["figure" if page == "report" else "enterprise"], "note": "x" * 3_000_000}
     with unchanged():
         response = browser("staff").post(url, data)
-    assert response.status_code in (400, 413)
+    assert response.status_code == 400
+    page_text = response.content.decode()
+    # Our page, in the reader's language, saying that nothing was kept.
+    assert "请求被拒绝" in page_text and "未做任何更改" in page_text
 
 
 # --- injection strings: stored verbatim, shown escaped, returned verbatim, defused in exports -----

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -27,6 +28,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.context import request_id_var
 from targets.services import ConflictError
+from zjai.api.parsers import request_too_large
 from zjai.faults import (
     RETRY_AFTER_SECONDS,
     is_database_unavailable,
@@ -120,6 +122,8 @@ def error_body(
 
 def _translate(exc: Exception, request: Any = None) -> Exception:
     """Service and database exceptions as the DRF exceptions that carry their status."""
+    if isinstance(exc, RequestDataTooBig):
+        return request_too_large()
     if is_database_unavailable(exc):
         django_request = getattr(request, "_request", request)
         log_database_unavailable(django_request, exc)
@@ -206,7 +210,7 @@ class ErrorSerializer(serializers.Serializer):
             "A stable machine-readable code: invalid, parse_error, not_authenticated, "
             "authentication_failed, permission_denied, not_found, not_acceptable, conflict, "
             "precondition_failed, unsupported_media_type, precondition_required, throttled, "
-            "service_unavailable."
+            "request_too_large, service_unavailable."
         )
     )
     detail = serializers.CharField(help_text=_("A sentence for people, in their language."))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.db.models import Model
 from django.http import HttpRequest, JsonResponse
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 
-from .parsers import JSONParser, request_too_large
+from .parsers import JSONParser
 
 # Ids are bigints; a longer string of digits cannot name a row, and PostgreSQL would refuse it.
 MAX_ID_DIGITS = 18
@@ -29,13 +28,6 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
     # JSON bodies only; one nested too deeply is a 400 like any other bad JSON.
     parser_classes = [JSONParser]
-
-    def handle_exception(self, exc: Exception) -> Any:
-        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it (before reading
-        # it); the client is told so in the API's error shape, 413, not as a server error.
-        if isinstance(exc, RequestDataTooBig):
-            exc = request_too_large()
-        return super().handle_exception(exc)
 
     def get_object(self) -> Any:
         if self.lookup_field in ("pk", "id", "seq"):
