@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.fixtures import World
+from tests.web import figures
 from zjai.api.pagination import DEFERRED_JOIN_OFFSET
 
 ROWS = DEFERRED_JOIN_OFFSET + 120
@@ -65,30 +66,9 @@ def test_deep_pages_match_the_plain_offset(
 
 def test_a_deep_page_of_a_distinct_filter(world: World, as_user: Any) -> None:
     """Filtering figures by unit joins the target's units (DISTINCT): plain slicing there."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
     from targets.models import Measurement, Target
 
-    target = Target.objects.get(code="robots-in-service")
-    staff, reviewer = world.user("staff"), world.user("reviewer")
-    now = timezone.now()
-    Measurement.objects.bulk_create(
-        Measurement(
-            target=target,
-            value=Decimal(i),
-            observed_on=dt.date(2020, 1, 1),
-            state="approved",
-            created_by=staff,
-            created_at=now,
-            submitted_by=staff,
-            submitted_at=now,
-            reviewed_by=reviewer,
-            reviewed_at=now,
-        )
-        for i in range(ROWS)
-    )
+    figures(Target.objects.get(code="robots-in-service"), world.user("reviewer"), ROWS)
     client = as_user("admin")
     url = "/api/v1/measurements/?unit=econ-it&ordering=-id&limit=50"
     everything = client.get(url.replace("limit=50", "limit=500")).json()["count"]
