@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -163,8 +164,10 @@ class _Echo:
 
 def _cell(value: Any) -> str:
     text = "" if value is None else force_str(value)
-    # A cell starting like a formula would run in a spreadsheet: quote it.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    # Text starting like a formula would run in a spreadsheet: quote it. A number is data,
+    # never a formula: -5 stays -5, not '-5.
+    is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if not is_number and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
 

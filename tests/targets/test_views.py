@@ -504,6 +504,16 @@ def test_figures_export_is_csv_of_the_filtered_rows(people, robots):
     assert "submitted" in lines[1]
 
 
+def test_figures_export_keeps_negative_numbers_as_numbers_and_defuses_text(people, robots):
+    figure = submitted(robots, people["staff"])
+    Measurement.objects.filter(pk=figure.pk).update(value=Decimal("-5"), note="=1+2")
+    response = client_for(people["auditor"]).get("/figures/?state=submitted&export=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    row = text.strip().splitlines()[1].split(",")
+    assert "-5.0000" in row or "-5" in row, row  # a number, as a spreadsheet reads it
+    assert "'=1+2" in row  # text that would run as a formula is quoted
+
+
 def test_list_pages_issue_the_same_queries_at_10_and_200_rows(people, robots):
     figures(robots, people["staff"], 10)
     client = client_for(people["staff"])
