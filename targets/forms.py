@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from targets.models import FIGURE_TEXT_MAX_LENGTH
 from zjai.uploads import validate_evidence
 
 
@@ -46,7 +47,7 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(
         label=_("evidence note"),
         required=False,
-        max_length=4000,
+        max_length=FIGURE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Where the figure comes from: the report, table or office."),
     )
@@ -82,7 +83,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("comment"),
         required=False,
-        max_length=4000,
+        max_length=FIGURE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you reject the figure."),
     )
@@ -104,7 +105,7 @@ class ReviewForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"),
-        max_length=4000,
+        max_length=FIGURE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why the approved figure no longer counts."),
     )

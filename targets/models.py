@@ -201,6 +201,11 @@ class TargetUnit(models.Model):
         return f"{self.target.code} → {self.unit.code}{' (lead)' if self.is_lead else ''}"
 
 
+# A figure's note, review comment and withdrawal reason: one limit for the forms and the API,
+# so text saved through one can always be edited through the other.
+FIGURE_TEXT_MAX_LENGTH = 4000
+
+
 class MeasurementQuerySet(models.QuerySet):
     def approved_as_of(self, as_of) -> MeasurementQuerySet:
         """Figures that describe a date on or before `as_of` and were approved by the end of it."""
@@ -244,7 +249,7 @@ class Measurement(models.Model):
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="measurements")
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
     observed_on = models.DateField(_("date described"), validators=[validate_sensible_date])
-    note = models.TextField(_("evidence note"), blank=True)
+    note = models.TextField(_("evidence note"), blank=True, max_length=FIGURE_TEXT_MAX_LENGTH)
     evidence = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(
@@ -273,7 +278,9 @@ class Measurement(models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = models.TextField(
+        _("review comment"), blank=True, max_length=FIGURE_TEXT_MAX_LENGTH
+    )
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -283,7 +290,9 @@ class Measurement(models.Model):
         verbose_name=_("withdrawn by"),
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"), blank=True, max_length=FIGURE_TEXT_MAX_LENGTH
+    )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
-from targets.models import Measurement, Progress, Target
+from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement, Progress, Target
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -158,7 +158,10 @@ class MeasurementWriteSerializer(serializers.Serializer):
     )
     observed_on = serializers.DateField(help_text=_("The date the figure describes."))
     note = StrictCharField(
-        required=False, allow_blank=True, max_length=10000, help_text=_("Evidence note.")
+        required=False,
+        allow_blank=True,
+        max_length=FIGURE_TEXT_MAX_LENGTH,
+        help_text=_("Evidence note."),
     )
 
 
@@ -189,12 +192,13 @@ class ReviewSerializer(serializers.Serializer):
     comment = StrictCharField(
         required=False,
         allow_blank=True,
-        max_length=10000,
+        max_length=FIGURE_TEXT_MAX_LENGTH,
         help_text=_("The reviewer's comment; required to reject."),
     )
 
 
 class WithdrawSerializer(serializers.Serializer):
     reason = StrictCharField(
-        max_length=10000, help_text=_("Why an approved figure stops counting (required).")
+        max_length=FIGURE_TEXT_MAX_LENGTH,
+        help_text=_("Why an approved figure stops counting (required)."),
     )
