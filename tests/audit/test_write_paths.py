@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from enterprises.models import Enterprise
@@ -195,6 +196,38 @@ def test_admin_change_of_an_enterprise(people, plan):
     assert event.after["recognised_by"] == "浙江省经济和信息化厅"
     assert event.before["version"] == 1 and event.after["version"] == 2
     assert event.request_id == response["X-Request-ID"]
+
+
+def test_admin_change_of_a_users_roles_and_status(people, plan):
+    from django.contrib.auth.models import Group
+
+    clerk = people["staff"]
+    client = Client()
+    client.force_login(people["admin"])
+    url = f"/admin/accounts/user/{clerk.pk}/change/"
+    assert client.get(url).status_code == 200
+    joined = timezone.localtime(clerk.date_joined)
+    data = {
+        "username": clerk.username,
+        "unit": str(clerk.unit_id),
+        "groups": [str(Group.objects.get(name="reviewer").pk)],  # is_active left out: unticked
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+    }
+    seq = last_seq()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    event = only_event(
+        seq,
+        action="update",
+        object_type="accounts.user",
+        object_id=str(clerk.pk),
+        actor=people["admin"],
+    )
+    assert (event.before["groups"], event.after["groups"]) == (["staff"], ["reviewer"])
+    assert (event.before["is_active"], event.after["is_active"]) == (True, False)
+    assert "password" not in event.before and "password" not in event.after
+    assert clerk.password not in str(event.before) + str(event.after)
 
 
 def test_admin_change_of_a_target_needs_a_reason(people, plan):
