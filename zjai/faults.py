@@ -33,6 +33,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from audit.context import request_id_var
 
@@ -136,3 +137,35 @@ class DatabaseUnavailableMiddleware:
             return None
         log_database_unavailable(request, exception)
         return database_unavailable_response(request)
+
+
+def _database_cause(exc: BaseException | None) -> BaseException | None:
+    """The database error behind `exc`, if it is one or was raised while handling one."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if is_database_unavailable(exc):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400. Saving the session on the way out, after every middleware of ours has run,
+    Django turns a lost database into SessionInterrupted (400, "the session was deleted"):
+    the visitor is told the truth instead, the 503 page. Other 400s are Django's, with
+    templates/400.html."""
+    cause = _database_cause(exception)
+    if cause is not None:
+        log_database_unavailable(request, cause)
+        return database_unavailable_response(request)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """handler500: a lost database that reached Django's last resort is a 503 too; any other
+    error stays Django's 500 page."""
+    cause = _database_cause(sys.exc_info()[1])
+    if cause is not None:
+        log_database_unavailable(request, cause)
+        return database_unavailable_response(request)
+    return defaults.server_error(request, template_name)

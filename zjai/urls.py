@@ -11,6 +11,11 @@ from django.views.i18n import set_language
 
 from zjai.health import healthz
 
+# A database lost while Django saves the session, after every middleware of ours has run: the
+# 503 page rather than Django's 400 or 500 (zjai.faults).
+handler400 = "zjai.faults.bad_request"
+handler500 = "zjai.faults.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -519,6 +519,22 @@ def test_connection_dropped_while_loading_the_session_gives_the_503_page_in_engl
 
 
 @pytest.mark.django_db(transaction=True)
+def test_connection_dropped_while_saving_the_session_gives_the_503_page(people):
+    """After the page is built, the session is saved on the way out (every request renews
+    it): Django reports a connection lost there as an interrupted session (400); zjai.faults
+    answers the 503 page instead."""
+    client = Client(raise_request_exception=False)
+    client.force_login(people["staff"])
+    with connection_dropped(Drop(before='UPDATE "django_session"')):
+        response = client.get("/targets/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "no-store" in response["Cache-Control"]
+    assert "暂时无法使用" in response.content.decode() or "Temporarily" in response.content.decode()
+    assert client.get("/targets/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
 def test_connection_dropped_during_an_api_approval_answers_503_and_changes_nothing(people, caplog):
     """The approval has changed the figure's row and is writing its audit event when the
     connection drops: the API answers 503 in its error shape (as the schema documents), the
