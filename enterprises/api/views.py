@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from enterprises import services
 from enterprises.filtersets import EnterpriseFilterSet
 from enterprises.models import Enterprise
-from zjai.api.caching import SharedListCacheMixin
-from zjai.api.conditional import VersionedMixin
-from zjai.api.views import ReadOnlyViewSet, changed_values
+from zjai.api.registers import RegisterViewSet
 
 from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
 
@@ -57,17 +49,15 @@ from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
         responses=EnterpriseSerializer,
     ),
 )
-class EnterpriseViewSet(
-    VersionedMixin,
-    SharedListCacheMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ReadOnlyViewSet,
-):
+class EnterpriseViewSet(RegisterViewSet):
     """AI enterprises, their tier (leading / benchmark / specialised) and when it was
     recognised. Staff and reviewers change the entries their unit manages; admins any."""
 
     serializer_class = EnterpriseSerializer
+    write_serializer_class = EnterpriseWriteSerializer
+    create_service = staticmethod(services.create_enterprise)
+    update_service = staticmethod(services.update_enterprise)
+    detail_route = "api:enterprise-detail"
     filterset_class = EnterpriseFilterSet
     search_fields = ["name_zh", "name_en", "credit_code"]
     ordering_fields = ["id", "name_zh", "city", "sector", "tier", "recognised_on", "updated_at"]
@@ -76,31 +66,3 @@ class EnterpriseViewSet(
 
     def get_queryset(self) -> QuerySet:
         return Enterprise.objects.for_user(self.request.user).select_related("owner_unit")
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = EnterpriseWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        reason = values.pop("reason", "")
-        enterprise = services.create_enterprise(acting_user=request.user, reason=reason, **values)
-        enterprise = self.get_queryset().get(pk=enterprise.pk)
-        location = reverse("api:enterprise-detail", kwargs={"pk": enterprise.pk})
-        return self.object_response(enterprise, status=201, headers={"Location": location})
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        enterprise = self.get_object()
-        version = self.expected_version()
-        data = EnterpriseWriteSerializer(
-            enterprise, data=request.data, partial=kwargs.get("partial", False)
-        )
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        reason = values.pop("reason", "")
-        enterprise = services.update_enterprise(
-            enterprise,
-            acting_user=request.user,
-            expected_version=version,
-            reason=reason,
-            **changed_values(enterprise, values),
-        )
-        return self.object_response(self.get_queryset().get(pk=enterprise.pk))

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from projects import services
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
-from zjai.api.caching import SharedListCacheMixin
-from zjai.api.conditional import VersionedMixin
-from zjai.api.views import ReadOnlyViewSet, changed_values
+from zjai.api.registers import RegisterViewSet
 
 from .serializers import ProjectSerializer, ProjectWriteSerializer
 
@@ -56,17 +48,15 @@ from .serializers import ProjectSerializer, ProjectWriteSerializer
         responses=ProjectSerializer,
     ),
 )
-class ProjectViewSet(
-    VersionedMixin,
-    SharedListCacheMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ReadOnlyViewSet,
-):
+class ProjectViewSet(RegisterViewSet):
     """Major projects, demonstration projects, smart factories, first sets, platforms, bases.
     Staff and reviewers change the projects their unit is responsible for; admins any."""
 
     serializer_class = ProjectSerializer
+    write_serializer_class = ProjectWriteSerializer
+    create_service = staticmethod(services.create_project)
+    update_service = staticmethod(services.update_project)
+    detail_route = "api:project-detail"
     filterset_class = ProjectFilterSet
     search_fields = ["name", "name_en"]
     ordering_fields = [
@@ -85,31 +75,3 @@ class ProjectViewSet(
 
     def get_queryset(self) -> QuerySet:
         return Project.objects.for_user(self.request.user).select_related("unit")
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ProjectWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        reason = values.pop("reason", "")
-        project = services.create_project(acting_user=request.user, reason=reason, **values)
-        project = self.get_queryset().get(pk=project.pk)
-        location = reverse("api:project-detail", kwargs={"pk": project.pk})
-        return self.object_response(project, status=201, headers={"Location": location})
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        project = self.get_object()
-        version = self.expected_version()
-        data = ProjectWriteSerializer(
-            project, data=request.data, partial=kwargs.get("partial", False)
-        )
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        reason = values.pop("reason", "")
-        project = services.update_project(
-            project,
-            acting_user=request.user,
-            expected_version=version,
-            reason=reason,
-            **changed_values(project, values),
-        )
-        return self.object_response(self.get_queryset().get(pk=project.pk))
