@@ -301,7 +301,7 @@ TERMS: dict[str, str] = {
     "evidence note": "佐证说明",
     "Where the figure comes from: the report, table or office.": "数值来源：报告、报表或提供单位。",
     "evidence file": "佐证文件",
-    "PDF, PNG, JPG, XLSX, CSV or DOCX, at most 10 MB.": "PDF、PNG、JPG、XLSX、CSV 或 DOCX 格式，不超过 10 MB。",
+    "PDF, PNG, JPG, XLSX, CSV or DOCX, at most %(size)s.": "PDF、PNG、JPG、XLSX、CSV 或 DOCX 格式，不超过 %(size)s。",
     "In %(unit)s.": "单位：%(unit)s。",
     "This target's values cannot be negative.": "该指标的数值不能为负数。",
     "comment": "意见",
@@ -752,4 +752,8 @@ TERMS: dict[str, str] = {
     "The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).": "请求内容超过服务器接受的大小（DATA_UPLOAD_MAX_MEMORY_SIZE）。",
     "Kept in the history; required when revoking a recognition.": "将记入变更历史；撤销认定时必填。",
     "Why, for the audit log (e.g. the document that recognised the tier); required when the change revokes the recognition (status: revoked).": "变更原因，记入审计日志（如认定等级的文件）；撤销认定（status: revoked）时必填。",
+    # --- the 400 page (templates/400.html) -----------------------------------------------------
+    "Request refused": "请求被拒绝",
+    "The request could not be handled as sent: a form larger than allowed, or with too many fields, for instance. Nothing was changed.": "该请求无法按原样处理：例如表单超过允许的大小，或字段过多。未做任何更改。",
+    "Registers of many rows go through the import page of enterprises or projects.": "包含大量行的名录，请通过企业或项目的导入页面提交。",
 }

@@ -4,7 +4,9 @@ re-checks everything that matters (rights, state, version) inside its transactio
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import FIGURE_TEXT_MAX_LENGTH
@@ -55,7 +57,7 @@ class MeasurementForm(forms.Form):
         label=_("evidence file"),
         required=False,
         validators=[validate_evidence],
-        help_text=_("PDF, PNG, JPG, XLSX, CSV or DOCX, at most 10 MB."),
+        # The size comes from the setting (ZJAI_EVIDENCE_MAX_BYTES), in __init__.
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.csv,.docx"}),
     )
     version = VersionField()
@@ -63,6 +65,9 @@ class MeasurementForm(forms.Form):
     def __init__(self, *args, target=None, **kwargs):
         self.target = target
         super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = _(
+            "PDF, PNG, JPG, XLSX, CSV or DOCX, at most %(size)s."
+        ) % {"size": filesizeformat(settings.ZJAI_EVIDENCE_MAX_BYTES)}
         if target is not None:
             self.fields["value"].help_text = _("In %(unit)s.") % {"unit": target.unit_of_measure}
 
