@@ -84,3 +84,11 @@ def send_stale_reminders() -> dict:
 
     with acting_as("job:send_stale_reminders"):
         return {"reminded": send()}
+
+
+@shared_task(acks_late=True)
+def clean_orphaned_evidence() -> int:
+    """Nightly: evidence files no figure refers to (targets.evidence). Returns how many."""
+    from .evidence import remove_orphaned
+
+    return remove_orphaned().removed

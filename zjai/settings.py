@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.send_stale_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Evidence files left behind by a rolled-back save or a replaced draft file.
+    "clean-orphaned-evidence": {
+        "task": "targets.tasks.clean_orphaned_evidence",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- REST framework (the API, issue 5; see zjai/api/ and docs/api.md) -------------------------
