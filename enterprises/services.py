@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, snapshot
-from targets.services import ConflictError, schedule_recompute
 from zjai.registers import (
     can_create_entry,
     can_edit_entry,
+    create_entry,
+    lock_entry,
+    refuse_unknown_fields,
     save_entry_changes,
-    targets_reading,
 )
 
 from .choices import EnterpriseStatus
@@ -52,26 +52,18 @@ def _normalise(values: dict[str, Any]) -> dict[str, Any]:
 def create_enterprise(*, acting_user, reason: str = "", **values) -> Enterprise:
     if not can_create_entry(acting_user):
         raise PermissionDenied(_("You may not add enterprises."))
-    unknown = set(values) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    refuse_unknown_fields(values, EDITABLE)
     values = _normalise(values)
     if not acting_user.has_role("admin") or values.get("owner_unit") is None:
         values["owner_unit"] = acting_user.unit
-    enterprise = Enterprise(**values)
-    enterprise.full_clean()
-    with transaction.atomic():
-        enterprise.save()
-        record_event(
-            action="create",
-            obj=enterprise,
-            acting_user=acting_user,
-            after=snapshot(enterprise, EDITABLE),
-            reason=reason,
-        )
-        if enterprise.tier:
-            schedule_recompute(targets_reading("enterprises"))
-    return enterprise
+    return create_entry(
+        Enterprise(**values),
+        acting_user=acting_user,
+        reason=reason,
+        editable=EDITABLE,
+        register="enterprises",
+        counts=bool(values.get("tier")),
+    )
 
 
 def update_enterprise(
@@ -82,17 +74,14 @@ def update_enterprise(
     reason: str = "",
     **changes,
 ) -> Enterprise:
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    refuse_unknown_fields(changes, EDITABLE)
     changes = _normalise(changes)
     with transaction.atomic():
-        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConflictError(
-                _("This enterprise was changed by someone else. Reload it and try again."),
-                current_version=locked.version,
-            )
+        locked = lock_entry(
+            enterprise,
+            expected_version,
+            _("This enterprise was changed by someone else. Reload it and try again."),
+        )
         if not can_edit_entry(acting_user, locked.owner_unit_id):
             raise PermissionDenied(_("Only the managing unit may change this enterprise."))
         if "owner_unit" in changes and not acting_user.has_role("admin"):

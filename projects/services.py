@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, snapshot
-from targets.services import ConflictError, schedule_recompute
 from zjai.registers import (
     can_create_entry,
     can_edit_entry,
+    create_entry,
+    lock_entry,
+    refuse_unknown_fields,
     save_entry_changes,
-    targets_reading,
 )
 
 from .models import Project
@@ -50,24 +50,17 @@ COUNTED = {
 def create_project(*, acting_user, reason: str = "", **values: Any) -> Project:
     if not can_create_entry(acting_user):
         raise PermissionDenied(_("You may not add projects."))
-    unknown = set(values) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    refuse_unknown_fields(values, EDITABLE)
     if not acting_user.has_role("admin") or values.get("unit") is None:
         values["unit"] = acting_user.unit
-    project = Project(**values)
-    project.full_clean()
-    with transaction.atomic():
-        project.save()
-        record_event(
-            action="create",
-            obj=project,
-            acting_user=acting_user,
-            after=snapshot(project, EDITABLE),
-            reason=reason,
-        )
-        schedule_recompute(targets_reading("projects"))
-    return project
+    return create_entry(
+        Project(**values),
+        acting_user=acting_user,
+        reason=reason,
+        editable=EDITABLE,
+        register="projects",
+        counts=True,
+    )
 
 
 def update_project(
@@ -78,16 +71,13 @@ def update_project(
     reason: str = "",
     **changes: Any,
 ) -> Project:
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    refuse_unknown_fields(changes, EDITABLE)
     with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConflictError(
-                _("This project was changed by someone else. Reload it and try again."),
-                current_version=locked.version,
-            )
+        locked = lock_entry(
+            project,
+            expected_version,
+            _("This project was changed by someone else. Reload it and try again."),
+        )
         if not can_edit_entry(acting_user, locked.unit_id):
             raise PermissionDenied(_("Only the responsible unit may change this project."))
         if "unit" in changes and not acting_user.has_role("admin"):

@@ -1,6 +1,11 @@
-"""What register writes share: who may edit an entry, and which targets a change touches."""
+"""What register writes share (enterprises, projects): who may edit an entry, the checks and
+steps every create and update goes through, and which targets a change touches."""
 
 from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 
@@ -27,6 +32,46 @@ def targets_reading(register: str) -> list[int]:
     from targets.models import Target
 
     return list(Target.objects.filter(source_register=register).values_list("pk", flat=True))
+
+
+def refuse_unknown_fields(values: dict, editable: list[str]) -> None:
+    unknown = set(values) - set(editable)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+
+
+def lock_entry(entry, expected_version: int | None, conflict_message: str):
+    """The entry's row, locked for this transaction; refused if someone changed it since the
+    version the user read."""
+    from targets.services import ConflictError
+
+    locked = type(entry).objects.select_for_update().get(pk=entry.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(conflict_message, current_version=locked.version)
+    return locked
+
+
+def create_entry(
+    entry, *, acting_user, reason: str, editable: list[str], register: str, counts: bool
+):
+    """Validate a new entry as the model does, save it with its audit event and, if it
+    `counts`, recompute the targets of the register."""
+    from audit.services import record_event, snapshot
+    from targets.services import schedule_recompute
+
+    entry.full_clean()
+    with transaction.atomic():
+        entry.save()
+        record_event(
+            action="create",
+            obj=entry,
+            acting_user=acting_user,
+            after=snapshot(entry, editable),
+            reason=reason,
+        )
+        if counts:
+            schedule_recompute(targets_reading(register))
+    return entry
 
 
 def save_entry_changes(
