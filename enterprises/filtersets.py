@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zjai.choices import City, Sector
+from zjai.filters import year_filter
 
 from .choices import EnterpriseStatus, Tier
 from .models import Enterprise
@@ -16,16 +17,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices, label=_("sector"))
     tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("tier"))
     status = django_filters.ChoiceFilter(choices=EnterpriseStatus.choices, label=_("status"))
-    # A year a date can have (the browser list would otherwise send 10**11 to the database;
-    # the API refuses it before, in zjai.api.filters).
-    recognised_year = django_filters.NumberFilter(
-        field_name="recognised_on",
-        lookup_expr="year",
-        label=_("year recognised"),
-        min_value=1,
-        max_value=9999,
-        decimal_places=0,
-    )
+    recognised_year = year_filter("recognised_on", _("year recognised"))
     recognised_after = django_filters.DateFilter(
         field_name="recognised_on", lookup_expr="gte", label=_("recognised on or after")
     )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import ResponsibleUnit
 from zjai.choices import City, Sector
+from zjai.filters import year_filter
 
 from .choices import ProjectKind, ProjectLevel, ProjectStatus
 from .models import Project
@@ -21,15 +22,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         queryset=ResponsibleUnit.objects.all(), to_field_name="code", label=_("responsible unit")
     )
-    # A year a date can have (see enterprises.filtersets).
-    year = django_filters.NumberFilter(
-        field_name="start_date",
-        lookup_expr="year",
-        label=_("year started"),
-        min_value=1,
-        max_value=9999,
-        decimal_places=0,
-    )
+    year = year_filter("start_date", _("year started"))
     accepted_after = django_filters.DateFilter(
         field_name="accepted_on", lookup_expr="gte", label=_("accepted on or after")
     )
