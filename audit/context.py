@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import contextvars
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+from zjai.requestid import new_request_id, request_id_var
+
 actor_label_var: contextvars.ContextVar[str] = contextvars.ContextVar("actor_label", default="")
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex
 
 
 @contextmanager

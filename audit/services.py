@@ -8,8 +8,10 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
+from zjai.requestid import request_id_var
+
 from .chain import append_event
-from .context import actor_label_var, request_id_var
+from .context import actor_label_var
 from .models import AuditEvent
 
 

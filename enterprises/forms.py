@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from targets.forms import DateInput, VersionField
+from zjai.forms import DateInput, VersionField
 
 from .models import Enterprise
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from enterprises.models import Enterprise
-from targets.forms import DateInput, VersionField
+from zjai.forms import DateInput, VersionField
 
 from .models import Project
 

@@ -10,25 +10,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import FIGURE_TEXT_MAX_LENGTH
+from zjai.forms import DateInput, VersionField
 from zjai.uploads import validate_evidence
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class VersionField(forms.IntegerField):
-    """The version the user read, sent back with an edit so a stale edit is refused."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("min_value", 1)
-        super().__init__(**kwargs)
 
 
 class MeasurementForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from audit.services import record_event, snapshot
+from zjai.exceptions import ConflictError
 from zjai.validators import validate_sensible_date
 
 from .choices import MeasurementState
@@ -38,14 +39,6 @@ MEASUREMENT_FIELDS = [
     "withdrawal_reason",
     "version",
 ]
-
-
-class ConflictError(Exception):
-    """The object changed since the client read it (a stale version): nothing was written."""
-
-    def __init__(self, message: str, current_version: int | None = None):
-        super().__init__(message)
-        self.current_version = current_version
 
 
 # --- who may do what ---------------------------------------------------------------------------

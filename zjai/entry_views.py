@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import RoleRequiredMixin
 from audit.models import AuditEvent
-from targets.services import ConflictError
+from zjai.exceptions import ConflictError
 
 from .imports import RegisterImport, template_csv
 from .lists import paginate

@@ -35,7 +35,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from audit.context import request_id_var
+from zjai.requestid import request_id_var
 
 logger = logging.getLogger("zjai.faults")
 

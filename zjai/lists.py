@@ -24,7 +24,7 @@ from django.utils.encoding import force_str
 from django.views.generic import TemplateView
 
 from accounts.mixins import RoleRequiredMixin
-from targets.forms import DateInput
+from zjai.forms import DateInput
 
 PER_PAGE = 50
 COUNT_CAP = 10_000

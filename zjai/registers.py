@@ -43,7 +43,7 @@ def refuse_unknown_fields(values: dict, editable: list[str]) -> None:
 def lock_entry(entry, expected_version: int | None, conflict_message: str):
     """The entry's row, locked for this transaction; refused if someone changed it since the
     version the user read."""
-    from targets.services import ConflictError
+    from zjai.exceptions import ConflictError
 
     locked = type(entry).objects.select_for_update().get(pk=entry.pk)
     if expected_version is not None and locked.version != expected_version:

@@ -16,7 +16,7 @@ from plans.models import ResponsibleUnit
 from projects import services as project_services
 from targets import services
 from targets.models import Measurement, Target
-from targets.services import ConflictError
+from zjai.exceptions import ConflictError
 
 pytestmark = pytest.mark.django_db
 

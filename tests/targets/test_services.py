@@ -13,8 +13,8 @@ from plans.models import ResponsibleUnit
 from targets import services
 from targets.dates import today
 from targets.models import Measurement, Progress, RollupProgress, Target
-from targets.services import ConflictError
 from tests.workers import start_worker, wait_for
+from zjai.exceptions import ConflictError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,9 +26,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from audit.context import request_id_var
-from targets.services import ConflictError
 from zjai.api.parsers import request_too_large
+from zjai.exceptions import ConflictError
 from zjai.faults import (
     RETRY_AFTER_SECONDS,
     is_database_unavailable,
@@ -36,6 +35,7 @@ from zjai.faults import (
     spare_the_session,
     unavailable_detail,
 )
+from zjai.requestid import request_id_var
 
 logger = logging.getLogger("zjai.api")
 request_logger = logging.getLogger("django.request")
