@@ -54,7 +54,7 @@ def object_key(obj: models.Model) -> tuple[str, str]:
 def _end_of(when: dt.date | dt.datetime) -> dt.datetime:
     if isinstance(when, dt.datetime):
         return when
-    from targets.dates import end_of_day
+    from zjai.dates import end_of_day
 
     return end_of_day(when)
 

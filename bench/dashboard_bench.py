@@ -46,9 +46,9 @@ def prepare() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from targets.dates import today
     from targets.models import Measurement, RollupProgress
     from targets.recompute import recompute
+    from zjai.dates import today
 
     # Templates use {% static %}; no collectstatic here, so no manifest storage.
     settings.STORAGES["staticfiles"]["BACKEND"] = (

@@ -59,8 +59,8 @@ def main() -> None:
     from reports.builders import AsOfReport, default_plan
     from reports.csv import write_table
     from reports.exporting import export
-    from targets.dates import today
     from targets.models import Measurement
+    from zjai.dates import today
 
     call_command("migrate", verbosity=0)
     call_command("load_action_plan", verbosity=0)

@@ -102,7 +102,7 @@ def raw_sql_floor(targets, as_of: dt.date) -> float:
     """The same aggregates as targets.values, by hand, on a fresh psycopg2 connection."""
     import psycopg2
 
-    from targets.dates import end_of_day
+    from zjai.dates import end_of_day
 
     def condition(target, date_sql: str) -> str:
         parts = []

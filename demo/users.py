@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from accounts.roles import Role, ensure_role_groups
+from accounts.roles import ensure_role_groups
 from plans.models import ResponsibleUnit
+from zjai.roles import Role
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from zjai.forms import DateInput, VersionField
+from zjai.roles import Role
 
 from .models import Enterprise
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 from django.views.generic import TemplateView
 
-from accounts.mixins import RoleRequiredMixin
-from accounts.roles import Role
 from targets.choices import MeasurementState, SourceKind
 from targets.models import Measurement, Progress, RollupProgress, Target, TargetUnit
 from targets.series import progress_history
+from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
+from zjai.roles import Role
 
 from .choices import ItemKind
 from .models import ItemUnit, Plan, PlanItem

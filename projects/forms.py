@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from enterprises.models import Enterprise
 from zjai.forms import DateInput, VersionField
+from zjai.roles import Role
 
 from .models import Project
 

@@ -34,11 +34,11 @@ from projects.choices import ProjectKind, ProjectLevel, ProjectStatus
 from projects.models import Project
 from targets import progress as method
 from targets.choices import Comparator, ProgressStatus, Register, SourceKind
-from targets.dates import end_of_day
 from targets.models import Measurement, Target, TargetUnit
 from targets.recompute import assess_targets, rollup_members
 from targets.values import current_values, register_condition
 from zjai.choices import City, Sector
+from zjai.dates import end_of_day
 
 STATUSES = list(method.Status.ALL)
 # Statuses the report lists as needing attention, with every stale target.

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from targets.dates import today
+from zjai.dates import today
 from zjai.forms import DateInput
 
 from .models import Export

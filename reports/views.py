@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.mixins import RoleRequiredMixin
-from accounts.roles import Role
 from audit import history
-from targets.dates import today
+from zjai.access import RoleRequiredMixin
+from zjai.dates import today
+from zjai.roles import Role
 
 from .builders import default_plan
 from .forms import ExportForm

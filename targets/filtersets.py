@@ -4,8 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from zjai.choices import City
+from zjai.roles import Role
 
 from .choices import MeasurementState, ProgressStatus, SourceKind
 from .models import Measurement, Progress, Target, TargetUnit

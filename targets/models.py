@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from plans.models import BilingualMixin
 from zjai.choices import City
+from zjai.roles import Role
 from zjai.validators import validate_sensible_date
 
 from .choices import (
@@ -209,7 +209,7 @@ FIGURE_TEXT_MAX_LENGTH = 4000
 class MeasurementQuerySet(models.QuerySet):
     def approved_as_of(self, as_of) -> MeasurementQuerySet:
         """Figures that describe a date on or before `as_of` and were approved by the end of it."""
-        from .dates import end_of_day
+        from zjai.dates import end_of_day
 
         # A withdrawn figure still counts for dates before it was withdrawn, so a report as
         # of a past date says what it said then.

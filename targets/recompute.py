@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from audit.services import record_event
 from plans.models import Plan, PlanItem
+from zjai.dates import today
 
 from . import progress as method
 from .choices import SourceKind
-from .dates import today
 from .models import Progress, RollupProgress, Target, TargetUnit
 from .values import CurrentValue, current_values
 

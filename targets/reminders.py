@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from zjai.roles import Role
 
 from .models import Progress, StaleReminder, TargetUnit
 

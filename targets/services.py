@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
 from audit.services import record_event, snapshot
 from zjai.exceptions import ConflictError
+from zjai.roles import Role
 from zjai.validators import validate_sensible_date
 
 from .choices import MeasurementState

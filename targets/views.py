@@ -21,17 +21,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import RoleRequiredMixin
-from accounts.roles import Role
 from audit.models import AuditEvent
+from zjai.access import RoleRequiredMixin
 from zjai.charts import TimeSeriesLabels, time_series
+from zjai.dates import today
 from zjai.lists import FilteredListView, paginate
+from zjai.roles import Role
 from zjai.templatetags.zjai import format_number
 from zjai.uploads import content_type_for
 
 from . import services
 from .choices import MeasurementState, ProgressStatus
-from .dates import today
 from .explain import explain, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
 from .forms import MeasurementForm, ReviewForm, SubmitForm, WithdrawForm

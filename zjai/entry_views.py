@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import RoleRequiredMixin
 from audit.models import AuditEvent
+from zjai.access import RoleRequiredMixin
 from zjai.exceptions import ConflictError
 
 from .imports import RegisterImport, template_csv

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.views.generic import TemplateView
 
-from accounts.mixins import RoleRequiredMixin
+from zjai.access import RoleRequiredMixin
 from zjai.forms import DateInput
 
 PER_PAGE = 50

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
+from zjai.roles import Role
 
 
 def can_edit_entry(user, owner_unit_id: int | None) -> bool:

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from targets.dates import today
 from targets.models import Progress, Target
 from targets.recompute import recompute
 from tests.browser.conftest import LAPTOP, screenshot, sign_in
 from tests.web import PASSWORD
 from tests.workers import wait_for
+from zjai.dates import today
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 

@@ -15,11 +15,11 @@ from django.contrib.auth.hashers import make_password
 
 from plans.models import ResponsibleUnit
 from targets import services
-from targets.dates import today
 from targets.models import Progress, Target
 from tests.ops.processes import ROOT, celery_beat, celery_worker, free_port, gunicorn
 from tests.ops.processes import production_env as make_env
 from tests.workers import wait_for
+from zjai.dates import today
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 

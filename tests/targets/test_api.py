@@ -102,7 +102,7 @@ def test_a_figure_reported_end_to_end(
 ) -> None:
     """staff reports a draft, submits it; the lead unit's reviewer approves it; it counts."""
     from audit.models import AuditEvent
-    from targets.dates import today
+    from zjai.dates import today
 
     staff, reviewer = as_user("staff"), as_user("reviewer")
     created = staff.post(

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from plans.models import ResponsibleUnit
 from targets import services
-from targets.dates import today
 from targets.models import Measurement, Progress, RollupProgress, Target
 from tests.workers import start_worker, wait_for
+from zjai.dates import today
 from zjai.exceptions import ConflictError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from accounts.roles import Role
+from zjai.roles import Role
 
 
 class HasRole(BasePermission):

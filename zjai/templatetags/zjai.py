@@ -177,7 +177,7 @@ def action_label(action) -> str:
 
 @register.filter
 def role_label(user) -> str:
-    from accounts.roles import Role
+    from zjai.roles import Role
 
     role = getattr(user, "role", None)
     return Role(role).label if role in Role.values else ""

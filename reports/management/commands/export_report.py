@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
 from reports.exporting import FORMATS, export
-from targets.dates import today
+from zjai.dates import today
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
-from targets.dates import today
 from targets.tasks import recompute_all
+from zjai.dates import today
 
 
 def _date(value: str) -> dt.date:

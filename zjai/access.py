@@ -1,4 +1,4 @@
-"""Access rules of the browser pages: a signed-in user with a role (DESIGN.md §1)."""
+"""Page access by role: a signed-in user with one of the four roles (zjai.roles.Role)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
