@@ -7,6 +7,7 @@ audit trail or a log: events carry the token's id, name and owner only.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -24,6 +25,9 @@ TOKEN_FIELDS = ["user", "name", "revoked_at", "revoked_by"]
 KEY_PREFIX = "zjai_"
 # A user with more live tokens than this has lost track of them; revoke some first.
 MAX_ACTIVE_TOKENS = 20
+# last_used_at is written at most this often per token: it says whether a token is still in
+# use, and a write on every request would cost more than the request itself.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def digest_key(key: str) -> str:
@@ -102,3 +106,10 @@ def revoke_api_token(token: ApiToken, *, acting_user) -> ApiToken:
             after=snapshot(locked, TOKEN_FIELDS),
         )
     return locked
+
+
+def note_token_use(token: ApiToken, now: dt.datetime) -> None:
+    """Remember when a token was last used (bookkeeping, not audited: every use is logged)."""
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.utils import timezone
 
 from .models import AuditChainHead, AuditEvent
 
@@ -47,27 +45,6 @@ def hashed_fields(event: AuditEvent) -> dict[str, Any]:
         "after": event.after,
         "reason": event.reason,
     }
-
-
-def append_event(**fields: Any) -> AuditEvent:
-    """Append one event to the chain. Must run inside the write's transaction."""
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            occurred_at=timezone.now(),
-            prev_hash=head.hash,
-            **{
-                **fields,
-                "before": _jsonable(fields.get("before")),
-                "after": _jsonable(fields.get("after")),
-            },
-        )
-        event.hash = event_digest(hashed_fields(event), event.prev_hash)
-        event.save()
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
-    return event
 
 
 @dataclass

@@ -84,23 +84,3 @@ def ensure_installed(sender=None, using: str = "default", **kwargs) -> None:
         )
         if cursor.fetchone() is None:
             install(connection)
-
-
-def wipe_audit_log(using: str = "default") -> None:
-    """Empty the trail and its head: for test fixtures that reset a committed database.
-
-    Uses TRUNCATE on PostgreSQL, which the trigger does not refuse (a table owner's operation;
-    the application role has no TRUNCATE grant in production).
-    """
-    from .models import AuditChainHead, AuditEvent
-
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            if not connection.get_autocommit():
-                # Foreign keys are checked at commit; TRUNCATE wants none pending.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {TABLE}, {AuditChainHead._meta.db_table}")
-        return
-    AuditEvent.objects.using(using).all().delete()
-    AuditChainHead.objects.using(using).all().delete()

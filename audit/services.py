@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from zjai.requestid import request_id_var
 
-from .chain import append_event
+from .chain import _jsonable, event_digest, hashed_fields
 from .context import actor_label_var
-from .models import AuditEvent
+from .models import AuditChainHead, AuditEvent
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
@@ -64,3 +65,24 @@ def record_event(
         after=after,
         reason=reason,
     )
+
+
+def append_event(**fields: Any) -> AuditEvent:
+    """Append one event to the chain. Must run inside the write's transaction."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            occurred_at=timezone.now(),
+            prev_hash=head.hash,
+            **{
+                **fields,
+                "before": _jsonable(fields.get("before")),
+                "after": _jsonable(fields.get("after")),
+            },
+        )
+        event.hash = event_digest(hashed_fields(event), event.prev_hash)
+        event.save()
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event

@@ -1,13 +1,12 @@
 from django.contrib import admin
 
-from audit.admin_mixins import AuditedAdminMixin
-from zjai.registers import targets_reading
+from registers.admin import ReadOnlyAdminMixin
 
 from .models import Enterprise
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class EnterpriseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name_zh", "credit_code", "city", "sector", "tier", "recognised_on", "status")
     list_filter = ("tier", "status", "city", "sector", "is_demo")
     search_fields = ("name_zh", "name_en", "credit_code")
@@ -15,6 +14,3 @@ class EnterpriseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("named_in",)
     list_select_related = ("owner_unit",)
     show_full_result_count = False
-
-    def touched_targets(self, obj):
-        return targets_reading("enterprises")

@@ -1,6 +1,6 @@
-"""Bulk import of enterprises from CSV or XLSX (see zjai.imports)."""
+"""Bulk import of enterprises from CSV or XLSX (see registers.imports)."""
 
-from zjai.imports import RegisterImport
+from registers.imports import RegisterImport
 
 from .forms import EnterpriseForm
 from .services import create_enterprise

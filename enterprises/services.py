@@ -14,9 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zjai.registers import (
-    can_create_entry,
-    can_edit_entry,
+from registers.rules import can_change_owner, can_create_entry, can_edit_entry
+from registers.services import (
     create_entry,
     lock_entry,
     refuse_unknown_fields,
@@ -54,7 +53,7 @@ def create_enterprise(*, acting_user, reason: str = "", **values) -> Enterprise:
         raise PermissionDenied(_("You may not add enterprises."))
     refuse_unknown_fields(values, EDITABLE)
     values = _normalise(values)
-    if not acting_user.has_role("admin") or values.get("owner_unit") is None:
+    if not can_change_owner(acting_user) or values.get("owner_unit") is None:
         values["owner_unit"] = acting_user.unit
     return create_entry(
         Enterprise(**values),
@@ -84,7 +83,7 @@ def update_enterprise(
         )
         if not can_edit_entry(acting_user, locked.owner_unit_id):
             raise PermissionDenied(_("Only the managing unit may change this enterprise."))
-        if "owner_unit" in changes and not acting_user.has_role("admin"):
+        if "owner_unit" in changes and not can_change_owner(acting_user):
             raise PermissionDenied(_("Only an administrator may change the managing unit."))
         revoking = (
             changes.get("status") == EnterpriseStatus.REVOKED

@@ -3,9 +3,9 @@ bulk import."""
 
 from django.urls import reverse_lazy
 
-from zjai.entry_views import EntryCreateView, EntryDetailView, EntryEditView, EntryImportView
+from registers.rules import can_create_entry
+from registers.views import EntryCreateView, EntryDetailView, EntryEditView, EntryImportView
 from zjai.lists import FilteredListView
-from zjai.registers import can_create_entry
 
 from .filtersets import EnterpriseFilterSet
 from .forms import EnterpriseForm

@@ -1,6 +1,6 @@
-"""Bulk import of projects from CSV or XLSX (see zjai.imports)."""
+"""Bulk import of projects from CSV or XLSX (see registers.imports)."""
 
-from zjai.imports import RegisterImport
+from registers.imports import RegisterImport
 
 from .forms import ProjectForm
 from .services import create_project

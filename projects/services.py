@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zjai.registers import (
-    can_create_entry,
-    can_edit_entry,
+from registers.rules import can_change_owner, can_create_entry, can_edit_entry
+from registers.services import (
     create_entry,
     lock_entry,
     refuse_unknown_fields,
@@ -51,7 +50,7 @@ def create_project(*, acting_user, reason: str = "", **values: Any) -> Project:
     if not can_create_entry(acting_user):
         raise PermissionDenied(_("You may not add projects."))
     refuse_unknown_fields(values, EDITABLE)
-    if not acting_user.has_role("admin") or values.get("unit") is None:
+    if not can_change_owner(acting_user) or values.get("unit") is None:
         values["unit"] = acting_user.unit
     return create_entry(
         Project(**values),
@@ -80,7 +79,7 @@ def update_project(
         )
         if not can_edit_entry(acting_user, locked.unit_id):
             raise PermissionDenied(_("Only the responsible unit may change this project."))
-        if "unit" in changes and not acting_user.has_role("admin"):
+        if "unit" in changes and not can_change_owner(acting_user):
             raise PermissionDenied(_("Only an administrator may change the responsible unit."))
         save_entry_changes(
             locked,

@@ -44,3 +44,7 @@ class SourceKind(models.TextChoices):
 class Register(models.TextChoices):
     ENTERPRISES = "enterprises", _("enterprise register")
     PROJECTS = "projects", _("project register")
+
+
+# How a comparator is printed beside a number (≥ 100).
+COMPARATOR_SYMBOLS = {Comparator.AT_LEAST: "≥", Comparator.AT_MOST: "≤", Comparator.EXACTLY: "="}

@@ -7,9 +7,9 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from zjai.templatetags.zjai import COMPARATOR_SYMBOLS, format_number
+from zjai.templatetags.zjai import format_number
 
-from .choices import ProgressStatus
+from .choices import COMPARATOR_SYMBOLS, ProgressStatus
 from .progress import NEEDS_ACCELERATION_RATIO, ON_TRACK_RATIO
 
 

@@ -35,6 +35,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from zjai.api.body import error_body
 from zjai.requestid import request_id_var
 
 logger = logging.getLogger("zjai.faults")
@@ -66,29 +67,13 @@ def log_database_unavailable(
     )
 
 
-def spare_the_session(request: HttpRequest | None) -> None:
-    """Keep the rest of this request away from the database through the session.
-
-    SessionMiddleware looks at the session on the way out (SESSION_SAVE_EVERY_REQUEST), and a
-    session not read yet would be read then, from the database that is gone, turning the 503
-    into a 500. Treat an unread session as empty for this one answer: it is not saved on a 5xx
-    and its cookie is left as it is, so the visitor is still signed in once the database is
-    back."""
-    session = getattr(request, "session", None)
-    if session is not None and not hasattr(session, "_session_cache"):
-        session._session_cache = {}
-
-
 def unavailable_detail() -> str:
     return _("The service cannot reach its database just now. Try again in a minute.")
 
 
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     """The 503 answer: JSON in the API's error shape under /api/, else the 503 page."""
-    spare_the_session(request)
     if request.path_info.startswith(API_PREFIX):
-        from zjai.api.errors import error_body  # zjai.api.errors imports this module
-
         response: HttpResponse = JsonResponse(
             error_body(503, "service_unavailable", unavailable_detail()), status=503
         )

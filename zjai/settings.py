@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "plans",
+    "registers",
     "targets",
     "enterprises",
     "projects",
@@ -270,8 +271,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Authorization: Token <key> (accounts.ApiToken, logged per use), then the browser's
         # session with CSRF enforced on writes.
-        "zjai.api.authentication.ApiTokenAuthentication",
-        "zjai.api.authentication.SessionAuthentication",
+        "accounts.api.authentication.ApiTokenAuthentication",
+        "accounts.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "zjai.api.permissions.HasRole",

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from enterprises import services
 from enterprises.filtersets import EnterpriseFilterSet
 from enterprises.models import Enterprise
-from zjai.api.registers import RegisterViewSet
+from registers.api.views import RegisterViewSet
 
 from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
 

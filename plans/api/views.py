@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from audit.api.caching import SharedListCacheMixin
 from plans.filtersets import PlanFilterSet, PlanItemFilterSet, ResponsibleUnitFilterSet
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
-from zjai.api.caching import SharedListCacheMixin
 from zjai.api.views import ReadOnlyViewSet
 
 from .serializers import PlanItemSerializer, PlanSerializer, ResponsibleUnitSerializer

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from projects import services
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
-from zjai.api.registers import RegisterViewSet
+from registers.api.views import RegisterViewSet
 
 from .serializers import ProjectSerializer, ProjectWriteSerializer
 

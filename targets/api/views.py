@@ -19,10 +19,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.api.caching import SharedListCacheMixin
 from targets import services
 from targets.filtersets import MeasurementFilterSet, ProgressFilterSet, TargetFilterSet
 from targets.models import Measurement, Progress, Target, TargetUnit
-from zjai.api.caching import SharedListCacheMixin
 from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, lookup_or_404
 

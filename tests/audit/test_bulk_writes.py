@@ -28,6 +28,7 @@ APPS = [
     "projects",
     "demo",
     "zjai",
+    "registers",
     "reports",
 ]
 BULK = {"update", "delete", "bulk_create", "bulk_update", "raw", "execute"}
@@ -70,22 +71,10 @@ KNOWN = {
     ("demo/generator.py", "model.objects.filter(is_demo=True)", "delete"): (
         "recorded: the same seed_demo event, with the counts deleted"
     ),
-    ("zjai/api/authentication.py", "ApiToken.objects.filter(pk=token.pk)", "update"): (
+    ("accounts/services.py", "ApiToken.objects.filter(pk=token.pk)", "update"): (
         "bookkeeping: a token's last use (tokens are created and revoked through audited services)"
     ),
-    ("audit/guard.py", "cursor", "execute"): "the trail's own guard and the test-only wipe",
-    ("zjai/api/authentication.py", "cursor", "execute"): (
-        "read-only: the token lookup (token, user, groups) as one SELECT"
-    ),
-    ("zjai/api/caching.py", "cursor", "execute"): (
-        "read-only: the audit chain's length, the version of the cached API list pages"
-    ),
-    (
-        "audit/guard.py",
-        "AuditEvent.objects.using(using).all()",
-        "delete",
-    ): "test-only wipe (SQLite)",
-    ("audit/guard.py", "AuditChainHead.objects.using(using).all()", "delete"): "test-only wipe",
+    ("audit/guard.py", "cursor", "execute"): "the trail's own guard (trigger and grants)",
     (
         "audit/admin_mixins.py",
         "super()",

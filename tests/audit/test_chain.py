@@ -16,6 +16,7 @@ from audit import guard
 from audit.chain import event_digest, hashed_fields, parse_anchor, verify_chain
 from audit.models import AuditChainHead, AuditEvent
 from audit.services import record_event
+from tests.plans.dbstate import wipe_audit_log
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +228,7 @@ def test_the_orm_cannot_delete_an_event(events):
 def test_appending_still_works_and_truncate_is_left_to_the_owner(events):
     record_event(action="noop", obj=events[0].actor, acting_user=None, after={"x": 1})
     assert verify_chain().events == len(events) + 1
-    guard.wipe_audit_log()  # what test fixtures (and pytest-django's flush) do: TRUNCATE
+    wipe_audit_log()  # what test fixtures (and pytest-django's flush) do: TRUNCATE
     assert not AuditEvent.objects.exists()
 
 

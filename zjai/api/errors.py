@@ -26,16 +26,15 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from zjai.api.body import error_body
 from zjai.api.parsers import request_too_large
 from zjai.exceptions import ConflictError
 from zjai.faults import (
     RETRY_AFTER_SECONDS,
     is_database_unavailable,
     log_database_unavailable,
-    spare_the_session,
     unavailable_detail,
 )
-from zjai.requestid import request_id_var
 
 logger = logging.getLogger("zjai.api")
 request_logger = logging.getLogger("django.request")
@@ -105,21 +104,6 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def error_body(
-    status_code: int, code: str, detail: str, errors: dict[str, list[str]] | None = None
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "status": status_code,
-        "code": code,
-        "detail": str(detail),
-        "errors": errors or {},
-    }
-    request_id = request_id_var.get()
-    if request_id:
-        body["request_id"] = request_id
-    return body
-
-
 def _translate(exc: Exception, request: Any = None) -> Exception:
     """Service and database exceptions as the DRF exceptions that carry their status."""
     if isinstance(exc, RequestDataTooBig):
@@ -127,7 +111,6 @@ def _translate(exc: Exception, request: Any = None) -> Exception:
     if is_database_unavailable(exc):
         django_request = getattr(request, "_request", request)
         log_database_unavailable(django_request, exc)
-        spare_the_session(django_request)
         return ServiceUnavailable(unavailable_detail())
     if isinstance(exc, ConflictError):
         if exc.current_version is not None:

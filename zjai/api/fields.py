@@ -136,27 +136,12 @@ class StrictModelSerializer(serializers.ModelSerializer):
 
 
 class ReadOnlyModelSerializer(serializers.ModelSerializer):
-    """Every generated field read-only, yet still saying whether it may be blank; the fields
-    built once per class rather than once per response.
+    """Every generated field read-only, yet still saying whether it may be blank.
 
     Meta.read_only_fields makes DRF drop `allow_blank`, so the schema would claim that a city
     is always one of the 11 while the API returns "" for a unit that is no city's government.
     Marking the fields read-only here keeps what the model allows in the published schema.
-
-    DRF rebuilds a ModelSerializer's fields for every response (model introspection and deep
-    copies): for the targets list that was two thirds of the request's time. These serializers
-    only read, and none of their fields depends on the request (no hyperlinks, no per-user
-    fields), so the fields built for the first response serve all the later ones.
     """
-
-    @property
-    def fields(self) -> Any:  # type: ignore[override]
-        cls = type(self)
-        cached = cls.__dict__.get("_built_fields")
-        if cached is None:
-            cached = super().fields
-            cls._built_fields = cached
-        return cached
 
     def build_field(self, *args: Any, **kwargs: Any) -> tuple[type, dict]:
         field_class, field_kwargs = super().build_field(*args, **kwargs)

@@ -124,9 +124,9 @@ def error_response(status: int) -> OpenApiResponse:
 
 
 class ApiSessionScheme(SessionScheme):
-    """The browser's session (zjai.api.authentication.SessionAuthentication), for /api/docs/."""
+    """The browser's session (accounts.api.authentication.SessionAuthentication), for /api/docs/."""
 
-    target_class = "zjai.api.authentication.SessionAuthentication"
+    target_class = "accounts.api.authentication.SessionAuthentication"
     priority = 0
 
 

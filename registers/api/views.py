@@ -12,9 +12,9 @@ from rest_framework import mixins, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .caching import SharedListCacheMixin
-from .conditional import VersionedMixin
-from .views import ReadOnlyViewSet, changed_values
+from audit.api.caching import SharedListCacheMixin
+from zjai.api.conditional import VersionedMixin
+from zjai.api.views import ReadOnlyViewSet, changed_values
 
 
 class RegisterViewSet(

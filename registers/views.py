@@ -1,7 +1,7 @@
 """Detail, add, edit and import pages shared by the enterprise and project registers.
 
 Reading: any role (the registers are public inside the system). Adding and importing: what
-zjai.registers.can_create_entry allows. Editing: what zjai.registers.can_edit_entry allows for
+registers.rules.can_create_entry allows. Editing: what registers.rules.can_edit_entry allows for
 the entry's owning unit. Every write goes through the register's service function.
 """
 
@@ -22,10 +22,10 @@ from django.views.generic import TemplateView
 from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.exceptions import ConflictError
+from zjai.lists import paginate
 
 from .imports import RegisterImport, template_csv
-from .lists import paginate
-from .registers import can_create_entry, can_edit_entry
+from .rules import can_create_entry, can_edit_entry
 
 HISTORY_PER_PAGE = 20
 

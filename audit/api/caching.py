@@ -22,7 +22,6 @@ import json
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse, HttpResponseBase
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -33,25 +32,9 @@ from audit.models import AuditChainHead
 LIST_CACHE_TTL = 300
 
 
-def data_version_sql() -> str:
-    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    return f"SELECT seq FROM {table} WHERE id = 1"
-
-
-def data_version(request: Request | None = None) -> int:
-    """The number of audit events: it grows with every write to the data.
-
-    Token authentication reads it in its own query (zjai.api.authentication), saving a round
-    trip; otherwise it is read here, with a plain cursor: it runs on every cached page, where
-    the ORM's query building would cost more than the lookup itself.
-    """
-    known = getattr(getattr(request, "auth", None), "data_version", None)
-    if known is not None:
-        return known
-    with connection.cursor() as cursor:
-        cursor.execute(data_version_sql())
-        row = cursor.fetchone()
-    return row[0] if row else 0
+def data_version() -> int:
+    """The number of audit events: it grows with every write to the data."""
+    return AuditChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
 
 
 class SharedListCacheMixin:
@@ -70,7 +53,7 @@ class SharedListCacheMixin:
         # The page's next/previous links are absolute: they depend on the address asked.
         raw = repr((request.scheme, request.get_host(), request.path, query))
         digest = hashlib.sha256(raw.encode()).hexdigest()
-        return f"api-list:{self.basename}:{data_version(request)}:{digest}"
+        return f"api-list:{self.basename}:{data_version()}:{digest}"
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         key = self.list_cache_key(request)

@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
-from .uploads import extension, sniff
+from zjai.uploads import extension, sniff
 
 
 @dataclass(frozen=True)

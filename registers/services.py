@@ -1,5 +1,6 @@
-"""What register writes share (enterprises, projects): who may edit an entry, the checks and
-steps every create and update goes through, and which targets a change touches."""
+"""The steps every register write shares (enterprises, projects): the unknown-field check, the
+locked read with its version check, the validated and audited create and update, and the
+announcement of a change that can move a target (registers.signals)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zjai.roles import Role
+from audit.services import record_event, snapshot
+from zjai.exceptions import ConflictError
 
-
-def can_edit_entry(user, owner_unit_id: int | None) -> bool:
-    """Admins edit every entry; staff and reviewers edit the entries their unit owns."""
-    if not user.is_authenticated:
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    return (
-        user.has_role(Role.STAFF, Role.REVIEWER)
-        and owner_unit_id is not None
-        and owner_unit_id == user.unit_id
-    )
-
-
-def can_create_entry(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.ADMIN, Role.STAFF, Role.REVIEWER)
-
-
-def targets_reading(register: str) -> list[int]:
-    """Ids of the targets whose value is counted or summed from a register."""
-    from targets.models import Target
-
-    return list(Target.objects.filter(source_register=register).values_list("pk", flat=True))
+from .signals import register_changed
 
 
 def refuse_unknown_fields(values: dict, editable: list[str]) -> None:
@@ -43,8 +23,6 @@ def refuse_unknown_fields(values: dict, editable: list[str]) -> None:
 def lock_entry(entry, expected_version: int | None, conflict_message: str):
     """The entry's row, locked for this transaction; refused if someone changed it since the
     version the user read."""
-    from zjai.exceptions import ConflictError
-
     locked = type(entry).objects.select_for_update().get(pk=entry.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(conflict_message, current_version=locked.version)
@@ -55,10 +33,7 @@ def create_entry(
     entry, *, acting_user, reason: str, editable: list[str], register: str, counts: bool
 ):
     """Validate a new entry as the model does, save it with its audit event and, if it
-    `counts`, recompute the targets of the register."""
-    from audit.services import record_event, snapshot
-    from targets.services import schedule_recompute
-
+    `counts`, announce the change to the register's readers."""
     entry.full_clean()
     with transaction.atomic():
         entry.save()
@@ -70,7 +45,7 @@ def create_entry(
             reason=reason,
         )
         if counts:
-            schedule_recompute(targets_reading(register))
+            register_changed.send(sender=type(entry), register=register)
     return entry
 
 
@@ -86,10 +61,7 @@ def save_entry_changes(
 ):
     """The end of every register update, the same for enterprises and projects: apply the
     changes to the locked row, validate it as the model does, bump its version, record the
-    audit event, and recompute the targets of the register if a counted field changed."""
-    from audit.services import record_event, snapshot
-    from targets.services import schedule_recompute
-
+    audit event, and announce the change if a counted field changed."""
     before = snapshot(locked, editable)
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -106,5 +78,5 @@ def save_entry_changes(
         reason=reason,
     )
     if any(before.get(k) != after.get(k) for k in counted):
-        schedule_recompute(targets_reading(register))
+        register_changed.send(sender=type(locked), register=register)
     return locked
