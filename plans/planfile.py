@@ -108,7 +108,9 @@ _PlanYamlLoader.yaml_implicit_resolvers = {
 }
 
 
-def read_plan_yaml(path: Path) -> Any:
+def read_plan_yaml(path: Path | str) -> Any:
+    """The file's data, its dates kept as text; a file that is not YAML is a PlanFileError."""
+    path = Path(path)
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_PlanYamlLoader)  # a SafeLoader
     except FileNotFoundError:

@@ -11,13 +11,12 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 from jsonschema import Draft202012Validator
 
 from enterprises.choices import Tier
 from enterprises.models import Enterprise
 from plans.choices import ItemKind, UnitKind
-from plans.planfile import SCHEMA_FILE
+from plans.planfile import SCHEMA_FILE, read_plan_yaml
 from projects.choices import ProjectKind, ProjectLevel, ProjectStatus
 from projects.models import Project
 from targets.choices import Comparator, GrowthModel, Register, SourceKind
@@ -50,9 +49,7 @@ def test_the_schema_is_a_valid_2020_12_schema():
 
 def test_the_plan_file_validates_with_plain_jsonschema():
     # As docs/plan-file.md says: YAML read with dates as text, the schema's formats checked.
-    from plans.planfile import _PlanYamlLoader
-
-    data = yaml.load(PLAN_FILE.read_text(encoding="utf-8"), Loader=_PlanYamlLoader)
+    data = read_plan_yaml(PLAN_FILE)
     validator = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert [error.message for error in validator.iter_errors(data)] == []
 
