@@ -292,7 +292,9 @@ CASES = [
         "sum-over-enterprises",
         "targets[ent-leading].source",
         "'register' must be one of projects; found 'enterprises'",
-        _set(lambda d: find_target(d, "ent-leading")["source"], "kind", "sum"),
+        lambda d: find_target(d, "ent-leading")["source"].update(
+            kind="sum", field="planned_investment"
+        ),
     ),
     Case("not-utf8", "file", "not UTF-8 text", corrupt=_gbk),
 ]
