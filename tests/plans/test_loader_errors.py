@@ -227,7 +227,7 @@ CASES = [
     Case(
         "filter-value-not-a-choice",
         "targets[demo-projects].source.filter",
-        "level 'county' is not one of",
+        "'level' must be one of national, provincial, city; found 'county'",
         _set(
             lambda d: find_target(d, "demo-projects")["source"]["filter"],
             "level",
@@ -269,6 +269,32 @@ CASES = [
         "enterprises[alibaba]",
         "'named_in' names unknown item 'III.1.C9.1'",
         _set(enterprise_("alibaba"), "named_in", ["III.1.C9.1"]),
+    ),
+    Case(
+        "blank-quote",
+        "targets[ent-leading]",
+        "'quote' is required",
+        _set(target_("ent-leading"), "quote", "   "),
+    ),
+    Case(
+        "zero-weight",
+        "targets[ent-leading]",
+        "'weight' must be above zero, found 0",
+        _set(target_("ent-leading"), "weight", 0),
+    ),
+    Case(
+        "reported-source-naming-a-register",
+        "targets[robots-in-service].source",
+        "a reported source takes no 'register'",
+        _set(lambda d: find_target(d, "robots-in-service")["source"], "register", "projects"),
+    ),
+    Case(
+        "sum-over-enterprises",
+        "targets[ent-leading].source",
+        "'register' must be one of projects; found 'enterprises'",
+        lambda d: find_target(d, "ent-leading")["source"].update(
+            kind="sum", field="planned_investment"
+        ),
     ),
     Case("not-utf8", "file", "not UTF-8 text", corrupt=_gbk),
 ]
