@@ -236,13 +236,14 @@ class Change:
 
 @dataclass
 class HistoryEntry:
-    """An audit event as a person reads it: who, one sentence for what happened, and the
-    fields it changed."""
+    """An audit event as a person reads it: who, one sentence for what happened, the fields it
+    changed, and the object it changed (not its stored `object_repr`, which may hold codes)."""
 
     event: AuditEvent
     actor: str
     sentence: str
     changes: list[Change]
+    subject: str  # what it changed, by kind and number ("measurement #12")
 
 
 def _model(object_type: str) -> type[models.Model] | None:
@@ -319,7 +320,13 @@ def _related(model_field: models.Field | None) -> type[models.Model] | None:
 
 
 def _label(name: str, model_field: models.Field | None) -> str:
-    return str(model_field.verbose_name) if model_field is not None else name
+    if model_field is None:
+        return name
+    related = _related(model_field)
+    if related is not None and str(model_field.verbose_name) == name.replace("_", " "):
+        # A key declared without a label of its own: the label of the model it points to.
+        return str(related._meta.verbose_name)
+    return str(model_field.verbose_name)
 
 
 class _Names:
@@ -410,6 +417,8 @@ def history_entries(
             event=event,
             actor=actor_text(event.actor_label),
             sentence=sentence(event, model),
+            subject=f"{model._meta.verbose_name if model else event.object_type} "
+            f"#{event.object_id}",
             changes=[
                 Change(_label(n, f), names.readable(f, before), names.readable(f, after))
                 for n, f, before, after in fields

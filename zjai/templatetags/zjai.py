@@ -12,7 +12,6 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from targets.choices import Comparator, MeasurementState, ProgressStatus
 
@@ -155,24 +154,6 @@ def extension(value) -> str:
     from pathlib import PurePath
 
     return PurePath(str(value or "")).suffix.lstrip(".").upper()
-
-
-ACTIONS = {
-    "create": pgettext_lazy("audit action", "created"),
-    "update": pgettext_lazy("audit action", "changed"),
-    "submit": pgettext_lazy("audit action", "submitted"),
-    "approve": pgettext_lazy("audit action", "approved"),
-    "reject": pgettext_lazy("audit action", "rejected"),
-    "withdraw": pgettext_lazy("audit action", "withdrawn"),
-    "delete": pgettext_lazy("audit action", "deleted"),
-}
-
-
-@register.filter
-def action_label(action) -> str:
-    """An audit action in the reader's language (the raw name for actions without one)."""
-    label = ACTIONS.get(action)
-    return str(label) if label else action
 
 
 @register.filter
