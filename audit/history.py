@@ -16,12 +16,22 @@ fields, with every later change undone from its `before`.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, pgettext_lazy
+
+from zjai.templatetags.zjai import format_number
 
 from .chain import _jsonable
 from .models import AuditEvent
@@ -64,11 +74,10 @@ def _children_q(object_type: str, object_id: str) -> Q:
     event, whose `after` names the target)."""
     if object_type != "targets.target":
         return Q(pk__in=[])
-    from targets.models import Measurement
-
+    measurement = apps.get_model("targets.measurement")
     ids = {
         str(pk)
-        for pk in Measurement.objects.filter(target_id=object_id).values_list("pk", flat=True)
+        for pk in measurement.objects.filter(target_id=object_id).values_list("pk", flat=True)
     }
     ids.update(
         AuditEvent.objects.filter(
@@ -183,3 +192,237 @@ def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
     before, after = event.before or {}, event.after or {}
     names = list(dict.fromkeys([*after, *before]))
     return [(name, before.get(name), after.get(name)) for name in names]
+
+
+# --- the history a person reads ----------------------------------------------------------------
+
+# Fields that change with every write and tell a reader nothing.
+BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "dirty_since"})
+
+ACTIONS = {
+    "create": pgettext_lazy("audit action", "created"),
+    "update": pgettext_lazy("audit action", "changed"),
+    "submit": pgettext_lazy("audit action", "submitted"),
+    "approve": pgettext_lazy("audit action", "approved"),
+    "reject": pgettext_lazy("audit action", "rejected"),
+    "withdraw": pgettext_lazy("audit action", "withdrawn"),
+    "delete": pgettext_lazy("audit action", "deleted"),
+    "revoke": pgettext_lazy("audit action", "revoked"),
+    "set_units": pgettext_lazy("audit action", "set the responsible units"),
+    "seed_demo": pgettext_lazy("audit action", "generated the demo data"),
+}
+# The jobs and commands that act without a person (audit.context.acting_as labels).
+PROGRAMS = {
+    "command:load_action_plan": pgettext_lazy("audit actor", "loaded the plan file"),
+    "command:seed_demo": pgettext_lazy("audit actor", "generated the demo data"),
+    "job:recompute_all": pgettext_lazy("audit actor", "the nightly recompute"),
+    "job:recompute_targets": pgettext_lazy("audit actor", "the recompute after a change"),
+    "job:sweep_dirty_targets": pgettext_lazy("audit actor", "the recompute of waiting targets"),
+    "job:send_stale_reminders": pgettext_lazy("audit actor", "the stale-figure reminders"),
+    "job:export": pgettext_lazy("audit actor", "an export"),
+    "system": pgettext_lazy("audit actor", "the system"),
+}
+
+
+@dataclass
+class Change:
+    """One field an event changed: its label and its values as a person reads them (None for
+    nothing)."""
+
+    label: str
+    before: str | None
+    after: str | None
+
+
+@dataclass
+class HistoryEntry:
+    """An audit event as a person reads it: who, one sentence for what happened, the fields it
+    changed, and the object it changed (not its stored `object_repr`, which may hold codes)."""
+
+    event: AuditEvent
+    actor: str
+    sentence: str
+    changes: list[Change]
+    subject: str  # what it changed, by kind and number ("measurement #12")
+
+
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _ids(value: Any) -> list[Any]:
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _program(label: str) -> str | None:
+    """The words for a job or command label (`job:export:12` → an export), or None."""
+    for key, words in PROGRAMS.items():
+        if label == key or label.startswith(f"{key}:"):
+            return str(words)
+    return None
+
+
+def actor_text(label: str) -> str:
+    """Who acted: the user name; a job or command in words; both for a person running a
+    command (`admin via command:load_action_plan` → admin · loaded the plan file)."""
+    person, _via, program = label.partition(" via ")
+    if program:
+        return f"{person} · {_program(program) or program}"
+    return _program(label) or label
+
+
+def sentence(event: AuditEvent, model: type[models.Model] | None) -> str:
+    """One sentence for what the event did, never its action code."""
+    action = event.action
+    if action == "recompute":
+        after = event.after or {}
+        return gettext("recomputed the progress of %(count)s targets as of %(date)s") % {
+            "count": after.get("targets", "?"),
+            "date": after.get("as_of", "?"),
+        }
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    if action.startswith("set_"):
+        model_field = _field(model, action.removeprefix("set_"))
+        if model_field is not None:
+            return gettext("set the %(field)s") % {"field": model_field.verbose_name}
+    return action.replace("_", " ")
+
+
+def _as_datetime(value: str) -> str:
+    parsed = parse_datetime(value)
+    if parsed is None:
+        return value
+    if timezone.is_aware(parsed):
+        parsed = timezone.localtime(parsed)
+    return formats.date_format(parsed, "SHORT_DATETIME_FORMAT")
+
+
+def _related(model_field: models.Field | None) -> type[models.Model] | None:
+    """The model a key (or a list of keys) points to, for a relation field."""
+    if model_field is None or not model_field.is_relation:
+        return None
+    return model_field.related_model
+
+
+def _label(name: str, model_field: models.Field | None) -> str:
+    if model_field is None:
+        return name
+    related = _related(model_field)
+    if related is not None and str(model_field.verbose_name) == name.replace("_", " "):
+        # A key declared without a label of its own: the label of the model it points to.
+        return str(related._meta.verbose_name)
+    return str(model_field.verbose_name)
+
+
+class _Names:
+    """The names of the objects behind keys: every key is asked for first (`want`), then read
+    with one query per model (`load`), however many events mention them."""
+
+    def __init__(self) -> None:
+        self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        self.found: dict[type[models.Model], dict[Any, str]] = {}
+
+    def want(self, model_field: models.Field | None, *values: Any) -> None:
+        related = _related(model_field)
+        if related is not None:
+            for value in values:
+                self.wanted[related].update(_ids(value))
+
+    def load(self) -> None:
+        self.found = {
+            related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+            for related, ids in self.wanted.items()
+        }
+
+    def readable(self, model_field: models.Field | None, value: Any) -> str | None:
+        """A value as a person reads it: names for keys, choice labels for codes, yes/no, file
+        names, numbers grouped, times local; None for nothing."""
+        if value in (None, "", [], {}):
+            return None
+        related = _related(model_field)
+        if related is not None:
+            known = self.found.get(related, {})
+            return ", ".join(known.get(pk, f"#{pk}") for pk in _ids(value)) or None
+        if model_field is not None and model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(model_field, models.BooleanField):
+            return gettext("yes") if value else gettext("no")
+        if isinstance(model_field, models.FileField):
+            return PurePath(str(value)).name
+        if isinstance(model_field, models.DecimalField | models.FloatField | models.IntegerField):
+            return format_number(value)
+        if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+            return _as_datetime(value)
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
+        return str(value)
+
+
+def readable_state(object_type: str, fields: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """An object's fields (an ObjectState's) as (label, value) a person reads, by label."""
+    model = _model(object_type)
+    found = [
+        (name, _field(model, name), value)
+        for name, value in fields.items()
+        if name not in BOOKKEEPING
+    ]
+    names = _Names()
+    for _name, model_field, value in found:
+        names.want(model_field, value)
+    names.load()
+    rows = [(_label(n, f), names.readable(f, value)) for n, f, value in found]
+    return sorted(rows, key=lambda row: row[0])
+
+
+def history_entries(
+    events: Iterable[AuditEvent], *, skip: Iterable[str] = ()
+) -> list[HistoryEntry]:
+    """Events as a person reads them, in their order: field labels in the reader's language,
+    choice labels for codes, names for keys and lists of keys, yes/no, file names, and one
+    sentence per kind of event. The names behind keys are read with one query per model for
+    all the events together. Fields in `skip` (the page's own object, say) and bookkeeping
+    fields are left out; so are a summary event's counts, which its sentence gives."""
+    skipped = BOOKKEEPING | set(skip)
+    names = _Names()
+    read: list[tuple[AuditEvent, type[models.Model] | None, list]] = []
+    for event in events:
+        model = _model(event.object_type)
+        fields = []
+        if event.action not in SUMMARY_ACTIONS:
+            for name, before, after in changes(event):
+                if name in skipped or (before in (None, "") and after in (None, "", [], {})):
+                    continue
+                model_field = _field(model, name)
+                names.want(model_field, before, after)
+                fields.append((name, model_field, before, after))
+        read.append((event, model, fields))
+    names.load()
+    return [
+        HistoryEntry(
+            event=event,
+            actor=actor_text(event.actor_label),
+            sentence=sentence(event, model),
+            subject=f"{model._meta.verbose_name if model else event.object_type} "
+            f"#{event.object_id}",
+            changes=[
+                Change(_label(n, f), names.readable(f, before), names.readable(f, after))
+                for n, f, before, after in fields
+            ],
+        )
+        for event, model, fields in read
+    ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from audit.history import history_entries
 from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.exceptions import ConflictError
@@ -81,24 +82,9 @@ class EntryDetailView(EntryMixin, TemplateView):
             object=obj,
             can_edit=can_edit_entry(self.request.user, self.owner_id(obj)),
             history=history,
-            history_rows=[(e, self.changes(e)) for e in history.object_list],
+            history_rows=history_entries(history.object_list),
         )
         return context
-
-    def changes(self, event):
-        before, after = event.before or {}, event.after or {}
-        rows = []
-        for name in list(after) + [k for k in before if k not in after]:
-            if name == "version" or (
-                before.get(name) in (None, "") and after.get(name) in (None, "", [], {})
-            ):
-                continue
-            try:
-                label = str(self.model._meta.get_field(name).verbose_name)
-            except Exception:
-                label = name
-            rows.append((label, before.get(name), after.get(name)))
-        return rows
 
 
 class EntryFormView(EntryMixin, View):

@@ -38,6 +38,7 @@ from targets.models import Measurement, Target, TargetUnit
 from targets.recompute import assess_targets, rollup_members
 from targets.values import current_values, register_condition
 from zjai.choices import City, Sector
+from zjai.csvsafe import defuse_sql
 from zjai.dates import end_of_day
 
 STATUSES = list(method.Status.ALL)
@@ -766,12 +767,9 @@ class AsOfReport:
 
 class CsvText(Func):
     """A text column as the CSV writer writes it: empty as nothing, and text a spreadsheet
-    would run as a formula (starting with = + - @ tab CR) behind a leading '."""
+    would run as a formula behind a leading ' (zjai.csvsafe)."""
 
-    template = (
-        "CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-        "THEN '''' || %(expressions)s ELSE NULLIF(%(expressions)s, '') END"
-    )
+    template = defuse_sql("%(expressions)s")
     output_field = TextField()
 
 

@@ -4,7 +4,7 @@ streamed row by row so a million figures keep memory flat.
 `--output` names a directory (one `<table>.csv` per table) or a `.zip` file holding the same
 files. Values are written as they are: dates as YYYY-MM-DD, times in Asia/Shanghai as
 YYYY-MM-DD HH:MM:SS, decimals with four places, booleans as True/False, nothing as empty.
-Text that a spreadsheet would run as a formula (starting with = + - @) gets a leading '.
+Text that a spreadsheet would run as a formula gets a leading ' (zjai.csvsafe).
 
 On PostgreSQL a table that offers a `copy_query` (the figures) is written by `COPY … TO STDOUT`
 from the same rows formatted by the database, several times faster than fetching them into
@@ -21,10 +21,11 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from zjai.csvsafe import defuse, runs_as_formula
+
 from .builders import AsOfReport, Table
 
 BOM = "\ufeff"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 2000
 Progress = Callable[[int, Table], None]
 
@@ -36,8 +37,8 @@ def _text_columns(table: Table) -> list[int]:
 def _defused(row: tuple, text_columns: list[int]) -> tuple:
     for i in text_columns:
         value = row[i]
-        if value and isinstance(value, str) and value.startswith(FORMULA_START):
-            row = (*row[:i], "'" + value, *row[i + 1 :])
+        if runs_as_formula(value):
+            row = (*row[:i], defuse(value), *row[i + 1 :])
     return row
 
 

@@ -9,22 +9,26 @@ CJK SC (Debian's fonts-noto-cjk, installed by `make install`), embedded in the f
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 from plans.choices import ItemKind
 from plans.models import PlanItem
 from targets.choices import Comparator
-from targets.recompute import spec_for
+from targets.models import Target
+from targets.series import required_path
+from zjai.charts import TimeSeriesLabels, time_series
+from zjai.templatetags.zjai import format_number
 
 from .builders import STATUSES, AsOfReport, TargetRow, labels, local_naive
-from .charts import target_chart
 
 FONT_FAMILY = "Noto Sans CJK SC"
+CHART_WIDTH, CHART_HEIGHT = 600, 260
 
 
 @dataclass
@@ -53,24 +57,48 @@ def sections(report: AsOfReport) -> list[Section]:
     return sorted(by_item.values(), key=lambda s: s.item.order)
 
 
+def chart(target: Target, points: list[tuple[dt.date, float]], as_of: dt.date) -> SafeString:
+    """A headline target's chart, in both languages: the value counted at each quarter end, the
+    path required from the baseline to the target at the deadline, the deadline and the as-of
+    date. The browser's chart (zjai.charts), drawn at a fixed size in the report's font."""
+    title = f"{target.title_zh}（{target.unit_of_measure}）"
+    day = as_of.isoformat()
+    description = (
+        f"截至 {day} 的 {len(points)} 个季末数值，要求路径，目标值与期限。"
+        f"{len(points)} quarter-end values to {day}, the required path, the target, the deadline."
+    )
+    return time_series(
+        actual=points,
+        required=required_path(target),
+        deadline=target.deadline,
+        target_value=float(target.target_value),
+        forecast=None,
+        as_of=as_of,
+        labels=TimeSeriesLabels(
+            title=title,
+            description=description,
+            actual="实际 actual",
+            required="要求路径 required path",
+            target=f"目标 target {format_number(target.target_value)}",
+            deadline=f"期限 deadline {target.deadline.isoformat()}",
+            forecast="预测 forecast",
+        ),
+        chart_id=f"chart-{target.pk}",
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        fluid=False,
+        font_family=f"{FONT_FAMILY}, sans-serif",
+    )
+
+
 def context(report: AsOfReport) -> dict:
     labels_dict = report.status_labels
     headline = [r for r in report.target_rows if r.target.headline]
     series = report.quarter_series([r.target for r in headline])
-    charts = []
-    for row in headline:
-        t = row.target
-        title = f"{t.title_zh}（{t.unit_of_measure}）"
-        charts.append(
-            {
-                "row": row,
-                "title": title,
-                # Built from numbers and escaped text only.
-                "svg": mark_safe(
-                    target_chart(spec_for(t), series.get(t.pk, []), report.as_of, title=title)
-                ),
-            }
-        )
+    charts = [
+        {"row": row, "svg": chart(row.target, series.get(row.target.pk, []), report.as_of)}
+        for row in headline
+    ]
     roll = report.plan_rollup
     return {
         "report": report,

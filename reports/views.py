@@ -152,7 +152,7 @@ class HistoryView(AuditorMixin, View):
             if not apps.get_model(object_type).objects.filter(pk=pk).exists():
                 raise Http404(_("No such object."))
         state = history.state_on((object_type, pk), as_of)
-        rows = [(event, history.changes(event)) for event in reversed(events)]
+        rows = history.history_entries(reversed(events))
         return render(
             request,
             "reports/history.html",
@@ -162,7 +162,7 @@ class HistoryView(AuditorMixin, View):
                 "object_type": object_type,
                 "as_of": as_of,
                 "state": state,
-                "fields": sorted(state.fields.items()),
+                "fields": history.readable_state(object_type, state.fields),
                 "rows": rows,
                 "error": error,
                 "title": events[-1].object_repr if events else f"{object_type}:{pk}",

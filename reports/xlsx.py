@@ -16,6 +16,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from zjai.csvsafe import runs_as_formula
+
 from .builders import AsOfReport, Column, Table
 
 ROWS_PER_SHEET = 1_000_000
@@ -62,8 +64,8 @@ class _SheetWriter:
                 cell = WriteOnlyCell(self.ws, value=value)
                 cell.number_format = number_format
                 cells.append(cell)
-            elif isinstance(value, str) and value.startswith("="):
-                # Text, never a formula.
+            elif runs_as_formula(value):
+                # Text, never a formula: kept verbatim, as a text cell.
                 cell = WriteOnlyCell(self.ws, value=value)
                 cell.data_type = "s"
                 cells.append(cell)

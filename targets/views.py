@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from audit.history import history_entries
 from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.charts import TimeSeriesLabels, time_series
@@ -174,31 +175,6 @@ class TargetListView(FilteredListView):
         return context
 
 
-def history_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """(field, before, after) of an audit event, with the fields' names in the reader's language."""
-    model = Measurement if event.object_type == "targets.measurement" else Target
-    before, after = event.before or {}, event.after or {}
-    rows = []
-    for name in list(after) + [k for k in before if k not in after]:
-        if name in ("version", "target"):
-            continue
-        try:
-            label = str(model._meta.get_field(name).verbose_name)
-        except Exception:
-            label = name
-        old, new = before.get(name), after.get(name)
-        if old in (None, "") and new in (None, "", [], {}):
-            continue
-        if name == "state":
-            old = MeasurementState(old).label if old in MeasurementState.values else old
-            new = MeasurementState(new).label if new in MeasurementState.values else new
-        if name == "evidence":
-            old = PurePath(old).name if old else old
-            new = PurePath(new).name if new else new
-        rows.append((label, old, new))
-    return rows
-
-
 class TargetDetailView(RoleRequiredMixin, TemplateView):
     """A target: its chart, its status in a sentence, its figures and its history."""
 
@@ -292,7 +268,8 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             more_pending=len(pending) > PENDING_ROWS,
             figures=figures,
             history=history,
-            history_rows=[(event, history_changes(event)) for event in history.object_list],
+            # The target's own key is left out of its figures' events: it is this page.
+            history_rows=history_entries(history.object_list, skip=("target",)),
             rights=rights,
             can_report=rights.can_report(target),
         )

@@ -1,33 +1,89 @@
-"""Charts as server-side SVG: no script, no network, nothing fetched at page load.
+"""Charts as server-side SVG, one module for the browser and the PDF report: no script, no
+network, nothing fetched at page load, and WeasyPrint draws the same SVG as vector graphics.
+
+Escaping by construction: every chart is built as an `xml.etree.ElementTree` tree and written by
+its serializer, which escapes every text and attribute value (`<`, `>`, `&`, quotes); no value
+is ever pasted into markup. One palette and one scale (`axis_ticks`) serve every chart.
 
 Every chart carries a title and a description for screen readers, and tells its series apart
-by line style and markers as well as colour (a page also offers the figures as a table).
+by line style and markers as well as colour (the pages also offer the figures as a table).
+No inline style: colours are SVG presentation attributes, which the pages' CSS may override.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from zjai.templatetags.zjai import format_number
 
 Series = Sequence[tuple[dt.date, float]]
+SVG_NS = "http://www.w3.org/2000/svg"
 
-ACTUAL = "#0b5cad"
-REQUIRED = "#57606a"
-TARGET = "#116329"
-FORECAST = "#7d4e00"
-DEADLINE = "#a40e26"
+
+class Palette:
+    """The one palette of every chart: dark enough for 4.5:1 contrast on white."""
+
+    ACTUAL = "#0b5cad"
+    REQUIRED = "#57606a"
+    TARGET = "#116329"
+    FORECAST = "#7d4e00"
+    DEADLINE = "#a40e26"
+    AS_OF = "#57606a"
+    GRID = "#eaeef2"
+    FRAME = "#d0d7de"
+    TICK = "#4a5159"
+    TEXT = "#1b1f24"
+    BACKGROUND = "#fff"
+
+
+# --- writing SVG -------------------------------------------------------------------------------
 
 
 def _f(value: float) -> str:
     """A coordinate: plain decimals, never localized."""
     return f"{value:.1f}"
+
+
+def _attrs(values: dict[str, object]) -> dict[str, str]:
+    """Attribute values as text: floats as coordinates; None leaves the attribute out."""
+    return {
+        name.rstrip("_").replace("_", "-"): _f(value) if isinstance(value, float) else str(value)
+        for name, value in values.items()
+        if value is not None
+    }
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
+    """A child element; `stroke_width=2` writes stroke-width="2", `class_` writes class."""
+    element = ET.SubElement(parent, tag, _attrs(attrs))
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _svg(**attrs: object) -> ET.Element:
+    return ET.Element("svg", _attrs({"xmlns": SVG_NS, **attrs}))
+
+
+def _written(root: ET.Element) -> SafeString:
+    # Safe: the serializer escaped every text and attribute value.
+    return mark_safe(ET.tostring(root, encoding="unicode"))
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide a text is drawn: CJK characters a full em, others about half."""
+    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+    return (wide + 0.6 * (len(text) - wide)) * size
+
+
+# --- the scale ---------------------------------------------------------------------------------
 
 
 def nice_step(span: float, ticks: int = 5) -> float:
@@ -42,18 +98,35 @@ def nice_step(span: float, ticks: int = 5) -> float:
     return 10 * magnitude
 
 
+def axis_ticks(values: Sequence[float], ticks: int = 5) -> list[float]:
+    """The value axis of a chart showing `values`: round ticks from at most zero to a little
+    above the highest value, the first and last being the axis' ends."""
+    low = min([*values, 0.0])
+    high = max([*values, 0.0]) or 1.0
+    step = nice_step(high - low, ticks)
+    first = math.floor(low / step)
+    last = max(math.ceil(high * 1.04 / step), first + 1)
+    return [i * step for i in range(first, last + 1)]
+
+
+# --- the charts --------------------------------------------------------------------------------
+
+
 def sparkline(
     points: Series, *, label: str, width: int = 140, height: int = 36, goal: float | None = None
 ) -> SafeString:
     """A small trend line of a target's value; the goal, when given, as a dotted line."""
-    title = escape(label)
+    root = _svg(
+        class_="spark", role="img", aria_label=label, width=width, height=height,
+        viewBox=f"0 0 {width} {height}",
+    )  # fmt: skip
+    _add(root, "title", label)
     if len(points) < 2:
-        return mark_safe(
-            f'<svg class="spark" role="img" aria-label="{title}" width="{width}" '
-            f'height="{height}" viewBox="0 0 {width} {height}"><title>{title}</title>'
-            f'<line x1="2" y1="{height - 4}" x2="{width - 2}" y2="{height - 4}" '
-            f'stroke="{REQUIRED}" stroke-dasharray="2 3"/></svg>'
-        )
+        _add(
+            root, "line", x1=2, y1=height - 4, x2=width - 2, y2=height - 4,
+            stroke=Palette.REQUIRED, stroke_dasharray="2 3",
+        )  # fmt: skip
+        return _written(root)
     xs = [p[0].toordinal() for p in points]
     ys = [float(p[1]) for p in points]
     low = min([*ys, 0.0])
@@ -61,31 +134,29 @@ def sparkline(
     x0, x1 = min(xs), max(xs)
     pad = 3
 
-    def sx(x):
+    def sx(x: int) -> float:
         return pad + (x - x0) / ((x1 - x0) or 1) * (width - 2 * pad)
 
-    def sy(y):
+    def sy(y: float) -> float:
         return height - pad - (y - low) / ((high - low) or 1) * (height - 2 * pad)
 
-    path = " ".join(f"{_f(sx(x))},{_f(sy(y))}" for x, y in zip(xs, ys, strict=True))
-    parts = [
-        f'<svg class="spark" role="img" aria-label="{title}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}"><title>{title}</title>'
-    ]
     if goal is not None:
-        parts.append(
-            f'<line x1="{pad}" x2="{width - pad}" y1="{_f(sy(goal))}" y2="{_f(sy(goal))}" '
-            f'stroke="{TARGET}" stroke-width="1" stroke-dasharray="1 3"/>'
-        )
-    parts.append(
-        f'<polyline fill="none" stroke="{ACTUAL}" stroke-width="2" points="{path}"/>'
-        f'<circle cx="{_f(sx(xs[-1]))}" cy="{_f(sy(ys[-1]))}" r="3" fill="{ACTUAL}"/></svg>'
-    )
-    return mark_safe("".join(parts))
+        _add(
+            root, "line", x1=pad, x2=width - pad, y1=sy(goal), y2=sy(goal),
+            stroke=Palette.TARGET, stroke_width=1, stroke_dasharray="1 3",
+        )  # fmt: skip
+    _add(
+        root, "polyline", fill="none", stroke=Palette.ACTUAL, stroke_width=2,
+        points=" ".join(f"{_f(sx(x))},{_f(sy(y))}" for x, y in zip(xs, ys, strict=True)),
+    )  # fmt: skip
+    _add(root, "circle", cx=sx(xs[-1]), cy=sy(ys[-1]), r=3, fill=Palette.ACTUAL)
+    return _written(root)
 
 
 @dataclass
 class TimeSeriesLabels:
+    """The words of a time-series chart, in the reader's language (or two, in the PDF)."""
+
     title: str
     description: str
     actual: str
@@ -103,27 +174,54 @@ def time_series(
     target_value: float,
     forecast: tuple[dt.date, float] | None,
     labels: TimeSeriesLabels,
+    as_of: dt.date | None = None,
+    chart_id: str = "chart",
     width: int = 760,
     height: int = 320,
+    fluid: bool = True,
+    font_family: str | None = None,
 ) -> SafeString:
-    """A target's values over time against the required path, the target and the deadline."""
-    left, right, top, bottom = 72, 20, 44, 36
+    """A target's values over time against the required path, the target and the deadline;
+    the forecast at the deadline, and the as-of date, when given.
+
+    `fluid` charts fill their box (the browser); others are drawn at their size (the PDF).
+    `chart_id` makes the title's and description's ids unique on a page of several charts.
+    """
+    font_size = 11
+    legend = [
+        (labels.actual, Palette.ACTUAL, None, "circle"),
+        (labels.required, Palette.REQUIRED, "8 4", ""),
+        (labels.target, Palette.TARGET, "2 4", ""),
+    ]
+    if forecast:
+        legend.append((labels.forecast, Palette.FORECAST, "2 3", "square"))
+    left, right, bottom = 72, 20, 36
+    # The legend, in as many rows as it needs, above the plot.
+    legend_rows: list[list[tuple[float, tuple]]] = [[]]
+    x = float(left)
+    for entry in legend:
+        item_width = 34 + text_width(entry[0], font_size + 1) + 14
+        if legend_rows[-1] and x + item_width > width - right:
+            legend_rows.append([])
+            x = float(left)
+        legend_rows[-1].append((x, entry))
+        x += item_width
+    top = 18 * len(legend_rows) + 26
     plot_w, plot_h = width - left - right, height - top - bottom
+
     dates = [d for d, _ in actual] + [d for d, _ in required] + [deadline]
     if forecast:
         dates.append(forecast[0])
-    start = min(dates)
-    end = max(dates)
+    if as_of:
+        dates.append(as_of)
+    start, end = min(dates), max(dates)
     if end <= start:
         end = start + dt.timedelta(days=1)
     values = [float(v) for _, v in actual] + [float(v) for _, v in required] + [target_value]
     if forecast:
         values.append(float(forecast[1]))
-    low = min([*values, 0.0])
-    high = max(values) or 1.0
-    step = nice_step(high - low)
-    low = math.floor(low / step) * step
-    high = math.ceil(high * 1.04 / step) * step
+    ticks = axis_ticks(values)
+    low, high = ticks[0], ticks[-1]
 
     def sx(day: dt.date) -> float:
         return left + (day - start).days / (end - start).days * plot_w
@@ -131,97 +229,95 @@ def time_series(
     def sy(value: float) -> float:
         return top + plot_h - (value - low) / ((high - low) or 1) * plot_h
 
-    title = escape(labels.title)
-    out = [
-        f'<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" '
-        f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet">',
-        f'<title id="chart-title">{title}</title>',
-        f'<desc id="chart-desc">{escape(labels.description)}</desc>',
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" '
-        f'stroke="#d0d7de"/>',
-    ]
-    # Horizontal grid and value axis.
-    tick = low
-    while tick <= high + step / 2:
-        y = _f(sy(tick))
-        out.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}" stroke="#eaeef2"/>'
-            f'<text x="{left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle" '
-            f'class="tick">{escape(format_number(tick))}</text>'
-        )
-        tick += step
-    # Years on the time axis.
-    for year in range(start.year + 1, end.year + 1):
-        x = _f(sx(dt.date(year, 1, 1)))
-        out.append(
-            f'<line x1="{x}" x2="{x}" y1="{top}" y2="{top + plot_h}" stroke="#eaeef2"/>'
-            f'<text x="{x}" y="{top + plot_h + 18}" text-anchor="middle" class="tick">'
-            f"{year}</text>"
-        )
-    # The target value and the deadline.
-    ty = _f(sy(target_value))
-    out.append(
-        f'<line x1="{left}" x2="{left + plot_w}" y1="{ty}" y2="{ty}" stroke="{TARGET}" '
-        f'stroke-width="1.5" stroke-dasharray="2 4"/>'
-    )
-    dx = _f(sx(deadline))
-    out.append(
-        f'<line x1="{dx}" x2="{dx}" y1="{top}" y2="{top + plot_h}" stroke="{DEADLINE}" '
-        f'stroke-width="1.5" stroke-dasharray="6 3"/>'
-        f'<text x="{dx}" y="{top - 4}" text-anchor="end" class="note" fill="{DEADLINE}">'
-        f"{escape(labels.deadline)}</text>"
-    )
-    # The required path.
+    def path(points: Series) -> str:
+        return " ".join(f"{_f(sx(d))},{_f(sy(float(v)))}" for d, v in points)
+
+    size = {"width": "100%"} if fluid else {"width": width, "height": height}
+    root = _svg(
+        class_="chart", role="img", aria_labelledby=f"{chart_id}-title {chart_id}-desc",
+        viewBox=f"0 0 {width} {height}", **size, preserveAspectRatio="xMidYMid meet",
+        font_family=font_family, font_size=font_size,
+    )  # fmt: skip
+    _add(root, "title", labels.title, id=f"{chart_id}-title")
+    _add(root, "desc", labels.description, id=f"{chart_id}-desc")
+    _add(
+        root, "rect", x=left, y=top, width=plot_w, height=plot_h,
+        fill=Palette.BACKGROUND, stroke=Palette.FRAME,
+    )  # fmt: skip
+    for tick in ticks:  # horizontal grid and the value axis
+        y = sy(tick)
+        _add(root, "line", x1=left, x2=left + plot_w, y1=y, y2=y, stroke=Palette.GRID)
+        _add(
+            root, "text", format_number(tick), x=left - 6, y=y, text_anchor="end",
+            dominant_baseline="middle", class_="tick", fill=Palette.TICK,
+        )  # fmt: skip
+    for year in range(start.year + 1, end.year + 1):  # years on the time axis
+        x = sx(dt.date(year, 1, 1))
+        _add(root, "line", x1=x, x2=x, y1=top, y2=top + plot_h, stroke=Palette.GRID)
+        _add(
+            root, "text", str(year), x=x, y=top + plot_h + 18, text_anchor="middle",
+            class_="tick", fill=Palette.TICK,
+        )  # fmt: skip
+    ty = sy(target_value)
+    _add(
+        root, "line", x1=left, x2=left + plot_w, y1=ty, y2=ty, stroke=Palette.TARGET,
+        stroke_width=1.5, stroke_dasharray="2 4",
+    )  # fmt: skip
+    dx = sx(deadline)
+    _add(
+        root, "line", x1=dx, x2=dx, y1=top, y2=top + plot_h, stroke=Palette.DEADLINE,
+        stroke_width=1.5, stroke_dasharray="6 3",
+    )  # fmt: skip
+    _add(
+        root, "text", labels.deadline, x=dx, y=top - 4, text_anchor="end", class_="note",
+        fill=Palette.DEADLINE,
+    )  # fmt: skip
+    if as_of and as_of != deadline:
+        ax = sx(as_of)
+        _add(
+            root, "line", x1=ax, x2=ax, y1=top, y2=top + plot_h, stroke=Palette.AS_OF,
+            stroke_width=0.8, stroke_dasharray="1 2",
+        )  # fmt: skip
     if required:
-        pts = " ".join(f"{_f(sx(d))},{_f(sy(float(v)))}" for d, v in required)
-        out.append(
-            f'<polyline fill="none" stroke="{REQUIRED}" stroke-width="2" '
-            f'stroke-dasharray="8 4" points="{pts}"/>'
-        )
-    # The forecast: from the last value to the deadline.
-    if forecast and actual:
-        last_d, last_v = actual[-1]
-        out.append(
-            f'<line x1="{_f(sx(last_d))}" y1="{_f(sy(float(last_v)))}" '
-            f'x2="{_f(sx(forecast[0]))}" y2="{_f(sy(float(forecast[1])))}" stroke="{FORECAST}" '
-            f'stroke-width="2" stroke-dasharray="2 3"/>'
-            f'<rect x="{_f(sx(forecast[0]) - 4)}" y="{_f(sy(float(forecast[1])) - 4)}" '
-            f'width="8" height="8" fill="#fff" stroke="{FORECAST}" stroke-width="2"/>'
-        )
-    # The values.
+        _add(
+            root, "polyline", fill="none", stroke=Palette.REQUIRED, stroke_width=2,
+            stroke_dasharray="8 4", points=path(required),
+        )  # fmt: skip
+    if forecast and actual:  # from the last value to the forecast at the deadline
+        last_day, last_value = actual[-1]
+        fx, fy = sx(forecast[0]), sy(float(forecast[1]))
+        _add(
+            root, "line", x1=sx(last_day), y1=sy(float(last_value)), x2=fx, y2=fy,
+            stroke=Palette.FORECAST, stroke_width=2, stroke_dasharray="2 3",
+        )  # fmt: skip
+        _add(
+            root, "rect", x=fx - 4, y=fy - 4, width=8, height=8, fill=Palette.BACKGROUND,
+            stroke=Palette.FORECAST, stroke_width=2,
+        )  # fmt: skip
     if actual:
-        pts = " ".join(f"{_f(sx(d))},{_f(sy(float(v)))}" for d, v in actual)
-        out.append(f'<polyline fill="none" stroke="{ACTUAL}" stroke-width="2.5" points="{pts}"/>')
-        marks = actual if len(actual) <= 60 else actual[-1:]
-        out.extend(
-            f'<circle cx="{_f(sx(d))}" cy="{_f(sy(float(v)))}" r="3" fill="{ACTUAL}"/>'
-            for d, v in marks
-        )
-    # The legend, which names each line by its style as well as its colour.
-    legend = [
-        (labels.actual, ACTUAL, "", "circle"),
-        (labels.required, REQUIRED, "8 4", ""),
-        (labels.target, TARGET, "2 4", ""),
-        (labels.forecast, FORECAST, "2 3", "square"),
-    ]
-    x = left
-    for text, colour, dash, marker in legend:
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(
-            f'<line x1="{x}" x2="{x + 26}" y1="14" y2="14" stroke="{colour}" stroke-width="2.5"'
-            f"{dash_attr}/>"
-        )
-        if marker == "circle":
-            out.append(f'<circle cx="{x + 13}" cy="14" r="3" fill="{colour}"/>')
-        elif marker == "square":
-            out.append(
-                f'<rect x="{x + 22}" y="10" width="8" height="8" fill="#fff" stroke="{colour}" '
-                f'stroke-width="2"/>'
-            )
-        out.append(
-            f'<text x="{x + 34}" y="14" dominant-baseline="middle" class="legend">'
-            f"{escape(text)}</text>"
-        )
-        x += 44 + 13 * max(len(text), 4)
-    out.append("</svg>")
-    return mark_safe("".join(out))
+        _add(
+            root, "polyline", fill="none", stroke=Palette.ACTUAL, stroke_width=2.5,
+            points=path(actual),
+        )  # fmt: skip
+        for day, value in actual if len(actual) <= 60 else actual[-1:]:
+            _add(root, "circle", cx=sx(day), cy=sy(float(value)), r=3, fill=Palette.ACTUAL)
+    # The legend names each line by its style as well as its colour.
+    for row, entries in enumerate(legend_rows):
+        y = 14 + 18 * row
+        for x, (text, colour, dash, marker) in entries:
+            _add(
+                root, "line", x1=x, x2=x + 26, y1=y, y2=y, stroke=colour, stroke_width=2.5,
+                stroke_dasharray=dash,
+            )  # fmt: skip
+            if marker == "circle":
+                _add(root, "circle", cx=x + 13, cy=y, r=3, fill=colour)
+            elif marker == "square":
+                _add(
+                    root, "rect", x=x + 22, y=y - 4, width=8, height=8,
+                    fill=Palette.BACKGROUND, stroke=colour, stroke_width=2,
+                )  # fmt: skip
+            _add(
+                root, "text", text, x=x + 34, y=y, dominant_baseline="middle",
+                class_="legend", fill=Palette.TEXT, font_size=font_size + 1,
+            )  # fmt: skip
+    return _written(root)

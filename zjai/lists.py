@@ -24,6 +24,7 @@ from django.utils.encoding import force_str
 from django.views.generic import TemplateView
 
 from zjai.access import RoleRequiredMixin
+from zjai.csvsafe import defuse
 from zjai.forms import DateInput
 
 PER_PAGE = 50
@@ -163,13 +164,13 @@ class _Echo:
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else force_str(value)
-    # Text starting like a formula would run in a spreadsheet: quote it. A number is data,
-    # never a formula: -5 stays -5, not '-5.
-    is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-    if not is_number and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    if value is None:
+        return ""
+    # A number is data, never a formula: -5 stays -5. Anything else is written as its text,
+    # defused if a spreadsheet would run it.
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return force_str(value)
+    return defuse(force_str(value))
 
 
 def stream_csv(filename: str, fields: Iterable[ExportField], rows: Iterable[Any]):

@@ -470,8 +470,8 @@ def test_history_shows_a_drafts_events_only_to_who_sees_the_draft(people, robots
     services.approve_measurement(shown, acting_user=people["reviewer"], comment="核对无误")
     own = client_for(people["staff"]).get("/targets/robots-in-service/")
     other = client_for(people["staff_talent"]).get("/targets/robots-in-service/")
-    own_ids = {e.object_id for e, _ in own.context["history_rows"]}
-    other_ids = {e.object_id for e, _ in other.context["history_rows"]}
+    own_ids = {row.event.object_id for row in own.context["history_rows"]}
+    other_ids = {row.event.object_id for row in other.context["history_rows"]}
     assert {str(hidden.pk), str(shown.pk)} <= own_ids
     assert str(shown.pk) in other_ids and str(hidden.pk) not in other_ids
     assert "核对无误" in other.content.decode()

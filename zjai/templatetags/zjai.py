@@ -1,4 +1,4 @@
-"""Template helpers shared by every page: numbers, percentages, statuses, progress bars.
+"""Template helpers shared by every page: numbers, percentages, file names, roles.
 
 Loaded with `{% load zjai %}` (registered in settings.TEMPLATES as a library, since zjai/ is the
 frame and not an installed app).
@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats
-from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -62,24 +61,6 @@ def extension(value) -> str:
     from pathlib import PurePath
 
     return PurePath(str(value or "")).suffix.lstrip(".").upper()
-
-
-ACTIONS = {
-    "create": pgettext_lazy("audit action", "created"),
-    "update": pgettext_lazy("audit action", "changed"),
-    "submit": pgettext_lazy("audit action", "submitted"),
-    "approve": pgettext_lazy("audit action", "approved"),
-    "reject": pgettext_lazy("audit action", "rejected"),
-    "withdraw": pgettext_lazy("audit action", "withdrawn"),
-    "delete": pgettext_lazy("audit action", "deleted"),
-}
-
-
-@register.filter
-def action_label(action) -> str:
-    """An audit action in the reader's language (the raw name for actions without one)."""
-    label = ACTIONS.get(action)
-    return str(label) if label else action
 
 
 @register.filter
