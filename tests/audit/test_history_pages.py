@@ -83,7 +83,7 @@ def test_a_targets_history_reads_as_sentences_with_names(people):
     assert "新建" in chinese and "提交" in chinese and "审核通过" in chinese
     assert "比较方式:</span> <ins>不少于</ins>" in chinese  # a choice's label
     assert f"规划:</span> <ins>{plan.title_zh}</ins>" in chinese  # the plan's title, not its key
-    assert f"<ins>{plan.pk}</ins>" not in chinese
+    assert f"规划:</span> <ins>{plan.pk}</ins>" not in chinese  # never the key itself
     assert ", ".join(unit_names(robots, "zh")) in chinese  # the units' names, in order
     assert "主要指标:</span> <ins>是</ins>" in chinese  # yes/no
     assert "季报" in chinese and "evidence/" not in chinese  # the file's name, not its path
