@@ -87,6 +87,11 @@ def _enterprise_counts(as_of: dt.date) -> Q:
     )
 
 
+def enterprises_counted_on(as_of: dt.date) -> QuerySet[Enterprise]:
+    """Enterprises that count for their tier on a date."""
+    return Enterprise.objects.filter(_enterprise_counts(as_of))
+
+
 def enterprises_on(as_of: dt.date) -> QuerySet[Enterprise]:
     """Enterprises recognised in a tier on or before a date: those that count on it and those
     whose recognition was revoked by then (listed with their status on the date)."""
