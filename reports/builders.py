@@ -572,7 +572,7 @@ class AsOfReport:
             qs = self.projects_queryset().order_by("start_date", "pk")
             for p in qs.values_list(
                 "pk",
-                "name",
+                "name_zh",
                 "name_en",
                 "kind",
                 "level",
@@ -580,19 +580,19 @@ class AsOfReport:
                 "enterprise__name_zh",
                 "city",
                 "sector",
-                "unit_id",
+                "owner_unit_id",
                 "planned_investment",
                 "completed_investment",
                 "start_date",
                 "accepted_on",
                 "is_demo",
             ).iterator(chunk_size=FETCH_CHUNK):
-                (pk, name, name_en, kind, level, status, ent, city, sector, unit) = p[:10]
+                (pk, name_zh, name_en, kind, level, status, ent, city, sector, unit) = p[:10]
                 planned, completed, start, accepted, demo = p[10:]
                 status = project_status_on(status, accepted, as_of)
                 yield (
                     pk,
-                    name,
+                    name_zh,
                     name_en,
                     kinds.get(kind, (kind,))[0],
                     levels.get(level, (level,))[0],
@@ -614,7 +614,7 @@ class AsOfReport:
             "Projects",
             [
                 Column("id", "编号", "id", "int", width=10),
-                Column("name", "项目名称", "name (Chinese)", width=30),
+                Column("name_zh", "项目名称", "name (Chinese)", width=30),
                 Column("name_en", "项目名称（英文）", "name", width=30),
                 Column("kind", "类型", "kind", width=14),
                 Column("level", "级别", "level", width=8),
@@ -622,7 +622,7 @@ class AsOfReport:
                 Column("enterprise", "实施企业", "enterprise", width=24),
                 Column("city", "所在市", "city", width=8),
                 Column("sector", "领域", "sector", width=14),
-                Column("unit", "责任单位", "responsible unit", width=12),
+                Column("owner_unit", "管理单位", "managing unit", width=12),
                 Column(
                     "planned_investment",
                     "计划投资（万元）",

@@ -222,7 +222,7 @@ TERMS: dict[str, str] = {
     "A project cannot be accepted before it starts.": "项目的验收日期不能早于开工日期。",
     "You may not add projects.": "您无权新增项目。",
     "This project was changed by someone else. Reload it and try again.": "该项目已被他人修改，请刷新后重试。",
-    "Only the responsible unit may change this project.": "只有责任单位可以修改该项目。",
+    "Only the managing unit may change this project.": "只有管理单位可以修改该项目。",
     "Only an administrator may change the responsible unit.": "只有管理员可以更改责任单位。",
     # --- targets: API descriptions -----------------------------------------------------------
     "The latest computed progress; null until the target is first computed.": "最近一次计算的进度；首次计算前为空。",
