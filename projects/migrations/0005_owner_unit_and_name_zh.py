@@ -3,12 +3,11 @@ managing unit) for `unit`, `name_zh` for `name`. Renamed, so the data stays; the
 dropped and made again on the renamed column, as the migration state cannot rename an index's
 fields."""
 
-from django.db import migrations, models
 import django.db.models.deletion
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("plans", "0001_initial"),
         ("projects", "0004_list_sort_indexes"),
