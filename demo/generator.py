@@ -383,7 +383,7 @@ class ProjectContext:
             city = self.pick_city()
         return None, city, self.pick_sector()
 
-    def unit_id(self, level: str, city: str, weights: dict[str, float]) -> int | None:
+    def owner_unit_id(self, level: str, city: str, weights: dict[str, float]) -> int | None:
         """A city-level project belongs to its city's government; others to a department."""
         if level == ProjectLevel.CITY and f"{city}-gov" in self.unit_ids:
             return self.unit_ids[f"{city}-gov"]
@@ -425,7 +425,7 @@ def project(ctx: ProjectContext, **values: Any) -> Project:
     word_zh, word_en = trade_name(ctx.rng)
     kind_zh, kind_en = KIND_WORDS[values["kind"]]
     return Project(
-        name=f"{PREFIX_ZH}{city.name_zh}{word_zh}{kind_zh}（{serial:06d}）",
+        name_zh=f"{PREFIX_ZH}{city.name_zh}{word_zh}{kind_zh}（{serial:06d}）",
         name_en=f"{PREFIX_EN}{city.name_en} {word_en} {kind_en} #{serial:06d}",
         is_demo=True,
         **values,
@@ -450,7 +450,7 @@ def feeding_rows(ctx: ProjectContext, spec: FeedingSet) -> Iterator[Project]:
             enterprise_id=enterprise_id,
             city=city,
             sector=sector,
-            unit_id=ctx.unit_id(level, city, spec.unit_codes),
+            owner_unit_id=ctx.owner_unit_id(level, city, spec.unit_codes),
             planned_investment=planned,
             completed_investment=completed_share(ctx.rng, ProjectStatus.ACCEPTED, planned),
             start_date=start,
@@ -490,7 +490,7 @@ def major_rows(ctx: ProjectContext, amounts: list[int]) -> Iterator[Project]:
             enterprise_id=enterprise_id,
             city=city,
             sector=sector,
-            unit_id=ctx.unit_id(ProjectLevel.PROVINCIAL, city, MAJOR_UNITS),
+            owner_unit_id=ctx.owner_unit_id(ProjectLevel.PROVINCIAL, city, MAJOR_UNITS),
             planned_investment=planned,
             completed_investment=completed_share(ctx.rng, status, planned),
             start_date=start,
@@ -537,7 +537,7 @@ def filler_rows(ctx: ProjectContext, count: int) -> Iterator[Project]:
         yield project(
             ctx,
             **values,
-            unit_id=ctx.unit_id(
+            owner_unit_id=ctx.owner_unit_id(
                 values["level"], values["city"], FILLER_UNITS.get(values["kind"], {ECON_IT: 1})
             ),
             planned_investment=planned,

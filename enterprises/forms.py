@@ -7,6 +7,7 @@ from zjai.forms import DateInput, VersionField
 from zjai.roles import Role
 
 from .models import Enterprise
+from .services import EDITABLE
 
 
 class EnterpriseForm(forms.ModelForm):
@@ -20,19 +21,7 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "name_zh",
-            "name_en",
-            "credit_code",
-            "city",
-            "sector",
-            "tier",
-            "recognised_on",
-            "recognised_by",
-            "status",
-            "revoked_on",
-            "owner_unit",
-        ]
+        fields = EDITABLE
         widgets = {"recognised_on": DateInput(), "revoked_on": DateInput()}
 
     def __init__(self, *args, user=None, **kwargs):

@@ -3,23 +3,14 @@
 from registers.imports import RegisterImport
 
 from .forms import EnterpriseForm
-from .services import create_enterprise
+from .services import EDITABLE, create_enterprise
 
 
 class EnterpriseImport(RegisterImport):
     form_class = EnterpriseForm
-    columns = (
-        "name_zh",
-        "name_en",
-        "credit_code",
-        "city",
-        "sector",
-        "tier",
-        "recognised_on",
-        "recognised_by",
-        "status",
-        "revoked_on",
-    )
+    # Every field a user may set but the managing unit: imported entries are the importer's
+    # unit's (the service sets it).
+    columns = tuple(name for name in EDITABLE if name != "owner_unit")
     required_columns = ("name_zh", "city")
     unique_columns = ("credit_code",)
 

@@ -21,13 +21,6 @@ class EnterpriseQuerySet(models.QuerySet):
             return self.none()
         return self
 
-    def recognised_as_of(self, as_of, tier: str | None = None) -> EnterpriseQuerySet:
-        """Entries whose tier was recognised on or before `as_of` and not revoked by then."""
-        qs = self.filter(recognised_on__lte=as_of).filter(
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of)
-        )
-        return qs.filter(tier=tier) if tier else qs.exclude(tier="")
-
 
 class Enterprise(models.Model):
     """An enterprise of the register. Its tier counts toward the 10/100/500 targets."""

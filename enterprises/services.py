@@ -25,6 +25,7 @@ from registers.services import (
 from .choices import EnterpriseStatus
 from .models import Enterprise
 
+# The fields a user may set: the form, the import's columns and the API's fields are these.
 EDITABLE = [
     "name_zh",
     "name_en",

@@ -46,7 +46,7 @@ class EnterpriseDetailView(EnterpriseEntry, EntryDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["projects"] = list(
-            context["object"].projects.for_user(self.request.user).order_by("name", "pk")[:20]
+            context["object"].projects.for_user(self.request.user).order_by("name_zh", "pk")[:20]
         )
         return context
 

@@ -7,9 +7,17 @@ from .models import Project
 
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "kind", "level", "status", "city", "planned_investment", "accepted_on")
+    list_display = (
+        "name_zh",
+        "kind",
+        "level",
+        "status",
+        "city",
+        "planned_investment",
+        "accepted_on",
+    )
     list_filter = ("kind", "level", "status", "city", "is_demo")
-    search_fields = ("name", "name_en")
+    search_fields = ("name_zh", "name_en")
     raw_id_fields = ("enterprise",)
-    list_select_related = ("unit",)
+    list_select_related = ("owner_unit",)
     show_full_result_count = False

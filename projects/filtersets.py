@@ -19,8 +19,8 @@ class ProjectFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("status"))
     city = django_filters.MultipleChoiceFilter(choices=City.choices, label=_("city"))
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices, label=_("sector"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=ResponsibleUnit.objects.all(), to_field_name="code", label=_("responsible unit")
+    owner_unit = django_filters.ModelChoiceFilter(
+        queryset=ResponsibleUnit.objects.all(), to_field_name="code", label=_("managing unit")
     )
     year = year_filter("start_date", _("year started"))
     accepted_after = django_filters.DateFilter(
@@ -33,10 +33,10 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "kind", "level", "status", "city", "sector", "unit", "year", "is_demo"]
+        fields = ["q", "kind", "level", "status", "city", "sector", "owner_unit", "year", "is_demo"]
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value))
+        return queryset.filter(Q(name_zh__icontains=value) | Q(name_en__icontains=value))

@@ -8,6 +8,7 @@ from zjai.forms import DateInput, VersionField
 from zjai.roles import Role
 
 from .models import Project
+from .services import EDITABLE
 
 
 class ProjectForm(forms.ModelForm):
@@ -31,27 +32,15 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "name",
-            "name_en",
-            "kind",
-            "level",
-            "status",
-            "enterprise",
-            "city",
-            "sector",
-            "unit",
-            "planned_investment",
-            "completed_investment",
-            "start_date",
-            "accepted_on",
-        ]
+        fields = EDITABLE
         widgets = {"start_date": DateInput(), "accepted_on": DateInput()}
         localized_fields = ["planned_investment", "completed_investment"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only an administrator assigns the managing unit; anyone else's entries are their
+        # unit's (the service sets it).
         if user is None or not user.has_role(Role.ADMIN):
-            del self.fields["unit"]
+            del self.fields["owner_unit"]
         if self.instance.pk and self.instance.enterprise_id and not self.is_bound:
             self.initial["enterprise"] = self.instance.enterprise.credit_code

@@ -3,26 +3,17 @@
 from registers.imports import RegisterImport
 
 from .forms import ProjectForm
-from .services import create_project
+from .services import EDITABLE, create_project
 
 
 class ProjectImport(RegisterImport):
     form_class = ProjectForm
-    columns = (
-        "name",
-        "name_en",
-        "kind",
-        "level",
-        "status",
-        "enterprise",
-        "city",
-        "sector",
-        "planned_investment",
-        "completed_investment",
-        "start_date",
-        "accepted_on",
-    )
-    required_columns = ("name", "kind", "level", "city")
+    # Every field a user may set but the managing unit: imported entries are the importer's
+    # unit's (the service sets it).
+    columns = tuple(name for name in EDITABLE if name != "owner_unit")
+    required_columns = ("name_zh", "kind", "level", "city")
+    # Headers of the files made before `name` became `name_zh` (its name and labels then).
+    renamed_columns = {"name": "name_zh", "名称": "name_zh"}
 
     def create(self, values):
         return create_project(acting_user=self.user, **values)

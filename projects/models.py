@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zjai.choices import City, Sector
@@ -30,7 +31,7 @@ class Project(models.Model):
 
     Status = ProjectStatus
 
-    name = models.CharField(_("name"), max_length=300)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
@@ -47,9 +48,9 @@ class Project(models.Model):
     )
     city = models.CharField(_("city"), max_length=16, choices=City.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
-    unit = models.ForeignKey(
+    owner_unit = models.ForeignKey(
         "plans.ResponsibleUnit",
-        verbose_name=_("responsible unit"),
+        verbose_name=_("managing unit"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -87,11 +88,11 @@ class Project(models.Model):
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        ordering = ["name", "id"]
+        ordering = ["name_zh", "id"]
         indexes = [
             models.Index(fields=["kind", "status", "accepted_on"], name="project_kind_status_date"),
             models.Index(fields=["city", "kind"], name="project_city_kind"),
-            models.Index(fields=["name", "id"], name="project_name"),
+            models.Index(fields=["name_zh", "id"], name="project_name"),
             # The browser list sorts by these columns, the id breaking ties (zjai/lists.py).
             models.Index(fields=["kind", "id"], name="project_sort_kind"),
             models.Index(fields=["status", "id"], name="project_sort_status"),
@@ -156,3 +157,10 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language: English where there is one, else Chinese."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh

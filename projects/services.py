@@ -18,8 +18,9 @@ from registers.services import (
 
 from .models import Project
 
+# The fields a user may set: the form, the import's columns and the API's fields are these.
 EDITABLE = [
-    "name",
+    "name_zh",
     "name_en",
     "kind",
     "level",
@@ -27,7 +28,7 @@ EDITABLE = [
     "enterprise",
     "city",
     "sector",
-    "unit",
+    "owner_unit",
     "planned_investment",
     "completed_investment",
     "start_date",
@@ -50,8 +51,8 @@ def create_project(*, acting_user, reason: str = "", **values: Any) -> Project:
     if not can_create_entry(acting_user):
         raise PermissionDenied(_("You may not add projects."))
     refuse_unknown_fields(values, EDITABLE)
-    if not can_change_owner(acting_user) or values.get("unit") is None:
-        values["unit"] = acting_user.unit
+    if not can_change_owner(acting_user) or values.get("owner_unit") is None:
+        values["owner_unit"] = acting_user.unit
     return create_entry(
         Project(**values),
         acting_user=acting_user,
@@ -77,10 +78,10 @@ def update_project(
             expected_version,
             _("This project was changed by someone else. Reload it and try again."),
         )
-        if not can_edit_entry(acting_user, locked.unit_id):
-            raise PermissionDenied(_("Only the responsible unit may change this project."))
-        if "unit" in changes and not can_change_owner(acting_user):
-            raise PermissionDenied(_("Only an administrator may change the responsible unit."))
+        if not can_edit_entry(acting_user, locked.owner_unit_id):
+            raise PermissionDenied(_("Only the managing unit may change this project."))
+        if "owner_unit" in changes and not can_change_owner(acting_user):
+            raise PermissionDenied(_("Only an administrator may change the managing unit."))
         save_entry_changes(
             locked,
             changes,

@@ -7,7 +7,7 @@ from zjai.lists import Column, ExportField, Table
 
 class ProjectTable(Table):
     columns = (
-        Column("name", _("name"), ("name",)),
+        Column("name", _("name"), ("name_zh",)),
         Column("kind", _("kind"), ("kind",)),
         Column("level", _("level")),
         Column("status", _("status"), ("status",)),
@@ -22,7 +22,7 @@ class ProjectTable(Table):
     )
     default_sort = "name"
     export_fields = (
-        ExportField(_("name"), lambda p: p.name),
+        ExportField(_("name (Chinese)"), lambda p: p.name_zh),
         ExportField(_("name (English)"), lambda p: p.name_en),
         ExportField(_("kind"), lambda p: p.get_kind_display()),
         ExportField(_("level"), lambda p: p.get_level_display()),
@@ -34,7 +34,7 @@ class ProjectTable(Table):
         ),
         ExportField(_("city"), lambda p: p.get_city_display()),
         ExportField(_("sector"), lambda p: p.get_sector_display()),
-        ExportField(_("responsible unit"), lambda p: p.unit.code if p.unit else ""),
+        ExportField(_("managing unit"), lambda p: p.owner_unit.code if p.owner_unit else ""),
         ExportField(_("planned investment (10,000 yuan)"), lambda p: p.planned_investment),
         ExportField(_("completed investment (10,000 yuan)"), lambda p: p.completed_investment),
         ExportField(_("start date"), lambda p: p.start_date),

@@ -23,7 +23,7 @@ class ProjectListView(FilteredListView):
     export_name = "projects"
 
     def decorate(self, queryset):
-        return queryset.select_related("enterprise", "unit")
+        return queryset.select_related("enterprise", "owner_unit")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -33,8 +33,8 @@ class ProjectListView(FilteredListView):
 
 class ProjectEntry:
     model = Project
-    owner_field = "unit_id"
-    select_related = ("enterprise", "unit")
+    owner_field = "owner_unit_id"
+    select_related = ("enterprise", "owner_unit")
     form_class = ProjectForm
     detail_route = "projects:detail"
     list_route = "projects:list"

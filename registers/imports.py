@@ -201,6 +201,8 @@ class RegisterImport:
     columns: tuple[str, ...] = ()
     required_columns: tuple[str, ...] = ()
     unique_columns: tuple[str, ...] = ()
+    # Old header (lower case) → column, for files made before a field was renamed.
+    renamed_columns: dict[str, str] = {}
 
     def __init__(self, user):
         self.user = user
@@ -223,6 +225,8 @@ class RegisterImport:
         for name in self.columns:
             for alias in _aliases(name, form.fields[name]):
                 known[alias] = name
+        for old, name in self.renamed_columns.items():
+            known.setdefault(old, name)
         mapping: dict[int, str] = {}
         for index, title in enumerate(header):
             key = title.strip().lower()

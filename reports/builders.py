@@ -14,29 +14,33 @@ generator over a server-side cursor, so writing a million rows keeps memory flat
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Case, Count, DateTimeField, F, Func, Q, Sum, TextField, Value, When
+from django.db.models import Case, DateTimeField, F, Func, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 
 from audit.models import AuditChainHead
 from enterprises.choices import EnterpriseStatus, Tier
-from enterprises.models import Enterprise
 from plans.choices import ItemKind
 from plans.models import Plan, PlanItem, ResponsibleUnit
 from projects.choices import ProjectKind, ProjectLevel, ProjectStatus
-from projects.models import Project
 from targets import progress as method
-from targets.choices import Comparator, ProgressStatus, Register, SourceKind
-from targets.models import Measurement, Target, TargetUnit
+from targets.choices import Comparator, ProgressStatus, SourceKind
+from targets.models import Target, TargetUnit
 from targets.recompute import assess_targets, rollup_members
-from targets.values import current_values, register_condition
+from targets.values import (
+    counted_figures,
+    enterprise_status_on,
+    enterprises_on,
+    project_status_on,
+    projects_on,
+    values_on,
+)
 from zjai.choices import City, Sector
 from zjai.csvsafe import defuse_sql
 from zjai.dates import end_of_day
@@ -222,39 +226,12 @@ class AsOfReport:
 
     def quarter_series(self, targets: list[Target]) -> dict[int, list[tuple[dt.date, float]]]:
         """Each target's value at every quarter end from the plan's start to the as-of date,
-        as it counted on that date: the actual line of the charts. One query per date for the
-        reported targets, one per register for all the counted ones and all the dates."""
+        as it counted on that date (targets.values): the actual line of the charts."""
         days = quarter_days(self.plan.period_start, self.as_of)
-        series: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
-        reported = [t for t in targets if t.source_kind == SourceKind.REPORTED]
-        if reported:
-            for day in days:
-                for pk, value in current_values(reported, day).items():
-                    if value.value is not None and value.on is not None:
-                        series[pk].append((value.on, float(value.value)))
-        for register, model in ((Register.ENTERPRISES, Enterprise), (Register.PROJECTS, Project)):
-            counted = [
-                t
-                for t in targets
-                if t.source_kind != SourceKind.REPORTED and t.source_register == register
-            ]
-            if not counted:
-                continue
-            aggregates = {}
-            for t in counted:
-                for i, day in enumerate(days):
-                    q, _field = register_condition(t, day)
-                    aggregates[f"v{t.pk}_{i}"] = (
-                        Sum(t.source_field, filter=q)
-                        if t.source_kind == SourceKind.SUM
-                        else Count("pk", filter=q)
-                    )
-            row = model.objects.aggregate(**aggregates)
-            for t in counted:
-                for i, day in enumerate(days):
-                    raw = row[f"v{t.pk}_{i}"] or 0
-                    series[t.pk].append((day, float(Decimal(raw) * t.source_scale)))
-        return {pk: _dedupe(points) for pk, points in series.items()}
+        return {
+            pk: _dedupe([(v.on, float(v.value)) for v in counted if v.on and v.value is not None])
+            for pk, counted in values_on(targets, days).items()
+        }
 
     # --- tables ---------------------------------------------------------------------------
 
@@ -381,9 +358,8 @@ class AsOfReport:
         )
 
     def measurements_queryset(self):
-        """The figures that counted as of the date: describing a date on or before it and
-        approved by its end (a figure withdrawn later still counted then)."""
-        return Measurement.objects.approved_as_of(self.as_of).filter(target__plan=self.plan)
+        """The plan's figures that counted as of the date (targets.values.counted_figures)."""
+        return counted_figures(self.as_of).filter(target__plan=self.plan)
 
     def measurements_table(self) -> Table:
         codes = {t.pk: (t.code, t.unit_of_measure) for t in self.targets}
@@ -518,7 +494,7 @@ class AsOfReport:
         )
 
     def enterprises_queryset(self):
-        return Enterprise.objects.filter(recognised_on__lte=self.as_of).exclude(tier="")
+        return enterprises_on(self.as_of)
 
     def enterprises_table(self) -> Table:
         cities, sectors, tiers = labels(City), labels(Sector), labels(Tier)
@@ -543,8 +519,8 @@ class AsOfReport:
                 "is_demo",
             ).iterator(chunk_size=FETCH_CHUNK):
                 pk, name_zh, name_en, code, city, sector, tier, on, by, revoked, unit, demo = e
-                revoked = revoked if revoked is not None and revoked <= as_of else None
-                status = EnterpriseStatus.REVOKED if revoked else EnterpriseStatus.ACTIVE
+                status = enterprise_status_on(revoked, as_of)
+                revoked = revoked if status == EnterpriseStatus.REVOKED else None
                 yield (
                     pk,
                     name_zh,
@@ -585,9 +561,7 @@ class AsOfReport:
         )
 
     def projects_queryset(self):
-        return Project.objects.filter(
-            Q(start_date__lte=self.as_of) | Q(accepted_on__lte=self.as_of)
-        )
+        return projects_on(self.as_of)
 
     def projects_table(self) -> Table:
         cities, sectors = labels(City), labels(Sector)
@@ -595,20 +569,11 @@ class AsOfReport:
         units = dict(ResponsibleUnit.objects.values_list("pk", "code"))
         as_of = self.as_of
 
-        def status_on(status: str, accepted_on: dt.date | None) -> str:
-            # Acceptance is dated; the other statuses are not: a project accepted after the
-            # date was not yet accepted on it.
-            if accepted_on is not None and accepted_on <= as_of:
-                return statuses[ProjectStatus.ACCEPTED][0]
-            if status == ProjectStatus.ACCEPTED:
-                return "未验收"
-            return statuses.get(status, (status,))[0]
-
         def rows() -> Iterator[tuple]:
             qs = self.projects_queryset().order_by("start_date", "pk")
             for p in qs.values_list(
                 "pk",
-                "name",
+                "name_zh",
                 "name_en",
                 "kind",
                 "level",
@@ -616,22 +581,23 @@ class AsOfReport:
                 "enterprise__name_zh",
                 "city",
                 "sector",
-                "unit_id",
+                "owner_unit_id",
                 "planned_investment",
                 "completed_investment",
                 "start_date",
                 "accepted_on",
                 "is_demo",
             ).iterator(chunk_size=FETCH_CHUNK):
-                (pk, name, name_en, kind, level, status, ent, city, sector, unit) = p[:10]
+                (pk, name_zh, name_en, kind, level, status, ent, city, sector, unit) = p[:10]
                 planned, completed, start, accepted, demo = p[10:]
+                status = project_status_on(status, accepted, as_of)
                 yield (
                     pk,
-                    name,
+                    name_zh,
                     name_en,
                     kinds.get(kind, (kind,))[0],
                     levels.get(level, (level,))[0],
-                    status_on(status, accepted),
+                    statuses.get(status, (status,))[0],
                     ent or "",
                     cities.get(city, (city,))[0],
                     sectors.get(sector, (sector,))[0] if sector else "",
@@ -639,7 +605,7 @@ class AsOfReport:
                     planned,
                     completed,
                     start,
-                    accepted if accepted is not None and accepted <= as_of else None,
+                    accepted if status == ProjectStatus.ACCEPTED else None,
                     demo,
                 )
 
@@ -649,7 +615,7 @@ class AsOfReport:
             "Projects",
             [
                 Column("id", "编号", "id", "int", width=10),
-                Column("name", "项目名称", "name (Chinese)", width=30),
+                Column("name_zh", "项目名称", "name (Chinese)", width=30),
                 Column("name_en", "项目名称（英文）", "name", width=30),
                 Column("kind", "类型", "kind", width=14),
                 Column("level", "级别", "level", width=8),
@@ -657,7 +623,7 @@ class AsOfReport:
                 Column("enterprise", "实施企业", "enterprise", width=24),
                 Column("city", "所在市", "city", width=8),
                 Column("sector", "领域", "sector", width=14),
-                Column("unit", "责任单位", "responsible unit", width=12),
+                Column("owner_unit", "管理单位", "managing unit", width=12),
                 Column(
                     "planned_investment",
                     "计划投资（万元）",

@@ -7,22 +7,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ExportFormat, ExportState
+
 
 class Export(models.Model):
     """One export of the report as of a date: who asked, in which format, how far it got, and
     the file it wrote under MEDIA_ROOT/exports/ (served only through the permission-checked
     download view)."""
 
-    class Format(models.TextChoices):
-        CSV = "csv", _("CSV (a .zip of one file per table)")
-        XLSX = "xlsx", _("Excel workbook (XLSX)")
-        PDF = "pdf", _("PDF progress report")
+    Format = ExportFormat
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+    State = ExportState
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -34,7 +29,7 @@ class Export(models.Model):
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
     as_of = models.DateField(_("as of"))
-    state = models.CharField(_("state"), max_length=8, choices=State.choices, default="queued")
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
     progress = models.FloatField(_("progress"), default=0.0)
     stage = models.CharField(_("stage"), max_length=64, blank=True)
     file = models.CharField(_("file"), max_length=255, blank=True)
@@ -48,7 +43,7 @@ class Export(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(format__in=["csv", "xlsx", "pdf"]),
+                condition=Q(format__in=ExportFormat.values),
                 name="export_format_valid",
                 violation_error_message=_("Unknown format."),
             ),

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zjai.choices import City
+
 
 class MeasurementState(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -44,6 +46,32 @@ class SourceKind(models.TextChoices):
 class Register(models.TextChoices):
     ENTERPRISES = "enterprises", _("enterprise register")
     PROJECTS = "projects", _("project register")
+
+
+class TargetScope(models.TextChoices):
+    """Where a target applies: the province, or one city for the city's own targets (the
+    cities' codes and names are zjai.choices.City's)."""
+
+    PROVINCE = "province", _("the province")
+    HANGZHOU = City.HANGZHOU.value, City.HANGZHOU.label
+    NINGBO = City.NINGBO.value, City.NINGBO.label
+    WENZHOU = City.WENZHOU.value, City.WENZHOU.label
+    JIAXING = City.JIAXING.value, City.JIAXING.label
+    HUZHOU = City.HUZHOU.value, City.HUZHOU.label
+    SHAOXING = City.SHAOXING.value, City.SHAOXING.label
+    JINHUA = City.JINHUA.value, City.JINHUA.label
+    QUZHOU = City.QUZHOU.value, City.QUZHOU.label
+    ZHOUSHAN = City.ZHOUSHAN.value, City.ZHOUSHAN.label
+    TAIZHOU = City.TAIZHOU.value, City.TAIZHOU.label
+    LISHUI = City.LISHUI.value, City.LISHUI.label
+
+
+class RollupScope(models.TextChoices):
+    """What a roll-up summarises."""
+
+    PLAN = "plan", _("plan")
+    ITEM = "item", _("plan item")
+    UNIT = "unit", _("responsible unit")
 
 
 # How a comparator is printed beside a number (≥ 100).

@@ -4,10 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zjai.choices import City
 from zjai.roles import Role
 
-from .choices import MeasurementState, ProgressStatus, SourceKind
+from .choices import MeasurementState, ProgressStatus, SourceKind, TargetScope
 from .models import Measurement, Progress, Target, TargetUnit
 
 
@@ -28,9 +27,7 @@ class TargetFilterSet(django_filters.FilterSet):
         field_name="deadline", lookup_expr="lte", label=_("deadline on or before")
     )
     source_kind = django_filters.ChoiceFilter(choices=SourceKind.choices, label=_("source"))
-    scope = django_filters.ChoiceFilter(
-        choices=[("province", _("the province")), *City.choices], label=_("scope")
-    )
+    scope = django_filters.ChoiceFilter(choices=TargetScope.choices, label=_("scope"))
     headline = django_filters.BooleanFilter(label=_("headline target"))
 
     class Meta:

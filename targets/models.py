@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import BilingualMixin
-from zjai.choices import City
 from zjai.roles import Role
 from zjai.validators import validate_sensible_date
 
@@ -20,7 +19,9 @@ from .choices import (
     MeasurementState,
     ProgressStatus,
     Register,
+    RollupScope,
     SourceKind,
+    TargetScope,
 )
 
 
@@ -72,10 +73,7 @@ class Target(BilingualMixin, models.Model):
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     deadline = models.DateField(_("deadline"))
     scope = models.CharField(
-        _("scope"),
-        max_length=16,
-        default="province",
-        choices=[("province", _("the province")), *City.choices],
+        _("scope"), max_length=16, choices=TargetScope.choices, default=TargetScope.PROVINCE
     )
     growth_model = models.CharField(
         _("growth model"), max_length=16, choices=GrowthModel.choices, default=GrowthModel.LINEAR
@@ -412,10 +410,7 @@ class Progress(models.Model):
 class RollupProgress(models.Model):
     """Progress of a plan item, a responsible unit or the whole plan as of a date."""
 
-    class Scope(models.TextChoices):
-        PLAN = "plan", _("plan")
-        ITEM = "item", _("plan item")
-        UNIT = "unit", _("responsible unit")
+    Scope = RollupScope
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="rollups")
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)

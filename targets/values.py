@@ -1,25 +1,39 @@
-"""The current value of every target as of a date, gathered set-wise.
+"""What counts on a date: the one owner of as-of counting, for the recompute and the reports.
+
+As of a date D (docs/domain.md, "When a register entry counts"):
+- a reported figure counts when it describes a date on or before D and was approved by the end
+  of D (`counted_figures`; a figure withdrawn later still counted then);
+- an enterprise counts for its tier from `recognised_on` until `revoked_on` (exclusive);
+- a project counted by a filter on `status: accepted` counts from `accepted_on`, any other
+  project from its `start_date` (`register_condition`).
+
+The registers keep today's row only, so "as known at K" is the end of D for figures and today's
+register rows for entries: their dates decide, not when they were typed in.
 
 A fixed number of queries whatever the size of the registers: one for the reported targets
 (latest approved figure through correlated subqueries), one aggregate per register with a
-filtered COUNT/SUM/MAX per target. No Python loops over register rows.
+filtered COUNT/SUM per target and date. No Python loops over register rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
+from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
 from projects.choices import ProjectStatus
 from projects.models import Project
 
 from .choices import Register, SourceKind
 from .models import Measurement, Target
+
+REGISTER_MODELS = {Register.ENTERPRISES: Enterprise, Register.PROJECTS: Project}
 
 
 @dataclass(frozen=True)
@@ -30,8 +44,25 @@ class CurrentValue:
     on: dt.date | None
 
 
+# --- figures ----------------------------------------------------------------------------------
+
+
+def counted_figures(as_of: dt.date) -> QuerySet[Measurement]:
+    """The figures that count as of a date: describing a date on or before it, approved by its
+    end (Asia/Shanghai), withdrawn after it or never."""
+    return Measurement.objects.approved_as_of(as_of)
+
+
+# --- register entries -------------------------------------------------------------------------
+
+
 def _field_q(name: str, wanted) -> Q:
     return Q(**{f"{name}__in": wanted}) if isinstance(wanted, list) else Q(**{name: wanted})
+
+
+def _counts_from_acceptance(target: Target) -> bool:
+    status = (target.source_filter or {}).get("status")
+    return status == ProjectStatus.ACCEPTED or status == [ProjectStatus.ACCEPTED]
 
 
 def register_condition(target: Target, as_of: dt.date) -> tuple[Q, str]:
@@ -41,33 +72,84 @@ def register_condition(target: Target, as_of: dt.date) -> tuple[Q, str]:
     for name, wanted in (target.source_filter or {}).items():
         q &= _field_q(name, wanted)
     if target.source_register == Register.ENTERPRISES:
-        q &= ~Q(tier="") & Q(recognised_on__lte=as_of)
-        q &= Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of)
-        return q, "recognised_on"
-    status = (target.source_filter or {}).get("status")
-    if status == ProjectStatus.ACCEPTED or status == [ProjectStatus.ACCEPTED]:
+        return q & _enterprise_counts(as_of), "recognised_on"
+    if _counts_from_acceptance(target):
         return q & Q(accepted_on__lte=as_of), "accepted_on"
     return q & Q(start_date__lte=as_of), "start_date"
 
 
-def _register_values(targets: list[Target], model, as_of: dt.date) -> dict[int, CurrentValue]:
-    if not targets:
+def _enterprise_counts(as_of: dt.date) -> Q:
+    """An enterprise counts for its tier from its recognition until its revocation."""
+    return (
+        ~Q(tier="")
+        & Q(recognised_on__lte=as_of)
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
+    )
+
+
+def enterprises_counted_on(as_of: dt.date) -> QuerySet[Enterprise]:
+    """Enterprises that count for their tier on a date."""
+    return Enterprise.objects.filter(_enterprise_counts(as_of))
+
+
+def enterprises_on(as_of: dt.date) -> QuerySet[Enterprise]:
+    """Enterprises recognised in a tier on or before a date: those that count on it and those
+    whose recognition was revoked by then (listed with their status on the date)."""
+    return Enterprise.objects.filter(recognised_on__lte=as_of).exclude(tier="")
+
+
+def enterprise_status_on(revoked_on: dt.date | None, as_of: dt.date) -> EnterpriseStatus:
+    """An enterprise's status on a date: revoked from its revocation date on."""
+    if revoked_on is not None and revoked_on <= as_of:
+        return EnterpriseStatus.REVOKED
+    return EnterpriseStatus.ACTIVE
+
+
+def projects_on(as_of: dt.date) -> QuerySet[Project]:
+    """Projects started or accepted on or before a date."""
+    return Project.objects.filter(Q(start_date__lte=as_of) | Q(accepted_on__lte=as_of))
+
+
+def project_status_on(
+    status: str, accepted_on: dt.date | None, as_of: dt.date
+) -> ProjectStatus | str:
+    """A project's status on a date. Only the start and the acceptance are dated: a project
+    accepted after the date had started and was not yet accepted on it, so it shows as under
+    construction; the undated statuses are today's."""
+    if accepted_on is not None and accepted_on <= as_of:
+        return ProjectStatus.ACCEPTED
+    if status == ProjectStatus.ACCEPTED:
+        return ProjectStatus.UNDER_CONSTRUCTION
+    return status
+
+
+# --- values of targets ------------------------------------------------------------------------
+
+
+def _register_values(
+    targets: list[Target], model, days: Sequence[dt.date]
+) -> dict[int, list[CurrentValue]]:
+    """Each counted target's value on each day, in one aggregate query over the register."""
+    if not targets or not days:
         return {}
     aggregates = {}
     for target in targets:
-        q, _date_field = register_condition(target, as_of)
-        if target.source_kind == SourceKind.SUM:
-            aggregates[f"v{target.pk}"] = Sum(target.source_field, filter=q)
-        else:
-            aggregates[f"v{target.pk}"] = Count("pk", filter=q)
+        for i, day in enumerate(days):
+            q, _date_field = register_condition(target, day)
+            aggregates[f"v{target.pk}_{i}"] = (
+                Sum(target.source_field, filter=q)
+                if target.source_kind == SourceKind.SUM
+                else Count("pk", filter=q)
+            )
     row = model.objects.aggregate(**aggregates)
-    result = {}
-    for target in targets:
-        raw = row[f"v{target.pk}"] or Decimal(0)
-        value = Decimal(raw) * target.source_scale
-        # A register is a fact on every day: its count as of a date describes that date.
-        result[target.pk] = CurrentValue(value, as_of)
-    return result
+    # A register is a fact on every day: its count as of a date describes that date.
+    return {
+        target.pk: [
+            CurrentValue(Decimal(row[f"v{target.pk}_{i}"] or 0) * target.source_scale, day)
+            for i, day in enumerate(days)
+        ]
+        for target in targets
+    }
 
 
 def _reported_values(
@@ -76,7 +158,7 @@ def _reported_values(
     if not targets:
         return {}
     latest = (
-        Measurement.objects.approved_as_of(as_of)
+        counted_figures(as_of)
         .filter(target=OuterRef("pk"), observed_on__lte=observed_by)
         .order_by("-observed_on", "-reviewed_at", "-id")
     )
@@ -91,6 +173,17 @@ def _reported_values(
     return {pk: CurrentValue(value, on) for pk, value, on in rows}
 
 
+def _by_source(targets: Iterable[Target]) -> dict[str, list[Target]]:
+    """The targets split into reported ones and the counted ones of each register."""
+    groups: dict[str, list[Target]] = {"reported": [], **{r: [] for r in REGISTER_MODELS}}
+    for target in targets:
+        if target.source_kind == SourceKind.REPORTED:
+            groups["reported"].append(target)
+        else:
+            groups[target.source_register].append(target)
+    return groups
+
+
 def current_values(
     targets: Iterable[Target], as_of: dt.date, observed_by: dt.date | None = None
 ) -> dict[int, CurrentValue]:
@@ -101,21 +194,26 @@ def current_values(
     approved by `as_of`.
     """
     observed_by = min(observed_by or as_of, as_of)
-    targets = list(targets)
-    by_source = {
-        "reported": [t for t in targets if t.source_kind == SourceKind.REPORTED],
-        Register.ENTERPRISES: [
-            t
-            for t in targets
-            if t.source_kind != SourceKind.REPORTED and t.source_register == Register.ENTERPRISES
-        ],
-        Register.PROJECTS: [
-            t
-            for t in targets
-            if t.source_kind != SourceKind.REPORTED and t.source_register == Register.PROJECTS
-        ],
-    }
-    values = _reported_values(by_source["reported"], as_of, observed_by)
-    values.update(_register_values(by_source[Register.ENTERPRISES], Enterprise, observed_by))
-    values.update(_register_values(by_source[Register.PROJECTS], Project, observed_by))
+    groups = _by_source(targets)
+    values = _reported_values(groups["reported"], as_of, observed_by)
+    for register, model in REGISTER_MODELS.items():
+        for pk, on_days in _register_values(groups[register], model, [observed_by]).items():
+            values[pk] = on_days[0]
     return values
+
+
+def values_on(targets: Iterable[Target], days: Sequence[dt.date]) -> dict[int, list[CurrentValue]]:
+    """Each target's value as it counted on each of the days (the actual line of a chart): one
+    query per day for the reported targets, one per register for all the counted ones and all
+    the days. A reported target lists only the days it had a value, each with the date its
+    figure describes."""
+    groups = _by_source(targets)
+    series: dict[int, list[CurrentValue]] = defaultdict(list)
+    if groups["reported"]:
+        for day in days:
+            for pk, value in _reported_values(groups["reported"], day, day).items():
+                if value.value is not None and value.on is not None:
+                    series[pk].append(value)
+    for register, model in REGISTER_MODELS.items():
+        series.update(_register_values(groups[register], model, days))
+    return dict(series)

@@ -19,7 +19,9 @@ from zjai.api.fields import (
 
 
 class ProjectSerializer(ReadOnlyModelSerializer):
-    unit = serializers.CharField(source="unit.code", read_only=True, allow_null=True, default=None)
+    owner_unit = serializers.CharField(
+        source="owner_unit.code", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Project
@@ -27,7 +29,7 @@ class ProjectSerializer(ReadOnlyModelSerializer):
 
 
 class ProjectWriteSerializer(StrictModelSerializer):
-    """What a client may set. `unit` is an administrator's to set; for anyone else a new
+    """What a client may set. `owner_unit` is an administrator's to set; for anyone else a new
     project belongs to their own unit."""
 
     enterprise = StrictPrimaryKeyRelatedField(
@@ -36,12 +38,12 @@ class ProjectWriteSerializer(StrictModelSerializer):
         allow_null=True,
         help_text=_("The enterprise's id."),
     )
-    unit = StrictSlugRelatedField(
+    owner_unit = StrictSlugRelatedField(
         slug_field="code",
         queryset=ResponsibleUnit.objects.all(),
         required=False,
         allow_null=True,
-        help_text=_("The responsible unit's code (administrators only)."),
+        help_text=_("The managing unit's code (administrators only)."),
     )
     reason = StrictCharField(
         required=False,

@@ -25,7 +25,7 @@ from .serializers import ProjectSerializer, ProjectWriteSerializer
             OpenApiExample(
                 "smart factory",
                 value={
-                    "name": "宁波某汽车零部件智能工厂",
+                    "name_zh": "宁波某汽车零部件智能工厂",
                     "kind": "smart_factory",
                     "level": "provincial",
                     "status": "under_construction",
@@ -58,10 +58,10 @@ class ProjectViewSet(RegisterViewSet):
     update_service = staticmethod(services.update_project)
     detail_route = "api:project-detail"
     filterset_class = ProjectFilterSet
-    search_fields = ["name", "name_en"]
+    search_fields = ["name_zh", "name_en"]
     ordering_fields = [
         "id",
-        "name",
+        "name_zh",
         "kind",
         "level",
         "status",
@@ -74,4 +74,4 @@ class ProjectViewSet(RegisterViewSet):
     ordering = ["id"]
 
     def get_queryset(self) -> QuerySet:
-        return Project.objects.for_user(self.request.user).select_related("unit")
+        return Project.objects.for_user(self.request.user).select_related("owner_unit")

@@ -140,7 +140,7 @@ def _write_world() -> World:
         ).pk
         world.projects[side] = create_project(
             acting_user=staff,
-            name=f"演示项目{side}",
+            name_zh=f"演示项目{side}",
             kind="smart_factory",
             level="provincial",
             status="under_construction",

@@ -44,7 +44,7 @@ def roles(admin: int, reviewer: int, staff: int, auditor: int) -> dict[str, int]
 
 FIGURE = {"value": "1300", "observed_on": "2021-09-30", "note": "三季度"}
 ENTERPRISE = {"name_zh": "矩阵测试企业", "city": "huzhou", "sector": "chips"}
-PROJECT = {"name": "矩阵测试项目", "kind": "major", "level": "city", "city": "huzhou"}
+PROJECT = {"name_zh": "矩阵测试项目", "kind": "major", "level": "city", "city": "huzhou"}
 
 ROWS: list[Row] = [
     # --- the plan as data: read by all ---------------------------------------------------------

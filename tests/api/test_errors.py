@@ -221,7 +221,7 @@ def test_429_per_user_with_retry_after(world: World, as_user: Any, settings: Any
 
 # --- junk never reaches the server as a 500 -----------------------------------------------------
 
-PROJECT = '{"name": "x", "kind": "major", "level": "city", "city": "hangzhou", '
+PROJECT = '{"name_zh": "x", "kind": "major", "level": "city", "city": "hangzhou", '
 ENTERPRISE = '{"name_zh": "x", "city": "hangzhou", '
 JUNK_BODIES: list[str] = [
     "[]",
@@ -251,7 +251,7 @@ JUNK_BODIES: list[str] = [
     PROJECT + '"enterprise": "1"}',
     PROJECT + '"planned_investment": -1}',
     PROJECT + '"planned_investment": 1e20}',
-    '{"name": "x", "kind": "zeppelin", "level": "city", "city": "hangzhou"}',
+    '{"name_zh": "x", "kind": "zeppelin", "level": "city", "city": "hangzhou"}',
     PROJECT + '"status": "accepted"}',
     '{"comment": ["x"]}',
     '{"reason": null}',

@@ -167,7 +167,7 @@ def _projects(marker: str, n: int, world: World) -> str:
     from projects.models import Project
 
     Project.objects.bulk_create(
-        Project(name=f"{marker}项目{i}", kind="major", level="city", city="hangzhou")
+        Project(name_zh=f"{marker}项目{i}", kind="major", level="city", city="hangzhou")
         for i in range(n)
     )
     return f"/api/v1/projects/?search={marker}"

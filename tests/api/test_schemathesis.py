@@ -132,8 +132,8 @@ def point_at_real_objects(case: Any, world: World, caller: str) -> None:
     if isinstance(case.body, dict):
         if "target" in case.body:
             case.body["target"] = _pick(case, [OWN_TARGET, OTHER_TARGET])
-        if case.body.get("unit") is not None:
-            case.body["unit"] = _pick(case, [OWN_UNIT, OTHER_UNIT])
+        if case.body.get("owner_unit") is not None:
+            case.body["owner_unit"] = _pick(case, [OWN_UNIT, OTHER_UNIT])
         if case.body.get("enterprise") is not None:
             case.body["enterprise"] = _pick(case, list(world.enterprises.values()))
 

@@ -45,7 +45,7 @@ def world(plan, make_user):
     )
     project = project_services.create_project(
         acting_user=staff,
-        name="戊项目",
+        name_zh="戊项目",
         kind="smart_factory",
         level="provincial",
         status="planned",
@@ -96,10 +96,10 @@ def writes(w):
             w["enterprise"], revoked_on=dt.date(2021, 1, 1), acting_user=a, reason="x"
         ),
         "create_project": lambda: project_services.create_project(
-            acting_user=a, name="庚", kind="smart_factory", level="city", city="ningbo"
+            acting_user=a, name_zh="庚", kind="smart_factory", level="city", city="ningbo"
         ),
         "update_project": lambda: project_services.update_project(
-            w["project"], acting_user=a, name="辛"
+            w["project"], acting_user=a, name_zh="辛"
         ),
         "create_api_token for someone else": lambda: create_api_token(
             owner=w["admin"], name="x", acting_user=a

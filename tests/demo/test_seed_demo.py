@@ -63,7 +63,7 @@ def digest() -> str:
             "owner_unit__code",
         ),
         *Project.objects.filter(is_demo=True).values_list(
-            "name",
+            "name_zh",
             "name_en",
             "kind",
             "level",
@@ -71,7 +71,7 @@ def digest() -> str:
             "city",
             "sector",
             "enterprise__credit_code",
-            "unit__code",
+            "owner_unit__code",
             "planned_investment",
             "completed_investment",
             "start_date",
@@ -174,7 +174,7 @@ def test_seed_creates_marked_demo_data_of_the_expected_shape(plan):
     assert all(is_valid(code) and code.startswith("91") and code[8:10] == "MA" for code in codes)
     assert not enterprises.exclude(name_zh__startswith="演示·").exists()
     assert not enterprises.exclude(name_en__startswith="Demo ").exists()
-    assert not Project.objects.exclude(name__startswith="演示·").exists()
+    assert not Project.objects.exclude(name_zh__startswith="演示·").exists()
     assert not Project.objects.exclude(name_en__startswith="Demo ").exists()
     assert not enterprises.exclude(owner_unit__code="econ-it").exists()
 
@@ -393,7 +393,7 @@ def test_a_real_project_on_a_demo_enterprise_stops_the_rerun_and_changes_nothing
     before = digest()
     demo_enterprise = Enterprise.objects.filter(is_demo=True).order_by("pk").first()
     Project.objects.create(
-        name="真实项目",
+        name_zh="真实项目",
         kind="smart_factory",
         level="provincial",
         city="hangzhou",

@@ -22,6 +22,7 @@ from audit.models import AuditEvent
 from enterprises.models import Enterprise
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from targets.models import Target, TargetUnit
+from targets.values import enterprises_counted_on
 from tests.plans.dbstate import (
     PLAN_FILE,
     db_snapshot,
@@ -568,7 +569,7 @@ def test_named_leading_enterprises_are_in_the_register_without_claims(plan):
         assert (e.tier, e.recognised_on, e.credit_code) == ("", None, None), e.name_en
         assert e.status == "active" and e.city == "hangzhou"
         assert list(e.named_in.values_list("key", flat=True)) == ["III.1.C3.1"]
-    assert not Enterprise.objects.recognised_as_of(END_OF_PLAN).exists()
+    assert not enterprises_counted_on(END_OF_PLAN).exists()
 
 
 def test_named_enterprises_appear_in_the_text_that_names_them(plan):

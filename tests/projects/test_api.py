@@ -11,12 +11,12 @@ def test_admin_places_a_project_with_any_unit_and_enterprise(world: World, as_us
     response = as_user("admin").post(
         "/api/v1/projects/",
         {
-            "name": "宁波某智能工厂",
+            "name_zh": "宁波某智能工厂",
             "kind": "smart_factory",
             "level": "provincial",
             "status": "accepted",
             "city": "ningbo",
-            "unit": "talent-office",
+            "owner_unit": "talent-office",
             "enterprise": world.enterprises["other"],
             "planned_investment": 12000.5,
             "completed_investment": "8000",
@@ -27,17 +27,17 @@ def test_admin_places_a_project_with_any_unit_and_enterprise(world: World, as_us
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["unit"], body["enterprise"]) == ("talent-office", world.enterprises["other"])
+    assert (body["owner_unit"], body["enterprise"]) == ("talent-office", world.enterprises["other"])
     assert (body["planned_investment"], body["completed_investment"]) == ("12000.50", "8000.00")
 
 
 def test_staff_projects_belong_to_their_unit(world: World, as_user: Any) -> None:
     response = as_user("staff").post(
         "/api/v1/projects/",
-        {"name": "嘉兴项目", "kind": "major", "level": "city", "city": "jiaxing"},
+        {"name_zh": "嘉兴项目", "kind": "major", "level": "city", "city": "jiaxing"},
         format="json",
     )
-    assert response.json()["unit"] == "econ-it"
+    assert response.json()["owner_unit"] == "econ-it"
 
 
 def test_the_models_rules_come_back_as_errors(world: World, as_user: Any) -> None:
@@ -76,8 +76,8 @@ def test_project_filters(world: World, as_user: Any) -> None:
 
     both = set(world.projects.values())
     assert ids(kind="smart_factory") == both
-    assert ids(unit="econ-it") == {world.projects["own"]}
+    assert ids(owner_unit="econ-it") == {world.projects["own"]}
     assert ids(level=["national", "city"]) == set()
     assert ids(status="under_construction", city="ningbo", year=2020) == both
     assert ids(search="项目own") == {world.projects["own"]}
-    assert client.get("/api/v1/projects/", {"unit": "nowhere"}).status_code == 400
+    assert client.get("/api/v1/projects/", {"owner_unit": "nowhere"}).status_code == 400

@@ -23,7 +23,7 @@ def _english():
 
 def project(**fields) -> Project:
     values = {
-        "name": "某智能工厂项目",
+        "name_zh": "某智能工厂项目",
         "kind": "smart_factory",
         "level": "provincial",
         "status": "under_construction",

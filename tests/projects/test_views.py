@@ -18,14 +18,14 @@ def bulk(n: int, start: int = 0) -> None:
     econ = ResponsibleUnit.objects.get(code="econ-it")
     Project.objects.bulk_create(
         Project(
-            name=f"测试项目{start + i:05d}",
+            name_zh=f"测试项目{start + i:05d}",
             kind="smart_factory" if i % 2 else "major",
             level="provincial",
             status="under_construction",
             city="hangzhou" if i % 3 else "jiaxing",
             start_date=dt.date(2020 + i % 3, 3, 1),
             planned_investment=1000 + i,
-            unit=econ,
+            owner_unit=econ,
         )
         for i in range(n)
     )
@@ -38,7 +38,7 @@ def owned(people):
     )
     return create_project(
         acting_user=people["staff"],
-        name="之江智能工厂",
+        name_zh="之江智能工厂",
         kind="smart_factory",
         level="provincial",
         status="under_construction",
@@ -70,7 +70,7 @@ def test_filters_and_sort(people):
     level = client.get("/projects/?level=national").context["rows"]
     assert level == []
     biggest = client.get("/projects/?sort=-planned_investment").context["rows"]
-    assert biggest[0].name == "测试项目00029"
+    assert biggest[0].name_zh == "测试项目00029"
 
 
 def test_the_list_issues_the_same_queries_at_10_and_200_rows(people):
@@ -90,7 +90,7 @@ def test_staff_add_a_project_naming_the_enterprise_by_credit_code(people, owned)
     response = client_for(people["staff"]).post(
         "/projects/new/",
         {
-            "name": "新示范项目",
+            "name_zh": "新示范项目",
             "kind": "demonstration",
             "level": "national",
             "status": "accepted",
@@ -102,9 +102,9 @@ def test_staff_add_a_project_naming_the_enterprise_by_credit_code(people, owned)
         },
     )
     assert response.status_code == 302
-    made = Project.objects.get(name="新示范项目")
+    made = Project.objects.get(name_zh="新示范项目")
     assert made.enterprise == owned.enterprise
-    assert made.unit == people["staff"].unit
+    assert made.owner_unit == people["staff"].unit
     assert str(made.planned_investment) == "2500.50"
 
 
@@ -119,7 +119,7 @@ def test_staff_add_a_project_naming_the_enterprise_by_credit_code(people, owned)
 )
 def test_bad_input_shows_the_field_and_saves_nothing(people, data, field):
     base = {
-        "name": "坏项目",
+        "name_zh": "坏项目",
         "kind": "major",
         "level": "city",
         "status": "under_construction",
@@ -129,7 +129,7 @@ def test_bad_input_shows_the_field_and_saves_nothing(people, data, field):
     response = client_for(people["staff"]).post("/projects/new/", {**base, **data})
     assert response.status_code == 400
     assert field in response.context["form"].errors
-    assert not Project.objects.filter(name="坏项目").exists()
+    assert not Project.objects.filter(name_zh="坏项目").exists()
 
 
 def test_edit_rights_and_conflicts(people, owned):
@@ -137,7 +137,7 @@ def test_edit_rights_and_conflicts(people, owned):
     for role in ("staff_sci", "auditor"):
         assert client_for(people[role]).get(url).status_code == 403
     data = {
-        "name": "之江智能工厂二期",
+        "name_zh": "之江智能工厂二期",
         "kind": "smart_factory",
         "level": "provincial",
         "status": "under_construction",
@@ -147,14 +147,14 @@ def test_edit_rights_and_conflicts(people, owned):
     }
     ok = client_for(people["staff"]).post(url, {**data, "version": owned.version})
     assert ok.status_code == 302
-    stale = client_for(people["admin"]).post(url, {**data, "name": "旧名", "version": 1})
+    stale = client_for(people["admin"]).post(url, {**data, "name_zh": "旧名", "version": 1})
     assert stale.status_code == 409
     owned.refresh_from_db()
-    assert owned.name == "之江智能工厂二期"
+    assert owned.name_zh == "之江智能工厂二期"
 
 
 def test_import_all_or_nothing(people, owned):
-    header = "名称,类型,级别,状态,城市,企业（统一社会信用代码）,开工日期,计划投资（万元）\n"
+    header = "名称（中文）,类型,级别,状态,城市,企业（统一社会信用代码）,开工日期,计划投资（万元）\n"
     good = header + f"甲项目,智能工厂,省级,在建,杭州,{credit_code(1)},2021-01-01,100\n"
     bad = good + "乙项目,火箭,省级,在建,杭州,,2021-01-01,100\n"
     client = client_for(people["staff"])
@@ -163,12 +163,24 @@ def test_import_all_or_nothing(people, owned):
     )
     assert refused.status_code == 400
     assert {(e.row, e.column) for e in refused.context["report"].errors} == {(3, "类型")}
-    assert not Project.objects.filter(name__in=["甲项目", "乙项目"]).exists()
+    assert not Project.objects.filter(name_zh__in=["甲项目", "乙项目"]).exists()
     done = client.post(
         "/projects/import/", {"file": SimpleUploadedFile("p.csv", good.encode("utf-8"))}
     )
     assert done.status_code == 302
-    assert Project.objects.get(name="甲项目").enterprise == owned.enterprise
+    assert Project.objects.get(name_zh="甲项目").enterprise == owned.enterprise
+
+
+@pytest.mark.parametrize("name_header", ["名称", "name", "name_zh", "name (Chinese)"])
+def test_import_reads_the_name_column_by_its_old_and_new_headers(people, name_header):
+    header = f"{name_header},类型,级别,状态,城市,开工日期\n"
+    table = header + "丙项目,重大项目,省级,在建,杭州,2021-01-01\n"
+    response = client_for(people["staff"]).post(
+        "/projects/import/", {"file": SimpleUploadedFile("p.csv", table.encode("utf-8"))}
+    )
+    assert response.status_code == 302
+    made = Project.objects.get(name_zh="丙项目")
+    assert (made.kind, made.owner_unit) == ("major", people["staff"].unit)
 
 
 def test_auditors_cannot_add_or_import(people):

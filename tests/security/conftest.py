@@ -59,7 +59,7 @@ def snapshot(media: Path) -> dict[str, Any]:
         ),
         "projects": list(
             Project.objects.order_by("pk").values_list(
-                "pk", "version", "name", "status", "planned_investment", "unit_id"
+                "pk", "version", "name_zh", "status", "planned_investment", "owner_unit_id"
             )
         ),
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),

@@ -265,7 +265,7 @@ BROWSER_WRITES: list[tuple[str, str, Callable[[World], dict[str, Any]]]] = [
         "staff",
         "/projects/new/",
         lambda w: {
-            "name": "跨站项目",
+            "name_zh": "跨站项目",
             "kind": "major",
             "level": "city",
             "status": "planned",
@@ -516,7 +516,7 @@ def probe_data(url: str, world: World) -> dict[str, Any]:
         return {"name_zh": "越权", "city": "hangzhou", "status": "active", "version": 1}
     if "/projects/" in url:
         return {
-            "name": "越权",
+            "name_zh": "越权",
             "kind": "major",
             "level": "city",
             "status": "planned",

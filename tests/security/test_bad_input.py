@@ -98,7 +98,7 @@ VALID: dict[str, dict[str, str]] = {
     "figure": {"value": "1300", "observed_on": "2021-09-30", "note": "三季度"},
     "enterprise": {"name_zh": "坏输入企业", "city": "hangzhou", "status": "active"},
     "project": {
-        "name": "坏输入项目",
+        "name_zh": "坏输入项目",
         "kind": "major",
         "level": "city",
         "status": "under_construction",
@@ -265,7 +265,7 @@ FIELD_CASES: list[tuple[str, str, Any, str, tuple[str, ...]]] = [
     # required and too long
     ("enterprise", "name_zh", "", "", REGISTER),
     ("enterprise", "name_zh", "名" * 201, "200", REGISTER),
-    ("project", "name", "名" * 301, "300", REGISTER),
+    ("project", "name_zh", "名" * 301, "300", REGISTER),
     # one limit for the forms and the API (targets.models.FIGURE_TEXT_MAX_LENGTH)
     ("figure", "note", "说" * 4001, "4000", ALL),
 ]
@@ -424,7 +424,7 @@ def test_an_evidence_file_name_cannot_escape_the_media_folder_or_the_page(
 GOOD_ROWS = {
     "enterprise": "name_zh,city\n好企业,杭州\n",
     "project": (
-        "name,kind,level,status,city,start_date\n好项目,智能工厂,省级,在建,杭州,2021-01-01\n"
+        "name_zh,kind,level,status,city,start_date\n好项目,智能工厂,省级,在建,杭州,2021-01-01\n"
     ),
 }
 
@@ -535,7 +535,7 @@ def test_good_rows_import_where_bad_files_did_not(world: World, browser: Any) ->
         upload = SimpleUploadedFile("rows.csv", GOOD_ROWS[register].encode())
         assert client.post(f"/{register}s/import/", {"file": upload}).status_code == 302
     assert Enterprise.objects.filter(name_zh="好企业").exists()
-    assert Project.objects.filter(name="好项目").exists()
+    assert Project.objects.filter(name_zh="好项目").exists()
 
 
 @pytest.mark.parametrize("shift", [0, 1, 2])
@@ -752,7 +752,7 @@ def test_injection_in_review_comments_and_reasons_is_kept_verbatim_and_shown_esc
 
 REGISTER_TEXT_FIELDS = {
     "enterprise": ("name_zh", "name_en", "recognised_by"),
-    "project": ("name", "name_en"),
+    "project": ("name_zh", "name_en"),
 }
 
 
@@ -814,7 +814,7 @@ def test_exports_keep_text_verbatim_and_never_as_a_formula(
         for obj, fields in (
             (figure, {"note": text, "review_comment": text}),
             (enterprise, {"name_zh": text, "name_en": text, "recognised_by": text}),
-            (project, {"name": text, "name_en": text}),
+            (project, {"name_zh": text, "name_en": text}),
         ):
             obj.pk = None
             for name, value in fields.items():

@@ -28,7 +28,7 @@ def accept_projects(
 ) -> None:
     Project.objects.bulk_create(
         Project(
-            name=f"项目{kind}{on}{i}",
+            name_zh=f"项目{kind}{on}{i}",
             kind=kind,
             level=level,
             status="accepted",

@@ -1,0 +1,17 @@
+"""Choices of the reports app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (a .zip of one file per table)")
+    XLSX = "xlsx", _("Excel workbook (XLSX)")
+    PDF = "pdf", _("PDF progress report")
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
