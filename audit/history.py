@@ -118,6 +118,20 @@ class ObjectState:
     last_change: AuditEvent | None = None
 
 
+# Fields renamed after events were recorded under their old names: the old keys read as the new
+# ones, so the history and state_on see one field (projects' unit and name, issue 11).
+RENAMED_FIELDS: dict[str, dict[str, str]] = {
+    "projects.project": {"unit": "owner_unit", "name": "name_zh"},
+}
+
+
+def current_keys(object_type: str, values: dict[str, Any] | None) -> dict[str, Any]:
+    renamed = RENAMED_FIELDS.get(object_type)
+    if not values or not renamed:
+        return values or {}
+    return {renamed.get(key, key): value for key, value in values.items()}
+
+
 def _field_names(object_type: str) -> set[str] | None:
     try:
         model = apps.get_model(object_type)
@@ -157,11 +171,14 @@ def state_on(
             if event.occurred_at > at:
                 break
             if event.action in CREATE_ACTIONS:
-                state.exists, state.fields = True, _relevant(event.after, names)
+                state.exists, state.fields = (
+                    True,
+                    _relevant(current_keys(object_type, event.after), names),
+                )
             elif event.action in DELETE_ACTIONS:
                 state.exists, state.fields = False, {}
             elif state.exists:
-                state.fields.update(_relevant(event.after, names))
+                state.fields.update(_relevant(current_keys(object_type, event.after), names))
             else:
                 continue
             state.events += 1
@@ -174,12 +191,12 @@ def state_on(
         deleted = next((e for e in reversed(events) if e.action in DELETE_ACTIONS), None)
         if deleted is None or deleted.occurred_at <= at:
             return state
-        fields = _relevant(deleted.before, names)
+        fields = _relevant(current_keys(object_type, deleted.before), names)
         later = [e for e in later if e.seq < deleted.seq]
     else:
         fields = _relevant(_jsonable(snapshot(current)), names)
     for event in reversed(later):
-        fields.update(_relevant(event.before, names))
+        fields.update(_relevant(current_keys(object_type, event.before), names))
     state.exists, state.fields, state.method = True, fields, "undone"
     earlier = [e for e in events if e.occurred_at <= at]
     state.events = len(earlier)
@@ -189,7 +206,8 @@ def state_on(
 
 def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
     """The fields an event changed, as (name, before, after), in a stable order."""
-    before, after = event.before or {}, event.after or {}
+    before = current_keys(event.object_type, event.before)
+    after = current_keys(event.object_type, event.after)
     names = list(dict.fromkeys([*after, *before]))
     return [(name, before.get(name), after.get(name)) for name in names]
 

@@ -119,3 +119,34 @@ def test_the_history_page_is_for_auditors_and_admins(people):
     assert client.get("/reports/history/target/999999/").status_code == 404
     bad = client.get(f"/reports/history/target/{robots.pk}/?as_of=yesterday")
     assert bad.status_code == 200 and bad.context["error"]
+
+
+def test_events_recorded_before_a_rename_read_as_the_renamed_fields(people, make_user):
+    """Projects' `unit` and `name` became `owner_unit` and `name_zh`; events written before
+    keep the old keys, and the history shows them as the fields they are now."""
+    from audit.services import record_event
+    from projects.services import create_project
+
+    staff = people["staff"]
+    project = create_project(
+        acting_user=staff, name_zh="智能工厂", kind="smart_factory", level="provincial", city="ningbo"
+    )
+    other = ResponsibleUnit.objects.exclude(pk=staff.unit_id).first()
+    old = record_event(
+        action="update",
+        obj=project,
+        acting_user=staff,
+        before={"name": "智能工厂", "unit": staff.unit_id},
+        after={"name": "智能工厂二期", "unit": other.pk},
+    )
+    assert history.changes(old) == [
+        ("name_zh", "智能工厂", "智能工厂二期"),
+        ("owner_unit", staff.unit_id, other.pk),
+    ]
+    state = history.state_on(project, timezone.localdate())
+    assert state.fields["name_zh"] == "智能工厂二期" and state.fields["owner_unit"] == other.pk
+    [entry] = history.history_entries([old])
+    assert [(c.label, c.after) for c in entry.changes] == [
+        ("name (Chinese)", "智能工厂二期"),
+        ("managing unit", str(other)),
+    ]
