@@ -129,7 +129,11 @@ def test_events_recorded_before_a_rename_read_as_the_renamed_fields(people, make
 
     staff = people["staff"]
     project = create_project(
-        acting_user=staff, name_zh="智能工厂", kind="smart_factory", level="provincial", city="ningbo"
+        acting_user=staff,
+        name_zh="智能工厂",
+        kind="smart_factory",
+        level="provincial",
+        city="ningbo",
     )
     other = ResponsibleUnit.objects.exclude(pk=staff.unit_id).first()
     old = record_event(
