@@ -9,11 +9,3 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer")
     STAFF = "staff", _("Staff")
     AUDITOR = "auditor", _("Auditor")
-
-
-def ensure_role_groups() -> None:
-    """Create the role groups if they are missing (idempotent)."""
-    from django.contrib.auth.models import Group
-
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)

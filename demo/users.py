@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from accounts.roles import Role, ensure_role_groups
+from accounts.roles import Role
+from accounts.services import ensure_role_groups
 from plans.models import ResponsibleUnit
 
 

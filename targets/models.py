@@ -9,11 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from plans.models import BilingualMixin
 from zjai.choices import City
 from zjai.validators import validate_sensible_date
 
+from . import rules
 from .choices import (
     Comparator,
     GrowthModel,
@@ -26,21 +26,9 @@ from .choices import (
 
 class TargetQuerySet(models.QuerySet):
     def for_user(self, user) -> TargetQuerySet:
-        """Targets are public to every signed-in user; what differs by unit is who may report."""
-        if not user.is_authenticated:
-            return self.none()
-        return self
-
-    def reportable_by(self, user) -> TargetQuerySet:
-        """Reported targets the user's unit is responsible for (lead or taking part)."""
-        if not user.is_authenticated:
-            return self.none()
-        qs = self.filter(source_kind=SourceKind.REPORTED)
-        if user.has_role(Role.ADMIN):
-            return qs
-        if user.unit_id is None or not user.has_role(Role.STAFF, Role.REVIEWER):
-            return self.none()
-        return qs.filter(unit_links__unit_id=user.unit_id).distinct()
+        """Targets are public to every signed-in user (targets.rules); who may report for one
+        is FigureRules.may_report."""
+        return self if rules.sees_targets(user) else self.none()
 
 
 class Target(BilingualMixin, models.Model):
@@ -225,7 +213,7 @@ class MeasurementQuerySet(models.QuerySet):
         admins and auditors see everything."""
         if not user.is_authenticated:
             return self.none()
-        if user.has_role(Role.ADMIN, Role.AUDITOR):
+        if rules.sees_every_figure(user):
             return self
         # A subquery, not a join: no duplicate rows to DISTINCT away, and the planner can use
         # the (target, state) index when a page narrows to a few targets (1M figures at scale).
