@@ -100,8 +100,12 @@ class TargetAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        # Compared with the values the page was built from: a form field may report a change
+        # where the value is the same ({} posted back as "{}").
         changes = {
-            name: data[name] for name in form.changed_data if name in services.TARGET_EDITABLE
+            name: data[name]
+            for name in form.changed_data
+            if name in services.TARGET_EDITABLE and data[name] != form.initial.get(name)
         }
         if changes:
             saved = services.update_target(
@@ -132,6 +136,8 @@ class TargetAdmin(admin.ModelAdmin):
                 expected_version=target.version,
             )
             target.version = saved.version
+            # What the admin's own history message reads; the audit trail has the units.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(Measurement)
