@@ -181,3 +181,18 @@ def test_what_waits_for_review_and_for_report(people, robots):
     assert not sci.to_report(everything, among=[]).exists()
     assert not FigureRules(people["auditor"]).reports_for_unit()
     assert not FigureRules(people["nobody"]).reports_for_unit()
+
+
+def test_who_sees_which_figures(people, robots):
+    draft = figure(robots, people["staff"])
+    approved = figure(robots, people["staff"], "approved")
+    everything = Measurement.objects.all()
+
+    def seen(who):
+        return set(rules.visible_figures(everything, who))
+
+    assert seen(people["staff_sci"]) == {draft, approved}  # a unit taking part
+    assert seen(people["auditor"]) == {draft, approved}
+    assert seen(people["nobody"]) == {approved}  # no unit: approved figures only
+    assert seen(AnonymousUser()) == set()
+    assert set(Measurement.objects.for_user(people["nobody"])) == {approved}
