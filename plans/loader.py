@@ -594,7 +594,8 @@ class _Writer:
         # Values moved out of the way before writing (item positions), by (model, pk): the
         # audit shows the value before the load, not the temporary one.
         self.moved: dict[tuple[type[models.Model], Any], dict[str, Any]] = {}
-        # Rows this load created, and rows it created or changed (what the recompute reads).
+        # The rows this load created; and every row it created or changed, whose targets it
+        # recomputes (targets_to_recompute).
         self.created: set[tuple[type[models.Model], Any]] = set()
         self.changed: list[models.Model] = []
 
