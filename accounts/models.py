@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .roles import Role
 
 
@@ -48,7 +49,7 @@ class ApiTokenQuerySet(models.QuerySet):
         """Admins see every token; everyone else sees only their own."""
         if not user.is_authenticated:
             return self.none()
-        if user.has_role(Role.ADMIN):
+        if rules.sees_every_token(user):
             return self
         return self.filter(user=user)
 

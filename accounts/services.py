@@ -1,8 +1,9 @@
-"""Writes to accounts that are not Django's own: API tokens.
+"""Every write to accounts: the role groups, accounts saved from the admin, API tokens.
 
 Like every other write path (targets.services, enterprises.services), each function checks who
-may act, runs in one transaction and records its audit event. The key itself never reaches the
-audit trail or a log: events carry the token's id, name and owner only.
+may act (accounts.rules), runs in one transaction and records its audit event. An account's
+event never holds its password hash; a token's key never reaches the audit trail or a log:
+events carry the token's id, name and owner only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from audit.services import record_event, snapshot
 
 from .models import ApiToken, User
 from .roles import Role
+from .rules import may_manage_tokens_of
 
 TOKEN_FIELDS = ["user", "name", "revoked_at", "revoked_by"]
 KEY_PREFIX = "zjai_"
@@ -28,6 +31,77 @@ MAX_ACTIVE_TOKENS = 20
 # last_used_at is written at most this often per token: it says whether a token is still in
 # use, and a write on every request would cost more than the request itself.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+# What an account's event records: who it is, its unit and its roles. Never the password hash.
+AUDITED_USER_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "unit",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
+]
+
+
+def ensure_role_groups() -> None:
+    """Create the role groups if they are missing (idempotent): they are the roles' names, kept
+    as data, so creating them is not audited."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+def user_snapshot(user: User) -> dict:
+    """The account as stored, its roles by name (readable in the trail, stable across ids)."""
+    fresh = User.objects.prefetch_related("groups").get(pk=user.pk)
+    data = snapshot(fresh, AUDITED_USER_FIELDS)
+    data["groups"] = sorted(group.name for group in fresh.groups.all())
+    return data
+
+
+def save_account(
+    user: User,
+    *,
+    acting_user,
+    groups=None,
+    permissions=None,
+    reason: str = "",
+) -> User:
+    """Save an account as an administrator's form left it (Django's user admin: the password is
+    already hashed on `user`) with its roles (`groups`) and permissions when given, and record
+    who gave whom which role or deactivated whom, before and after."""
+    with transaction.atomic():
+        before = user_snapshot(user) if user.pk else None
+        user.save()
+        if groups is not None:
+            user.groups.set(groups)
+        if permissions is not None:
+            user.user_permissions.set(permissions)
+        record_event(
+            action="update" if before is not None else "create",
+            obj=user,
+            acting_user=acting_user,
+            before=before,
+            after=user_snapshot(user),
+            reason=reason,
+        )
+    return user
+
+
+def delete_account(user: User, *, acting_user, reason: str = "") -> None:
+    """Delete an account, its last state kept in the trail."""
+    with transaction.atomic():
+        record_event(
+            action="delete",
+            obj=user,
+            acting_user=acting_user,
+            before=user_snapshot(user),
+            reason=reason,
+        )
+        user.delete()
 
 
 def digest_key(key: str) -> str:
@@ -39,13 +113,6 @@ def new_key() -> str:
     """A fresh key: 43 URL-safe random characters (256 bits) after a recognisable prefix, so a
     leaked key is easy to spot in a file or a repository scan."""
     return KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def may_manage_tokens_of(acting_user, owner: User) -> bool:
-    """Users manage their own tokens; administrators manage everyone's."""
-    if not acting_user.is_authenticated or not acting_user.is_active:
-        return False
-    return acting_user.pk == owner.pk or acting_user.has_role(Role.ADMIN)
 
 
 def create_api_token(*, owner: User, name: str, acting_user) -> tuple[ApiToken, str]:

@@ -88,11 +88,10 @@ def prepare() -> tuple[str, int]:
     from django.db import connection
 
     from accounts.models import User
-    from accounts.roles import ensure_role_groups
-    from accounts.services import create_api_token
+    from accounts.services import create_api_token, ensure_role_groups
     from plans.models import ResponsibleUnit
     from targets.models import Measurement, Progress
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
 
     call_command("migrate", verbosity=0)
     call_command("load_action_plan", verbosity=0)
@@ -104,7 +103,7 @@ def prepare() -> tuple[str, int]:
             # as autovacuum would have allowed by the time a real register got this big.
             cur.execute("VACUUM ANALYZE")
     if not Progress.objects.exists():
-        recompute()
+        recompute_progress()
     ensure_role_groups()
     user, _ = User.objects.get_or_create(
         username="bench-api", defaults={"unit": ResponsibleUnit.objects.get(code="econ-it")}

@@ -47,7 +47,7 @@ def prepare() -> None:
     from django.db import connection
 
     from targets.models import Measurement, RollupProgress
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
     from zjai.dates import today
 
     # Templates use {% static %}; no collectstatic here, so no manifest storage.
@@ -67,7 +67,7 @@ def prepare() -> None:
     for day in [*HISTORY, today()]:
         if day not in computed:
             print(f"computing progress as of {day} (setup, not timed) …", flush=True)
-            recompute(day)
+            recompute_progress(day)
 
 
 def main() -> None:

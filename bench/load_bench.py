@@ -55,8 +55,7 @@ def prepare_users() -> tuple[list[str], list[str]]:
     from django.contrib.auth.models import Group
 
     from accounts.models import User
-    from accounts.roles import ensure_role_groups
-    from accounts.services import create_api_token
+    from accounts.services import create_api_token, ensure_role_groups
     from plans.models import ResponsibleUnit
 
     ensure_role_groups()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from accounts.roles import ensure_role_groups
+from accounts.services import ensure_role_groups
 from plans.models import ResponsibleUnit
 from zjai.roles import Role
 

@@ -15,7 +15,9 @@ from django.db import models, transaction
 
 from audit.services import record_event, snapshot
 from enterprises.models import Enterprise
+from targets.choices import Register
 from targets.models import Target, TargetUnit
+from targets.services import schedule_recompute
 
 from .models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from .planfile import PlanFileError, PlanSpec, parse_plan_file
@@ -41,12 +43,33 @@ class LoadReport:
         bucket[name] = bucket.get(name, 0) + 1
 
 
+def _versioned(model: type[models.Model]) -> bool:
+    """Rows with an optimistic-locking version (targets, enterprises): a reload that changes one
+    bumps it, so an API client holding the old version is refused (412) instead of overwriting
+    the plan file's change."""
+    return any(f.name == "version" for f in model._meta.concrete_fields)
+
+
 class _Writer:
-    def __init__(self, report: LoadReport, acting_user=None):
+    def __init__(self, report: LoadReport, units: dict[int, ResponsibleUnit], acting_user=None):
         self.report, self.acting_user = report, acting_user
+        self.units = units  # by id, to name the units of a link change in its event
         # Values moved out of the way before writing (item positions), by (model, pk): the
         # audit shows the value before the load, not the temporary one.
         self.moved: dict[tuple[type[models.Model], Any], dict[str, Any]] = {}
+        # The rows this load created; and every row it created or changed, whose targets it
+        # recomputes (targets_to_recompute).
+        self.created: set[tuple[type[models.Model], Any]] = set()
+        self.changed: list[models.Model] = []
+
+    def _bump(self, obj: models.Model) -> dict[str, dict[str, int]]:
+        """Bump the version of a row that existed before this load; the (before, after) of the
+        version for its event, empty for anything else."""
+        if not _versioned(type(obj)) or (type(obj), obj.pk) in self.created:
+            return {}
+        obj.version += 1
+        obj.save(update_fields=["version"])
+        return {"before": {"version": obj.version - 1}, "after": {"version": obj.version}}
 
     def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
         """Create the object, or update just the fields that differ; audit either."""
@@ -56,6 +79,8 @@ class _Writer:
             obj = model.objects.create(**lookup, **values)
             # Audit the values as stored (10 as 10.0000), as every later event will show them.
             obj.refresh_from_db()
+            self.created.add((model, obj.pk))
+            self.changed.append(obj)
             self.report.count(self.report.created, str(name))
             record_event(
                 action="create",
@@ -66,16 +91,20 @@ class _Writer:
             return obj
         differing = [k for k, v in values.items() if getattr(obj, k) != v]
         if differing:
-            before = snapshot(obj, differing)
+            written = differing + (["version"] if _versioned(model) else [])
+            before = snapshot(obj, written)
             moved = self.moved.get((model, obj.pk), {})
             before.update({k: v for k, v in moved.items() if k in before})
             for k in differing:
                 setattr(obj, k, values[k])
-            obj.save(update_fields=differing)
-            obj.refresh_from_db(fields=differing)
-            after = snapshot(obj, differing)
+            if _versioned(model):
+                obj.version += 1
+            obj.save(update_fields=written)
+            obj.refresh_from_db(fields=written)
+            after = snapshot(obj, written)
             if before != after:  # not just put back where it was before the load
                 self.report.count(self.report.updated, str(name))
+                self.changed.append(obj)
                 record_event(
                     action="update",
                     obj=obj,
@@ -102,12 +131,20 @@ class _Writer:
         )
         bucket = self.report.updated if have else self.report.created
         self.report.count(bucket, str(link_model._meta.verbose_name_plural))
+        self.changed.append(owner)
+        version = self._bump(owner)
         record_event(
             action="set_units",
             obj=owner,
             acting_user=self.acting_user,
-            before={"units": [h[0] for h in have]},
-            after={"units": [w[0] for w in want]},
+            before={
+                "units": [self.units[pk].as_link(lead=lead) for pk, _i, lead in have],
+                **version.get("before", {}),
+            },
+            after={
+                "units": [self.units[pk].as_link(lead=lead) for pk, _i, lead in want],
+                **version.get("after", {}),
+            },
         )
 
     def sync_m2m(self, owner, attr: str, wanted: list[models.Model]) -> None:
@@ -117,22 +154,48 @@ class _Writer:
         if have != want:
             manager.set(wanted)
             self.report.count(self.report.updated, attr)
+            self.changed.append(owner)
+            version = self._bump(owner)
             record_event(
                 action=f"set_{attr}",
                 obj=owner,
                 acting_user=self.acting_user,
-                before={attr: sorted(have)},
-                after={attr: sorted(want)},
+                before={attr: sorted(have), **version.get("before", {})},
+                after={attr: sorted(want), **version.get("after", {})},
             )
+
+    def targets_to_recompute(self, plan: Plan) -> set[int]:
+        """The targets whose progress a reload may have moved: those changed or added, every
+        target of the plan when its dates, tree or items changed (their start and roll-ups),
+        and the targets counting the enterprises when a named enterprise changed. None on a
+        plan's first load (the nightly recompute, or `recompute_progress`, computes it)."""
+        if (Plan, plan.pk) in self.created:
+            return set()
+        ids = {obj.pk for obj in self.changed if isinstance(obj, Target)}
+        if any(isinstance(obj, Plan | PlanItem) for obj in self.changed):
+            ids |= set(Target.objects.filter(plan=plan).values_list("pk", flat=True))
+        if any(isinstance(obj, Enterprise) for obj in self.changed):
+            ids |= set(
+                Target.objects.filter(source_register=Register.ENTERPRISES).values_list(
+                    "pk", flat=True
+                )
+            )
+        return ids
 
 
 def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
-    """Write a parsed plan. One transaction: all of it or nothing."""
+    """Write a parsed plan. One transaction: all of it or nothing.
+
+    A reload that changes a row of the plan bumps the row's version (targets, enterprises),
+    audits it field by field and queues the recompute of the targets it may move once the load
+    commits (targets.services.schedule_recompute). Loading the same file again changes nothing
+    and records nothing.
+    """
     report = LoadReport()
-    writer = _Writer(report, acting_user)
     with transaction.atomic():
         plan_values = dict(spec.plan)
         code = plan_values.pop("code")
+        writer = _Writer(report, {u.pk: u for u in ResponsibleUnit.objects.all()}, acting_user)
         plan = writer.upsert(Plan, {"code": code}, plan_values)
         report.plan = plan
 
@@ -149,6 +212,7 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
                     "aliases": u.aliases,
                 },
             )
+            writer.units[units[u.code].pk] = units[u.code]
 
         # Positions are unique per plan: if the file reorders items, move the old ones out of
         # the way first so that no intermediate state collides.
@@ -188,4 +252,5 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
         for e in spec.enterprises:
             enterprise = writer.upsert(Enterprise, {"plan_key": e.key}, e.values)
             writer.sync_m2m(enterprise, "named_in", [items[k] for k in e.named_in])
+        schedule_recompute(writer.targets_to_recompute(plan))
     return report

@@ -87,6 +87,11 @@ class ResponsibleUnit(BilingualMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def as_link(self, *, lead: bool) -> dict:
+        """How the audit trail lists this unit among an item's or a target's units: by code
+        and name, and whether it leads."""
+        return {"unit": self.code, "name": self.name_zh, "lead": lead}
+
     @property
     def name(self) -> str:
         return self._pick("name")

@@ -9,23 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.views.generic import TemplateView
 
-from targets.choices import MeasurementState, SourceKind
-from targets.models import Measurement, Progress, RollupProgress, Target, TargetUnit
+from targets.models import Progress, RollupProgress, Target
+from targets.selectors import attention_for
 from targets.series import progress_history
 from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
-from zjai.roles import Role
 
 from .choices import ItemKind
 from .models import ItemUnit, Plan, PlanItem
-
-ATTENTION_ROWS = 5
-# Counts on the dashboard stop here ("99+"): counting every draft of a busy unit would read
-# thousands of rows for a badge.
-ATTENTION_COUNT_CAP = 99
 
 
 def current_plan() -> Plan | None:
@@ -62,70 +56,6 @@ class PlanContextMixin(RoleRequiredMixin):
         dates = computed_dates(plan)
         as_of = pick_as_of(self.request, dates)
         return {"plan": plan, "dates": dates, "as_of": as_of, "latest": dates[0] if dates else None}
-
-
-@dataclass
-class Attention:
-    """What a user's unit has to do: figures to report, to review, stale targets."""
-
-    to_report: list = field(default_factory=list)
-    to_report_count: int = 0
-    to_review: list = field(default_factory=list)
-    to_review_count: int = 0
-    stale: list = field(default_factory=list)
-    reviews: bool = False
-    shown: bool = False
-    cap: int = ATTENTION_COUNT_CAP
-
-
-def attention_for(user, plan: Plan, as_of: dt.date | None) -> Attention:
-    """The figures and targets of the user's unit that need someone to act.
-
-    The targets are resolved first (a handful of ids), so the queries over the figures — a
-    million at the benchmark scale — are index range scans on (target, state), never a join.
-    """
-    attention = Attention()
-    if user.unit_id is None and not user.has_role(Role.ADMIN):
-        return attention
-    reported = set(
-        Target.objects.filter(plan=plan, source_kind=SourceKind.REPORTED).values_list(
-            "pk", flat=True
-        )
-    )
-    responsible, leads = set(), set()
-    for target_id, is_lead in TargetUnit.objects.filter(
-        unit_id=user.unit_id, target__plan=plan
-    ).values_list("target_id", "is_lead"):
-        responsible.add(target_id)
-        if is_lead:
-            leads.add(target_id)
-    visible = Measurement.objects.for_user(user).select_related("target", "created_by")
-    if user.has_role(Role.STAFF, Role.REVIEWER, Role.ADMIN) and user.unit_id:
-        attention.shown = True
-        mine = visible.filter(
-            target_id__in=sorted(reported & responsible),
-            state__in=[MeasurementState.DRAFT, MeasurementState.REJECTED],
-        )
-        attention.to_report_count = mine.order_by()[: ATTENTION_COUNT_CAP + 1].count()
-        # Newest first, by id: a backward scan of the primary key stops after a few rows,
-        # where sorting by a date would first fetch every draft of the unit.
-        attention.to_report = list(mine.order_by("-pk")[:ATTENTION_ROWS])
-    if user.has_role(Role.REVIEWER, Role.ADMIN):
-        attention.shown = attention.reviews = True
-        reviewable = reported if user.has_role(Role.ADMIN) else reported & leads
-        pending = visible.filter(
-            target_id__in=sorted(reviewable), state=MeasurementState.SUBMITTED
-        ).exclude(Q(created_by=user) | Q(submitted_by=user))
-        attention.to_review_count = pending.order_by()[: ATTENTION_COUNT_CAP + 1].count()
-        attention.to_review = list(pending.order_by("pk")[:ATTENTION_ROWS])  # oldest first
-    if as_of is not None and responsible:
-        attention.shown = True
-        attention.stale = list(
-            Progress.objects.filter(as_of=as_of, stale=True, target_id__in=sorted(responsible))
-            .select_related("target")
-            .order_by("target__order", "target__code")
-        )
-    return attention
 
 
 class DashboardView(PlanContextMixin, TemplateView):

@@ -7,7 +7,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zjai.roles import Role
+
 from .choices import ExportFormat, ExportState
+
+
+class ExportQuerySet(models.QuerySet):
+    def for_user(self, user) -> ExportQuerySet:
+        """Administrators see every export; an auditor sees their own (the pages are theirs
+        alone: reports.views.AuditorMixin)."""
+        qs = self.select_related("plan", "requested_by")
+        return qs if user.has_role(Role.ADMIN) else qs.filter(requested_by=user)
 
 
 class Export(models.Model):
@@ -36,6 +46,8 @@ class Export(models.Model):
     audit_head = models.CharField(_("audit chain head"), max_length=96, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ExportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
 from audit.context import acting_as
 
+from . import services
 from .exporting import export
 from .models import Export
 
@@ -30,32 +30,23 @@ def run_export(export_id: int) -> dict:
     item = Export.objects.select_related("plan").get(pk=export_id)
     path = export_path(item)
     path.parent.mkdir(parents=True, exist_ok=True)
-    Export.objects.filter(pk=item.pk).update(state=Export.State.RUNNING, progress=0.0)
+    services.start_export(item.pk)
     last = {"at": 0.0}
 
     def progress(fraction: float, stage: str) -> None:
         # A row update per 2 % at most: the page polls it, the export should not wait on it.
         if fraction - last["at"] >= 0.02 or fraction >= 1.0:
             last["at"] = fraction
-            Export.objects.filter(pk=item.pk).update(
-                progress=min(max(fraction, 0.0), 1.0), stage=stage[:64]
-            )
+            services.record_export_progress(item.pk, fraction, stage)
 
     try:
         with acting_as(f"job:export:{item.pk}"):
             result = export(item.format, path, as_of=item.as_of, plan=item.plan, progress=progress)
     except Exception as exc:  # the page says what went wrong; the log has the traceback
         logger.exception("export %s failed", item.pk)
-        Export.objects.filter(pk=item.pk).update(
-            state=Export.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        services.fail_export(item.pk, str(exc))
         return {"export": item.pk, "state": "failed"}
-    Export.objects.filter(pk=item.pk).update(
-        state=Export.State.DONE,
-        progress=1.0,
-        stage="done",
-        file=str(Path(EXPORT_DIR) / item.filename),
-        audit_head=result.head,
-        finished_at=timezone.now(),
+    services.finish_export(
+        item.pk, file=str(Path(EXPORT_DIR) / item.filename), audit_head=result.head
     )
     return {"export": item.pk, "state": "done", "file": item.filename}

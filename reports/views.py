@@ -4,15 +4,12 @@ with a progress indicator, and any object's history and state on a date."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -21,12 +18,10 @@ from zjai.access import RoleRequiredMixin
 from zjai.dates import today
 from zjai.roles import Role
 
-from .builders import default_plan
+from . import services
 from .forms import ExportForm
 from .models import Export
-from .tasks import run_export
 
-logger = logging.getLogger(__name__)
 RECENT_EXPORTS = 20
 
 
@@ -36,29 +31,11 @@ class AuditorMixin(RoleRequiredMixin):
     roles = (Role.ADMIN, Role.AUDITOR)
 
 
-def visible_exports(user):
-    """Administrators see every export; an auditor sees their own."""
-    qs = Export.objects.select_related("plan", "requested_by")
-    return qs if user.has_role(Role.ADMIN) else qs.filter(requested_by=user)
-
-
-def queue_export(export_id: int) -> None:
-    try:
-        run_export.delay(export_id)
-    except Exception:  # the broker is down: say so on the page instead of spinning forever
-        logger.exception("could not queue export %s", export_id)
-        Export.objects.filter(pk=export_id).update(
-            state=Export.State.FAILED,
-            error=_("The export could not be queued. Try again later."),
-            finished_at=timezone.now(),
-        )
-
-
 class ExportView(AuditorMixin, View):
     template_name = "reports/export.html"
 
     def render_page(self, form, status=200):
-        exports = visible_exports(self.request.user)[:RECENT_EXPORTS]
+        exports = Export.objects.for_user(self.request.user)[:RECENT_EXPORTS]
         return render(
             self.request,
             self.template_name,
@@ -73,15 +50,11 @@ class ExportView(AuditorMixin, View):
         form = ExportForm(request.POST)
         if not form.is_valid():
             return self.render_page(form, status=400)
-        with transaction.atomic():
-            item = Export.objects.create(
-                requested_by=request.user,
-                requested_at=timezone.now(),
-                plan=default_plan(),
-                format=form.cleaned_data["format"],
-                as_of=form.cleaned_data["as_of"],
-            )
-            transaction.on_commit(lambda: queue_export(item.pk))
+        item = services.request_export(
+            acting_user=request.user,
+            format=form.cleaned_data["format"],
+            as_of=form.cleaned_data["as_of"],
+        )
         return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
 
 
@@ -103,7 +76,7 @@ def _status(item: Export) -> dict:
 
 class ExportDetailView(AuditorMixin, View):
     def get(self, request, pk):
-        item = get_object_or_404(visible_exports(request.user), pk=pk)
+        item = get_object_or_404(Export.objects.for_user(request.user), pk=pk)
         return render(
             request, "reports/export_detail.html", {"export": item, "status": _status(item)}
         )
@@ -113,7 +86,7 @@ class ExportStatusView(AuditorMixin, View):
     """JSON polled by the export page every second."""
 
     def get(self, request, pk):
-        item = get_object_or_404(visible_exports(request.user), pk=pk)
+        item = get_object_or_404(Export.objects.for_user(request.user), pk=pk)
         response = JsonResponse(_status(item))
         response["Cache-Control"] = "no-store"
         return response
@@ -121,7 +94,7 @@ class ExportStatusView(AuditorMixin, View):
 
 class ExportDownloadView(AuditorMixin, View):
     def get(self, request, pk):
-        item = get_object_or_404(visible_exports(request.user), pk=pk)
+        item = get_object_or_404(Export.objects.for_user(request.user), pk=pk)
         if item.state != Export.State.DONE or not item.file:
             raise Http404(_("This export is not ready."))
         root = Path(settings.MEDIA_ROOT).resolve()

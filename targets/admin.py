@@ -1,22 +1,72 @@
-from django.contrib import admin
+"""The admin of targets: a target's definition and units change through targets.services;
+figures and progress are only shown (figures change through the workflow, progress is
+computed)."""
 
-from audit.admin_mixins import AuditedAdminMixin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
+from audit.admin_mixins import REASON_FIELD, ReadOnlyAdminMixin, reason_field
+from zjai.exceptions import ConflictError
+
+from . import rules, services
 from .models import Measurement, Progress, Target, TargetUnit
+
+# What the plan file says, shown without being offered for change (services.update_target
+# refuses the same fields), and what only the system keeps (version, dirty mark).
+TARGET_READ_ONLY = tuple(
+    field.name
+    for field in Target._meta.get_fields()
+    if getattr(field, "editable", False)
+    and not field.auto_created
+    and field.name not in services.TARGET_EDITABLE
+    and field.name != "units"  # shown as the inline below
+)
+
+
+class TargetAdminForm(forms.ModelForm):
+    """The target's editable fields, the version the page was read at (a change made meanwhile
+    is a form error, not an overwrite) and the reason kept with the change."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    audit_reason = reason_field(required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_version")
+        current = Target.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+        if seen is not None and current and current[0] != seen:
+            raise ValidationError(
+                _("This target was changed by someone else. Reload it and try again.")
+            )
+        return data
 
 
 class TargetUnitInline(admin.TabularInline):
+    """The responsible units; saved as a whole through services.set_target_units."""
+
     model = TargetUnit
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return rules.may_change_targets(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return rules.may_change_targets(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return rules.may_change_targets(request.user)
+
 
 @admin.register(Target)
-class TargetAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    reason_required = True  # a change to a target needs a reason (DESIGN.md, issue 6)
-
-    def touched_targets(self, obj):
-        return [obj.pk]
-
+class TargetAdmin(admin.ModelAdmin):
+    form = TargetAdminForm
     list_display = (
         "code",
         "title_zh",
@@ -27,33 +77,85 @@ class TargetAdmin(AuditedAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("plan", "source_kind", "headline", "scope")
     search_fields = ("code", "title_zh", "title_en")
-    raw_id_fields = ("item", "restated_in")
+    readonly_fields = TARGET_READ_ONLY
     inlines = [TargetUnitInline]
+
+    def has_add_permission(self, request):
+        return False  # targets come from the plan file
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and rules.may_change_targets(
+            request.user
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConflictError as exc:  # changed by someone between the form's check and the lock
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        # Compared with the values the page was built from: a form field may report a change
+        # where the value is the same ({} posted back as "{}").
+        changes = {
+            name: data[name]
+            for name in form.changed_data
+            if name in services.TARGET_EDITABLE and data[name] != form.initial.get(name)
+        }
+        if changes:
+            saved = services.update_target(
+                obj,
+                acting_user=request.user,
+                reason=data[REASON_FIELD],
+                expected_version=data["seen_version"],
+                **changes,
+            )
+            obj.version = saved.version
+
+    def save_related(self, request, form, formsets, change):
+        """The units, as the inline left them, in one service call."""
+        for formset in formsets:
+            rows = [
+                f.cleaned_data
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data["unit"]
+            ]
+            rows.sort(key=lambda row: row["order"])
+            target = form.instance
+            saved = services.set_target_units(
+                target,
+                links=[(row["unit"], bool(row.get("is_lead"))) for row in rows],
+                acting_user=request.user,
+                reason=form.cleaned_data[REASON_FIELD],
+                # The version read (checked by the form) or the one save_model just wrote.
+                expected_version=target.version,
+            )
+            target.version = saved.version
+            # What the admin's own history message reads; the audit trail has the units.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    reason_required = True  # a change to a figure, approved ones above all, needs a reason
-
-    def touched_targets(self, obj):
-        return [obj.target_id]
+class MeasurementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown only: a figure changes through the workflow (targets.services), never here, so the
+    four-eyes rule and the audit trail hold."""
 
     list_display = ("target", "value", "observed_on", "state", "created_by", "reviewed_by")
     list_filter = ("state", "target", "is_demo")
     date_hierarchy = "observed_on"
-    raw_id_fields = ("created_by", "submitted_by", "reviewed_by")
     list_select_related = ("target", "created_by", "reviewed_by")
     show_full_result_count = False
 
 
 @admin.register(Progress)
-class ProgressAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ProgressAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Computed, never typed in."""
+
     list_display = ("target", "as_of", "current_value", "percent", "status", "computed_at")
     list_filter = ("status", "as_of")
     list_select_related = ("target",)
-
-    def has_add_permission(self, request):
-        return False  # computed, never typed in
-
-    def has_change_permission(self, request, obj=None):
-        return False

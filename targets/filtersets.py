@@ -4,10 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zjai.roles import Role
-
 from .choices import MeasurementState, ProgressStatus, SourceKind, TargetScope
-from .models import Measurement, Progress, Target, TargetUnit
+from .models import Measurement, Progress, Target
+from .rules import FigureRules
 
 
 class TargetFilterSet(django_filters.FilterSet):
@@ -96,20 +95,11 @@ class MeasurementFilterSet(django_filters.FilterSet):
         return queryset.filter(target__unit_links__unit__code=value).distinct()
 
     def by_to_review(self, queryset, name, value):
-        """Submitted figures the requesting user may review: of targets their unit leads (any,
-        for an admin), never their own."""
+        """Submitted figures the requesting user may review (targets.rules)."""
         user = getattr(self.request, "user", None)
         if not value or user is None or not user.is_authenticated:
             return queryset
-        waiting = queryset.filter(state=MeasurementState.SUBMITTED).exclude(
-            Q(created_by=user) | Q(submitted_by=user)
-        )
-        if user.has_role(Role.ADMIN):
-            return waiting
-        if not user.has_role(Role.REVIEWER) or not user.unit_id:
-            return waiting.none()
-        led = TargetUnit.objects.filter(unit_id=user.unit_id, is_lead=True).values("target_id")
-        return waiting.filter(target__in=led)
+        return FigureRules(user).to_review(queryset)
 
 
 class ProgressFilterSet(django_filters.FilterSet):

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import BilingualMixin
-from zjai.roles import Role
 from zjai.validators import validate_sensible_date
 
+from . import rules
 from .choices import (
     Comparator,
     GrowthModel,
@@ -27,21 +27,9 @@ from .choices import (
 
 class TargetQuerySet(models.QuerySet):
     def for_user(self, user) -> TargetQuerySet:
-        """Targets are public to every signed-in user; what differs by unit is who may report."""
-        if not user.is_authenticated:
-            return self.none()
-        return self
-
-    def reportable_by(self, user) -> TargetQuerySet:
-        """Reported targets the user's unit is responsible for (lead or taking part)."""
-        if not user.is_authenticated:
-            return self.none()
-        qs = self.filter(source_kind=SourceKind.REPORTED)
-        if user.has_role(Role.ADMIN):
-            return qs
-        if user.unit_id is None or not user.has_role(Role.STAFF, Role.REVIEWER):
-            return self.none()
-        return qs.filter(unit_links__unit_id=user.unit_id).distinct()
+        """Targets are public to every signed-in user (targets.rules); who may report for one
+        is FigureRules.may_report."""
+        return self if rules.sees_targets(user) else self.none()
 
 
 class Target(BilingualMixin, models.Model):
@@ -219,20 +207,8 @@ class MeasurementQuerySet(models.QuerySet):
         ).filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=end))
 
     def for_user(self, user) -> MeasurementQuerySet:
-        """Everyone sees approved figures; a unit sees all states of its own targets' figures;
-        admins and auditors see everything."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.has_role(Role.ADMIN, Role.AUDITOR):
-            return self
-        # A subquery, not a join: no duplicate rows to DISTINCT away, and the planner can use
-        # the (target, state) index when a page narrows to a few targets (1M figures at scale).
-        own = (
-            Q(target_id__in=TargetUnit.objects.filter(unit_id=user.unit_id).values("target_id"))
-            if user.unit_id
-            else Q(pk__in=[])
-        )
-        return self.filter(Q(state=Measurement.State.APPROVED) | own)
+        """The figures the user may see (targets.rules.visible_figures)."""
+        return rules.visible_figures(self, user)
 
 
 class Measurement(models.Model):

@@ -1,30 +1,39 @@
-"""Reminders for stale figures: at most one per target per reporting interval."""
+"""Reminders for stale figures, the reading part: which targets are due a reminder (at most one
+per target per reporting interval), to whom, and what it says. Sending them and recording that
+they went out is targets.services.send_stale_reminders."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from zjai.roles import Role
 
-from .models import Progress, StaleReminder, TargetUnit
+from .models import Progress, StaleReminder, Target, TargetUnit
 
 
-def send_stale_reminders(as_of: dt.date | None = None) -> int:
-    """E-mail the staff of each stale target's units; returns the number of targets reminded."""
+@dataclass
+class Reminder:
+    target: Target
+    recipients: list[str]
+    subject: str
+    body: str
+    sent_at: dt.datetime
+
+
+def due_reminders(as_of: dt.date | None, *, now: dt.datetime) -> list[Reminder]:
+    """A reminder for each stale target not reminded within the interval, addressed to the
+    staff of its units (none when they have no e-mail address: the reminder still counts)."""
     interval = dt.timedelta(days=settings.ZJAI_REPORTING_INTERVAL_DAYS)
-    now = timezone.now()
     stale_rows = Progress.objects.latest_per_target().filter(stale=True).select_related("target")
     if as_of:
         stale_rows = stale_rows.filter(as_of__lte=as_of)
     targets = {row.target_id: row.target for row in stale_rows}
     if not targets:
-        return 0
+        return []
     recently = set(
         StaleReminder.objects.filter(target_id__in=targets, sent_at__gt=now - interval).values_list(
             "target_id", flat=True
@@ -46,23 +55,20 @@ def send_stale_reminders(as_of: dt.date | None = None) -> int:
     ):
         emails_by_unit.setdefault(unit_id, []).append(email)
 
-    messages, reminders = [], []
-    for target in due:
-        recipients = sorted(
-            {e for u in units_of.get(target.pk, ()) for e in emails_by_unit.get(u, [])}
+    days = settings.ZJAI_REPORTING_INTERVAL_DAYS
+    return [
+        Reminder(
+            target=target,
+            recipients=sorted(
+                {e for u in units_of.get(target.pk, ()) for e in emails_by_unit.get(u, [])}
+            ),
+            subject=f"[zjai] 请更新指标数据 / Figure due: {target.title_zh} ({target.code})",
+            body=(
+                f"指标“{target.title_zh}”的最新已批准数据已超过 {days} 天未更新，请尽快填报。\n\n"
+                f"The newest approved figure of “{target.title_en}” is older than {days} days. "
+                "Please report a new figure.\n"
+            ),
+            sent_at=now,
         )
-        subject = f"[zjai] 请更新指标数据 / Figure due: {target.title_zh} ({target.code})"
-        body = (
-            f"指标“{target.title_zh}”的最新已批准数据已超过 "
-            f"{settings.ZJAI_REPORTING_INTERVAL_DAYS} 天未更新，请尽快填报。\n\n"
-            f"The newest approved figure of “{target.title_en}” is older than "
-            f"{settings.ZJAI_REPORTING_INTERVAL_DAYS} days. Please report a new figure.\n"
-        )
-        if recipients:
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
-        reminders.append(StaleReminder(target=target, sent_at=now, recipients=recipients))
-    with transaction.atomic():
-        StaleReminder.objects.bulk_create(reminders)
-        if messages:
-            send_mass_mail(messages, fail_silently=False)
-    return len(reminders)
+        for target in due
+    ]

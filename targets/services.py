@@ -1,30 +1,38 @@
-"""Every write to targets and figures goes through these functions.
+"""Every write to targets, figures, progress and reminders goes through these functions.
 
-Browser views, the API, jobs and commands all call them, so each write path checks the same
-rules, records the same audit event and triggers the same recompute. Each function takes a
-keyword-only `acting_user`, runs in one transaction, locks the row it changes and re-checks
-its state and version inside the lock, so two people acting at once cannot both win.
+Browser views, the admin, the API, jobs and commands all call them, so each write path checks
+the same rules, records the same audit event and triggers the same recompute. Each function
+takes a keyword-only `acting_user`, runs in one transaction, locks the row it changes and
+re-checks its state and version inside the lock, so two people acting at once cannot both win.
+Who may act is targets.rules, asked inside the lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
+from plans.models import Plan, ResponsibleUnit
 from zjai.exceptions import ConflictError
-from zjai.roles import Role
 from zjai.validators import validate_sensible_date
 
+from . import recompute as computing
+from . import reminders
 from .choices import MeasurementState
-from .models import Measurement, Target, TargetUnit
+from .dates import today
+from .models import Measurement, Progress, RollupProgress, StaleReminder, Target, TargetUnit
+from .rules import FigureRules, may_change_targets
 
 logger = logging.getLogger(__name__)
 
@@ -39,43 +47,6 @@ MEASUREMENT_FIELDS = [
     "withdrawal_reason",
     "version",
 ]
-
-
-# --- who may do what ---------------------------------------------------------------------------
-
-
-def unit_is_responsible(user, target: Target) -> bool:
-    return (
-        bool(user.unit_id)
-        and TargetUnit.objects.filter(target=target, unit_id=user.unit_id).exists()
-    )
-
-
-def unit_leads(user, target: Target) -> bool:
-    return (
-        bool(user.unit_id)
-        and TargetUnit.objects.filter(target=target, unit_id=user.unit_id, is_lead=True).exists()
-    )
-
-
-def can_report(user, target: Target) -> bool:
-    """Staff (and reviewers, admins) of a unit responsible for a reported target."""
-    if not user.is_authenticated or not target.is_reported:
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    return user.has_role(Role.STAFF, Role.REVIEWER) and unit_is_responsible(user, target)
-
-
-def can_review(user, measurement: Measurement) -> bool:
-    """Reviewers of the target's lead unit, or admins; never for their own submission."""
-    if not user.is_authenticated:
-        return False
-    if user.pk in (measurement.created_by_id, measurement.submitted_by_id):
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    return user.has_role(Role.REVIEWER) and unit_leads(user, measurement.target)
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -160,7 +131,7 @@ def create_measurement(
     *, target: Target, value, observed_on, note: str = "", evidence=None, acting_user
 ) -> Measurement:
     """A draft figure for a reported target of the user's unit."""
-    if not can_report(acting_user, target):
+    if not FigureRules.for_target(acting_user, target).may_report(target):
         raise PermissionDenied(_("Your unit does not report figures for this target."))
     measurement = Measurement(
         target=target,
@@ -194,7 +165,7 @@ def update_measurement(
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     with transaction.atomic():
         locked = _locked(measurement, expected_version)
-        if not can_report(acting_user, locked.target):
+        if not FigureRules.for_target(acting_user, locked.target).may_report(locked.target):
             raise PermissionDenied(_("Your unit does not report figures for this target."))
         if locked.state not in (MeasurementState.DRAFT, MeasurementState.REJECTED):
             raise ConflictError(_("Only a draft or a rejected figure can be edited."))
@@ -227,7 +198,7 @@ def submit_measurement(
     """draft → submitted, for review by the target's lead unit."""
     with transaction.atomic():
         locked = _locked(measurement, expected_version)
-        if not can_report(acting_user, locked.target):
+        if not FigureRules.for_target(acting_user, locked.target).may_report(locked.target):
             raise PermissionDenied(_("Your unit does not report figures for this target."))
         if locked.state != MeasurementState.DRAFT:
             raise ConflictError(
@@ -250,6 +221,60 @@ def submit_measurement(
     return locked
 
 
+def report_measurement(
+    *,
+    target: Target,
+    value,
+    observed_on,
+    note: str = "",
+    evidence=None,
+    submit: bool = False,
+    acting_user,
+) -> tuple[Measurement, str]:
+    """A new figure, and with `submit` its submission, as one change: if the database goes
+    away between the two steps nothing is kept, rather than a draft the user does not know about
+    and would report a second time (tests/ops/test_faults.py). Should the submission itself be
+    refused, the draft is kept and the refusal returned with it ("" when all went through)."""
+    with transaction.atomic():
+        figure = create_measurement(
+            target=target,
+            value=value,
+            observed_on=observed_on,
+            note=note,
+            evidence=evidence,
+            acting_user=acting_user,
+        )
+        if not submit:
+            return figure, ""
+        try:
+            figure = submit_measurement(
+                figure, acting_user=acting_user, expected_version=figure.version
+            )
+        except (ConflictError, PermissionDenied) as exc:
+            return figure, str(exc)
+    return figure, ""
+
+
+def revise_measurement(
+    measurement: Measurement,
+    *,
+    acting_user,
+    expected_version: int | None = None,
+    submit: bool = False,
+    **changes,
+) -> Measurement:
+    """Change a draft or rejected figure and, with `submit`, submit it: all or nothing."""
+    with transaction.atomic():
+        figure = update_measurement(
+            measurement, acting_user=acting_user, expected_version=expected_version, **changes
+        )
+        if submit:
+            figure = submit_measurement(
+                figure, acting_user=acting_user, expected_version=figure.version
+            )
+    return figure
+
+
 def _review(measurement, *, acting_user, approve: bool, comment: str, expected_version):
     with transaction.atomic():
         locked = _locked(measurement, expected_version)
@@ -258,9 +283,10 @@ def _review(measurement, *, acting_user, approve: bool, comment: str, expected_v
                 _("Only a submitted figure can be reviewed; this one is %(state)s.")
                 % {"state": locked.get_state_display()}
             )
-        if not can_review(acting_user, locked):
-            if acting_user.pk in (locked.created_by_id, locked.submitted_by_id):
-                raise PermissionDenied(_("You cannot review a figure you reported or submitted."))
+        rules = FigureRules.for_target(acting_user, locked.target)
+        if rules.is_own(locked):
+            raise PermissionDenied(_("You cannot review a figure you reported or submitted."))
+        if not rules.reviews_target(locked.target_id):
             raise PermissionDenied(_("Only reviewers of the target's lead unit may review it."))
         before = snapshot(locked, MEASUREMENT_FIELDS)
         locked.state = MeasurementState.APPROVED if approve else MeasurementState.REJECTED
@@ -325,10 +351,7 @@ def withdraw_measurement(
         locked = _locked(measurement, expected_version)
         if locked.state != MeasurementState.APPROVED:
             raise ConflictError(_("Only an approved figure can be withdrawn."))
-        if not (
-            acting_user.has_role(Role.ADMIN)
-            or (acting_user.has_role(Role.REVIEWER) and unit_leads(acting_user, locked.target))
-        ):
+        if not FigureRules.for_target(acting_user, locked.target).reviews_target(locked.target_id):
             raise PermissionDenied(_("Only reviewers of the target's lead unit may withdraw it."))
         before = snapshot(locked, MEASUREMENT_FIELDS)
         locked.state = MeasurementState.WITHDRAWN
@@ -376,25 +399,34 @@ TARGET_FIELDS = [
 TARGET_EDITABLE = set(TARGET_FIELDS) - {"version"}
 
 
+def _locked_target(target: Target, expected_version: int | None) -> Target:
+    locked = Target.objects.select_for_update().get(pk=target.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            _("This target was changed by someone else. Reload it and try again."),
+            current_version=locked.version,
+        )
+    return locked
+
+
+def _check_target_change(acting_user, reason: str) -> None:
+    if not may_change_targets(acting_user):
+        raise PermissionDenied(_("Only an administrator may change a target."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Changing a target needs a reason.")})
+
+
 def update_target(
     target: Target, *, acting_user, reason: str, expected_version: int | None = None, **changes
 ) -> Target:
     """Change a target's definition (value, baseline, deadline, weight, …): administrators only,
     with a reason, audited field by field, followed by a recompute of the target."""
-    if not (acting_user.is_authenticated and acting_user.has_role(Role.ADMIN)):
-        raise PermissionDenied(_("Only an administrator may change a target."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Changing a target needs a reason.")})
+    _check_target_change(acting_user, reason)
     unknown = set(changes) - TARGET_EDITABLE
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     with transaction.atomic():
-        locked = Target.objects.select_for_update().get(pk=target.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConflictError(
-                _("This target was changed by someone else. Reload it and try again."),
-                current_version=locked.version,
-            )
+        locked = _locked_target(target, expected_version)
         before = snapshot(locked, TARGET_FIELDS)
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -412,3 +444,174 @@ def update_target(
         )
         schedule_recompute([locked.pk])
     return locked
+
+
+def target_units(target: Target) -> list[dict]:
+    """A target's responsible units as the audit trail shows them: in order, by code and name,
+    and which one leads (its reviewers approve the target's figures)."""
+    return [
+        link.unit.as_link(lead=link.is_lead)
+        for link in TargetUnit.objects.filter(target=target)
+        .select_related("unit")
+        .order_by("order", "pk")
+    ]
+
+
+def set_target_units(
+    target: Target,
+    *,
+    links: Sequence[tuple[ResponsibleUnit, bool]],
+    acting_user,
+    reason: str,
+    expected_version: int | None = None,
+) -> Target:
+    """Make the target's responsible units exactly `links` ((unit, leads), in order):
+    administrators only, with a reason. The lead unit decides who approves the target's
+    figures, so the change is audited with the units before and after, bumps the target's
+    version and recomputes it (the units' roll-ups count it). Setting the same units again
+    changes nothing."""
+    _check_target_change(acting_user, reason)
+    units = [unit for unit, _lead in links]
+    if len({unit.pk for unit in units}) != len(units):
+        raise ValidationError({"units": _("This unit is already responsible for the target.")})
+    if sum(1 for _unit, lead in links if lead) > 1:
+        raise ValidationError({"units": _("A target has one lead unit.")})
+    with transaction.atomic():
+        locked = _locked_target(target, expected_version)
+        have = list(
+            TargetUnit.objects.filter(target=locked)
+            .order_by("order", "pk")
+            .values_list("unit_id", "is_lead")
+        )
+        if have == [(unit.pk, bool(lead)) for unit, lead in links]:
+            return locked
+        before = {"units": target_units(locked), "version": locked.version}
+        TargetUnit.objects.filter(target=locked).delete()
+        TargetUnit.objects.bulk_create(
+            TargetUnit(target=locked, unit=unit, order=order, is_lead=bool(lead))
+            for order, (unit, lead) in enumerate(links)
+        )
+        locked.version += 1
+        locked.save(update_fields=["version"])
+        record_event(
+            action="set_units",
+            obj=locked,
+            acting_user=acting_user,
+            before=before,
+            after={"units": target_units(locked), "version": locked.version},
+            reason=reason.strip(),
+        )
+        schedule_recompute([locked.pk])
+    return locked
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def recompute_progress(
+    as_of: dt.date | None = None, target_ids: Iterable[int] | None = None
+) -> computing.RecomputeResult:
+    """Write one Progress row per target for `as_of` (default today) and the roll-ups of every
+    plan touched. Rows of the same target and date are replaced, so running it twice gives the
+    same rows; the dirty flags it has seen are cleared.
+
+    Each run leaves one audit event per plan (action `recompute`): the status counts of that
+    date before and after. The rows themselves are computed bookkeeping, not audited one by
+    one: anyone can recompute them from the audited inputs (docs/audit.md)."""
+    as_of = as_of or today()
+    started = timezone.now()
+    targets_qs = Target.objects.select_related("plan").order_by("pk")
+    if target_ids is not None:
+        targets_qs = targets_qs.filter(pk__in=list(target_ids))
+    targets = list(targets_qs)
+    results = computing.assess_targets(targets, as_of)
+    rows = [computing.progress_row(t, results[t.pk], as_of, started) for t in targets]
+    plan_ids = sorted({t.plan_id for t in targets})
+    with transaction.atomic():
+        # One recompute of a plan's roll-ups at a time: they are replaced as a whole.
+        list(Plan.objects.select_for_update().filter(pk__in=plan_ids).values_list("pk"))
+        previous = Counter(
+            Progress.objects.filter(target__in=[t.pk for t in targets], as_of=as_of).values_list(
+                "target__plan_id", "status"
+            )
+        )
+        Progress.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["target", "as_of"],
+            update_fields=computing.PROGRESS_FIELDS,
+            batch_size=1000,
+        )
+        for plan_id in plan_ids:
+            _roll_up_plan(plan_id, as_of, started)
+        Target.objects.filter(pk__in=[t.pk for t in targets], dirty_since__lte=started).update(
+            dirty_since=None
+        )
+        _record_runs(targets, rows, as_of, previous, whole=target_ids is None)
+    result = computing.RecomputeResult(as_of=as_of, targets=len(rows))
+    result.by_status.update(row.status for row in rows)
+    return result
+
+
+def _record_runs(targets, rows, as_of, previous: Counter, *, whole: bool) -> None:
+    """One `recompute` event per plan: which date, how many targets, status counts before and
+    after. The actor is the job or command (audit.context.acting_as) that ran it."""
+    plans = {t.plan_id: t.plan for t in targets}
+    status_of = {row.target_id: row.status for row in rows}
+    for plan_id, plan in sorted(plans.items()):
+        ids = [t.pk for t in targets if t.plan_id == plan_id]
+        before = {s: n for (p, s), n in sorted(previous.items()) if p == plan_id}
+        after = dict(sorted(Counter(status_of[i] for i in ids).items()))
+        record_event(
+            action="recompute",
+            obj=plan,
+            before={"as_of": as_of, "targets": sum(before.values()), "counts": before},
+            after={
+                "as_of": as_of,
+                "targets": len(ids),
+                "counts": after,
+                "scope": "all" if whole else sorted(ids),
+            },
+            diff=False,
+        )
+
+
+def _roll_up_plan(plan_id: int, as_of: dt.date, now) -> None:
+    """Replace the roll-ups of one plan as of a date, from its targets' Progress rows of that
+    date (computing any target that has none yet)."""
+    targets = list(Target.objects.filter(plan_id=plan_id).select_related("plan"))
+    rows = {p.target_id: p for p in Progress.objects.filter(target__plan_id=plan_id, as_of=as_of)}
+    missing = [t for t in targets if t.pk not in rows]
+    if missing:
+        fresh = computing.assess_targets(missing, as_of)
+        new_rows = [computing.progress_row(t, fresh[t.pk], as_of, now) for t in missing]
+        Progress.objects.bulk_create(
+            new_rows,
+            update_conflicts=True,
+            unique_fields=["target", "as_of"],
+            update_fields=computing.PROGRESS_FIELDS,
+        )
+        rows.update({row.target_id: row for row in new_rows})
+    new = computing.rollup_rows(plan_id, targets, rows, as_of, now)
+    RollupProgress.objects.filter(plan_id=plan_id, as_of=as_of).delete()
+    RollupProgress.objects.bulk_create(new, batch_size=1000)
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def send_stale_reminders(as_of: dt.date | None = None) -> int:
+    """E-mail the staff of each stale target's units, at most once per reporting interval, and
+    record each reminder (the StaleReminder row is the record). Returns the number of targets
+    reminded."""
+    due = reminders.due_reminders(as_of, now=timezone.now())
+    messages = [
+        (r.subject, r.body, settings.DEFAULT_FROM_EMAIL, r.recipients) for r in due if r.recipients
+    ]
+    with transaction.atomic():
+        StaleReminder.objects.bulk_create(
+            StaleReminder(target=r.target, sent_at=r.sent_at, recipients=r.recipients) for r in due
+        )
+        if messages:
+            send_mass_mail(messages, fail_silently=False)
+    return len(due)

@@ -25,7 +25,7 @@ from django.db import DatabaseError
 
 from audit.context import acting_as
 
-from .recompute import recompute
+from .services import recompute_progress
 
 #: Seconds before a task whose pool process died is run again (see the module's doc).
 RETRY_DELAY = 5
@@ -51,7 +51,7 @@ def _parse(as_of: str | None) -> dt.date | None:
 def recompute_all(as_of: str | None = None) -> dict:
     """Recompute every target of every plan as of a date (default: today)."""
     with acting_as("job:recompute_all"):
-        result = recompute(_parse(as_of))
+        result = recompute_progress(_parse(as_of))
     return {"as_of": result.as_of.isoformat(), "targets": result.targets, **result.by_status}
 
 
@@ -59,7 +59,7 @@ def recompute_all(as_of: str | None = None) -> dict:
 def recompute_targets(target_ids: list[int], as_of: str | None = None) -> dict:
     """Recompute the given targets as of a date (default: today)."""
     with acting_as("job:recompute_targets"):
-        result = recompute(_parse(as_of), target_ids=target_ids)
+        result = recompute_progress(_parse(as_of), target_ids=target_ids)
     return {"as_of": result.as_of.isoformat(), "targets": result.targets, **result.by_status}
 
 
@@ -73,14 +73,14 @@ def sweep_dirty_targets() -> dict:
     if not ids:
         return {"targets": 0}
     with acting_as("job:sweep_dirty_targets"):
-        result = recompute(target_ids=ids)
+        result = recompute_progress(target_ids=ids)
     return {"targets": result.targets}
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
 def send_stale_reminders() -> dict:
     """Remind the responsible units of targets whose newest approved figure is stale."""
-    from .reminders import send_stale_reminders as send
+    from .services import send_stale_reminders as send
 
     with acting_as("job:send_stale_reminders"):
         return {"reminded": send()}

@@ -11,9 +11,6 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import BigIntegerField, BooleanField, Case, Exists, OuterRef, Q, Value, When
-from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,12 +19,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from audit.history import history_entries
-from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.charts import TimeSeriesLabels, time_series
 from zjai.dates import today
+from zjai.exceptions import ConflictError
 from zjai.lists import FilteredListView, paginate
-from zjai.roles import Role
 from zjai.templatetags.zjai import format_number
 from zjai.uploads import content_type_for
 
@@ -36,79 +32,15 @@ from .choices import MeasurementState, ProgressStatus
 from .explain import explain, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
 from .forms import MeasurementForm, ReviewForm, SubmitForm, WithdrawForm
-from .models import Measurement, Progress, Target, TargetUnit
+from .models import Measurement, Progress, Target
+from .rules import FigureRules
+from .selectors import target_history
 from .series import charted_series, required_path
 from .tables import MeasurementTable, TargetTable
 
 PENDING_ROWS = 10
 FIGURES_PER_PAGE = 10
 HISTORY_PER_PAGE = 10
-
-
-class FigureRights:
-    """What a user may do with figures, loaded once per page so that rows cost no queries.
-
-    Mirrors targets.services (can_report, can_review, withdraw), which decides for real.
-    """
-
-    def __init__(self, user):
-        self.user = user
-        self.admin = user.has_role(Role.ADMIN)
-        self.reporter = user.has_role(Role.STAFF, Role.REVIEWER)
-        self.reviewer = user.has_role(Role.REVIEWER)
-        links = (
-            TargetUnit.objects.filter(unit_id=user.unit_id).values_list("target_id", "is_lead")
-            if user.unit_id
-            else []
-        )
-        self.responsible = set()
-        self.leads = set()
-        for target_id, is_lead in links:
-            self.responsible.add(target_id)
-            if is_lead:
-                self.leads.add(target_id)
-
-    def can_report(self, target) -> bool:
-        if not target.is_reported:
-            return False
-        return self.admin or (self.reporter and target.pk in self.responsible)
-
-    def can_edit(self, figure) -> bool:
-        editable = (MeasurementState.DRAFT, MeasurementState.REJECTED)
-        return figure.state in editable and self.can_report(figure.target)
-
-    def can_submit(self, figure) -> bool:
-        return figure.state == MeasurementState.DRAFT and self.can_report(figure.target)
-
-    def is_own(self, figure) -> bool:
-        return self.user.pk in (figure.created_by_id, figure.submitted_by_id)
-
-    def may_review_target(self, target_id) -> bool:
-        return self.admin or (self.reviewer and target_id in self.leads)
-
-    def can_review(self, figure) -> bool:
-        return (
-            figure.state == MeasurementState.SUBMITTED
-            and not self.is_own(figure)
-            and self.may_review_target(figure.target_id)
-        )
-
-    def actions(self, figure) -> dict[str, bool]:
-        """What the page offers for one figure (the services check again on submit)."""
-        return {
-            "edit": self.can_edit(figure),
-            "submit": self.can_submit(figure),
-            "review": self.can_review(figure),
-            "own_submitted": figure.state == MeasurementState.SUBMITTED
-            and self.is_own(figure)
-            and self.may_review_target(figure.target_id),
-            "withdraw": self.can_withdraw(figure),
-        }
-
-    def can_withdraw(self, figure) -> bool:
-        return figure.state == MeasurementState.APPROVED and self.may_review_target(
-            figure.target_id
-        )
 
 
 def get_target(user, code: str) -> Target:
@@ -184,7 +116,7 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         target = get_target(user, code)
-        rights = FigureRights(user)
+        rules = FigureRules(user, target_ids=[target.pk])
         progress = target.progress.order_by("-as_of").first()
         as_of = progress.as_of if progress else today()
         unit = unit_of(target)
@@ -230,32 +162,12 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             self.request.GET.get("page"),
             FIGURES_PER_PAGE,
         )
-        # A figure's events: for each event of a figure (few), one primary-key lookup of the
-        # figure, rather than every one of the target's figures (240,000 at benchmark scale)
-        # turned into text to match the events' object ids. CASE keeps the cast to events of
-        # figures, whose object ids are their numeric keys.
-        figure_visible = Exists(
-            Measurement.objects.for_user(user).filter(
-                target=target, pk=Cast(OuterRef("object_id"), BigIntegerField())
-            )
-        )
         history = paginate(
-            AuditEvent.objects.filter(
-                Q(object_type="targets.target", object_id=str(target.pk))
-                | Q(
-                    Case(
-                        When(object_type="targets.measurement", then=figure_visible),
-                        default=Value(False),
-                        output_field=BooleanField(),
-                    )
-                )
-            ).order_by("-seq"),
-            self.request.GET.get("history_page"),
-            HISTORY_PER_PAGE,
+            target_history(target, user), self.request.GET.get("history_page"), HISTORY_PER_PAGE
         )
         for figure in [*pending, *figures.object_list]:
             figure.target = target
-            figure.may = rights.actions(figure)
+            figure.may = rules.actions(figure)
         context.update(
             target=target,
             unit=unit,
@@ -270,8 +182,7 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             history=history,
             # The target's own key is left out of its figures' events: it is this page.
             history_rows=history_entries(history.object_list, skip=("target",)),
-            rights=rights,
-            can_report=rights.can_report(target),
+            can_report=rules.may_report(target),
         )
         return context
 
@@ -291,9 +202,9 @@ class FigureListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rights = FigureRights(self.request.user)
+        rules = FigureRules(self.request.user)
         for figure in context["rows"]:
-            figure.may = rights.actions(figure)
+            figure.may = rules.actions(figure)
         return context
 
 
@@ -318,7 +229,7 @@ class ReportFigureView(FigureFormMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def check(self):
-        if not services.can_report(self.request.user, self.target):
+        if not FigureRules.for_target(self.request.user, self.target).may_report(self.target):
             raise PermissionDenied(_("Your unit does not report figures for this target."))
 
     def get(self, request, code):
@@ -331,33 +242,26 @@ class ReportFigureView(FigureFormMixin, View):
         if not form.is_valid():
             return self.render_form(form, status=400)
         data = form.cleaned_data
-        # "Save and submit" is one change: if the database goes away between the two steps,
-        # nothing is kept, rather than a draft the user does not know about and would report
-        # a second time (tests/ops/test_faults.py).
-        with transaction.atomic():
-            try:
-                figure = services.create_measurement(
-                    target=self.target,
-                    value=data["value"],
-                    observed_on=data["observed_on"],
-                    note=data["note"],
-                    evidence=data.get("evidence") or None,
-                    acting_user=request.user,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                return self.render_form(form, status=400)
-            if "submit" in request.POST:
-                try:
-                    services.submit_measurement(
-                        figure, acting_user=request.user, expected_version=figure.version
-                    )
-                except (services.ConflictError, PermissionDenied) as exc:
-                    messages.warning(request, _("Saved as a draft but not submitted: %s") % exc)
-                else:
-                    messages.success(request, _("The figure was submitted for review."))
-            else:
-                messages.success(request, _("The figure was saved as a draft."))
+        submit = "submit" in request.POST
+        try:
+            _figure, refusal = services.report_measurement(
+                target=self.target,
+                value=data["value"],
+                observed_on=data["observed_on"],
+                note=data["note"],
+                evidence=data.get("evidence") or None,
+                submit=submit,
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_form(form, status=400)
+        if refusal:
+            messages.warning(request, _("Saved as a draft but not submitted: %s") % refusal)
+        elif submit:
+            messages.success(request, _("The figure was submitted for review."))
+        else:
+            messages.success(request, _("The figure was saved as a draft."))
         return HttpResponseRedirect(target_url(self.target))
 
 
@@ -368,7 +272,7 @@ class EditFigureView(FigureFormMixin, View):
         if request.user.is_authenticated and request.user.role:
             self.figure = visible_figure(request.user, kwargs["pk"])
             self.target = self.figure.target
-            if not FigureRights(request.user).can_edit(self.figure):
+            if not FigureRules.for_target(request.user, self.target).may_edit(self.figure):
                 raise PermissionDenied(_("You may not change this figure."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -402,17 +306,14 @@ class EditFigureView(FigureFormMixin, View):
         if data.get("evidence"):
             changes["evidence"] = data["evidence"]
         try:
-            figure = services.update_measurement(
+            figure = services.revise_measurement(
                 self.figure,
                 acting_user=request.user,
                 expected_version=data["version"],
+                submit="submit" in request.POST,
                 **changes,
             )
-            if "submit" in request.POST:
-                figure = services.submit_measurement(
-                    figure, acting_user=request.user, expected_version=figure.version
-                )
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             return self.render_form(form, status=409, figure=self.figure, conflict=str(exc))
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -438,7 +339,7 @@ class SubmitFigureView(RoleRequiredMixin, View):
             services.submit_measurement(
                 figure, acting_user=request.user, expected_version=form.cleaned_data["version"]
             )
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(target_url(figure.target))
         messages.success(request, _("The figure was submitted for review."))
@@ -453,8 +354,8 @@ class ReviewFigureView(RoleRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.role:
             self.figure = visible_figure(request.user, kwargs["pk"])
-            self.rights = FigureRights(request.user)
-            if not self.rights.may_review_target(self.figure.target_id):
+            self.rules = FigureRules.for_target(request.user, self.figure.target)
+            if not self.rules.reviews_target(self.figure.target_id):
                 raise PermissionDenied(_("Only reviewers of the target's lead unit may review it."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -467,7 +368,7 @@ class ReviewFigureView(RoleRequiredMixin, View):
                 "figure": figure,
                 "target": figure.target,
                 "form": form,
-                "own": self.rights.is_own(figure),
+                "own": self.rules.is_own(figure),
                 "reviewable": figure.state == MeasurementState.SUBMITTED,
                 **extra,
             },
@@ -507,7 +408,7 @@ class ReviewFigureView(RoleRequiredMixin, View):
                 )
         except PermissionDenied as exc:
             return self.render_page(form, status=403, refused=str(exc))
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             return self.render_page(form, status=409, conflict=str(exc))
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -530,7 +431,9 @@ class WithdrawFigureView(RoleRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.role:
             self.figure = visible_figure(request.user, kwargs["pk"])
-            if not FigureRights(request.user).can_withdraw(self.figure):
+            if not FigureRules.for_target(request.user, self.figure.target).may_withdraw(
+                self.figure
+            ):
                 raise PermissionDenied(_("You may not withdraw this figure."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -557,7 +460,7 @@ class WithdrawFigureView(RoleRequiredMixin, View):
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
             )
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             return self.render_page(form, status=409, conflict=str(exc))
         except ValidationError as exc:
             apply_errors(form, exc)

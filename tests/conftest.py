@@ -65,7 +65,7 @@ def make_user(db):
     from django.contrib.auth.models import Group
 
     from accounts.models import User
-    from accounts.roles import ensure_role_groups
+    from accounts.services import ensure_role_groups
 
     def make(username: str, role: str, unit=None, password: str = "pw-Test-12345"):
         ensure_role_groups()

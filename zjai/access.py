@@ -4,6 +4,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from .roles import has_a_role
+
 
 class RoleRequiredMixin(LoginRequiredMixin):
     """A signed-in user with one of `roles` (any of the four when None).
@@ -18,9 +20,8 @@ class RoleRequiredMixin(LoginRequiredMixin):
         user = request.user
         if not user.is_authenticated:
             return self.handle_no_permission()
-        role = user.role
-        if role is None:
+        if not has_a_role(user):
             raise PermissionDenied(_("Your account has no role yet. Ask an administrator."))
-        if self.roles is not None and role not in self.roles:
+        if self.roles is not None and user.role not in self.roles:
             raise PermissionDenied(_("Your role may not open this page."))
         return super().dispatch(request, *args, **kwargs)

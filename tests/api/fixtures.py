@@ -59,10 +59,10 @@ def _build_world() -> World:
 
     with mock.patch.object(services, "enqueue_recompute"):
         world = _write_world()
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
 
     for as_of in (*world.history_dates, None):  # None: today
-        recompute(as_of)
+        recompute_progress(as_of)
     from audit.models import AuditEvent
 
     world.audit_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
@@ -73,8 +73,7 @@ def _write_world() -> World:
     from django.contrib.auth.models import Group
 
     from accounts.models import User
-    from accounts.roles import ensure_role_groups
-    from accounts.services import create_api_token
+    from accounts.services import create_api_token, ensure_role_groups
     from enterprises.services import create_enterprise
     from plans.loader import load_plan
     from plans.models import ResponsibleUnit

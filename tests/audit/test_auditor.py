@@ -80,8 +80,21 @@ def writes(w):
         "withdraw_measurement": lambda: services.withdraw_measurement(
             w["approved"], acting_user=a, reason="wrong"
         ),
+        "report_measurement": lambda: services.report_measurement(
+            target=w["robots"],
+            value="1",
+            observed_on=dt.date(2021, 3, 31),
+            submit=True,
+            acting_user=a,
+        ),
+        "revise_measurement": lambda: services.revise_measurement(
+            w["draft"], acting_user=a, submit=True, value="2"
+        ),
         "update_target": lambda: services.update_target(
             w["robots"], acting_user=a, reason="more", target_value="1"
+        ),
+        "set_target_units": lambda: services.set_target_units(
+            w["robots"], links=[], acting_user=a, reason="none"
         ),
         "create_enterprise": lambda: enterprise_services.create_enterprise(
             acting_user=a, name_zh="己智能", city="hangzhou"
@@ -114,7 +127,10 @@ WRITES = [
     "approve_measurement",
     "reject_measurement",
     "withdraw_measurement",
+    "report_measurement",
+    "revise_measurement",
     "update_target",
+    "set_target_units",
     "create_enterprise",
     "update_enterprise",
     "recognise_enterprise",

@@ -48,21 +48,21 @@ KNOWN = {
         "Target.objects.filter(pk__in=ids, dirty_since__isnull=True)",
         "update",
     ): ("bookkeeping: the dirty mark for the recompute sweep, written with an audited change"),
-    ("targets/recompute.py", "Progress.objects", "bulk_create"): (
+    ("targets/services.py", "Progress.objects", "bulk_create"): (
         "computed: progress rows, one recompute event per run and plan"
     ),
     (
-        "targets/recompute.py",
+        "targets/services.py",
         "Target.objects.filter(pk__in=[t.pk for t in targets], dirty_since__lte=started)",
         "update",
     ): ("bookkeeping: the recompute clearing the dirty marks it has seen"),
     (
-        "targets/recompute.py",
+        "targets/services.py",
         "RollupProgress.objects.filter(plan_id=plan_id, as_of=as_of)",
         "delete",
     ): ("computed: roll-ups replaced as a whole, covered by the recompute event"),
-    ("targets/recompute.py", "RollupProgress.objects", "bulk_create"): "computed: as above",
-    ("targets/reminders.py", "StaleReminder.objects", "bulk_create"): (
+    ("targets/services.py", "RollupProgress.objects", "bulk_create"): "computed: as above",
+    ("targets/services.py", "StaleReminder.objects", "bulk_create"): (
         "bookkeeping: when a reminder e-mail went out (the StaleReminder row is the record)"
     ),
     ("demo/generator.py", "model.objects", "bulk_create"): (
@@ -80,10 +80,13 @@ KNOWN = {
         "super()",
         "delete_queryset",
     ): "recorded: one delete event per object",
-    ("reports/tasks.py", "Export.objects.filter(pk=item.pk)", "update"): (
+    ("reports/services.py", "Export.objects.filter(pk=export_id)", "update"): (
         "bookkeeping: an export's progress (an export reads; the Export row records who asked)"
     ),
-    ("reports/views.py", "Export.objects.filter(pk=export_id)", "update"): "bookkeeping: as above",
+    ("targets/services.py", "TargetUnit.objects.filter(target=locked)", "delete"): (
+        "recorded: one set_units event on the target with its units before and after"
+    ),
+    ("targets/services.py", "TargetUnit.objects", "bulk_create"): "recorded: the same event",
 }
 
 
@@ -140,10 +143,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_recompute_writes_rows_but_one_event(plan):
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
 
     seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
-    recompute(dt.date(2021, 6, 30))
+    recompute_progress(dt.date(2021, 6, 30))
     assert Progress.objects.filter(as_of=dt.date(2021, 6, 30)).count() == 15
     assert RollupProgress.objects.filter(as_of=dt.date(2021, 6, 30)).exists()
     new = list(AuditEvent.objects.filter(seq__gt=seq))

@@ -295,8 +295,9 @@ def test_management_command_loading_a_changed_plan_file(plan, tmp_path):
         actor=None,
         actor_label="command:load_action_plan",
     )
-    assert event.before == {"target_value": "10.0000"}
-    assert event.after == {"target_value": "12.0000"}
+    # The version moves with the change, so a client holding the old one is refused.
+    assert event.before == {"target_value": "10.0000", "version": 1}
+    assert event.after == {"target_value": "12.0000", "version": 2}
     assert event.request_id  # acting_as groups a run's events under one id
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from targets import services
 from targets.models import Target
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from tests.web import credit_code, figures
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls of the tests between
@@ -97,8 +97,8 @@ def pages(plan, make_user, settings, tmp_path):
     reviewer = make_user("reviewer1", "reviewer", econ)
     robots = Target.objects.get(code="robots-in-service")
     figures(robots, reviewer, 3, start=dt.date(2020, 6, 30))
-    recompute(dt.date(2021, 6, 30))
-    recompute()
+    recompute_progress(dt.date(2021, 6, 30))
+    recompute_progress()
     drafted = services.create_measurement(
         target=robots, value="1", observed_on=dt.date(2022, 6, 30), acting_user=staff
     )

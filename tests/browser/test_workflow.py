@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from targets.models import Progress, Target
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from tests.browser.conftest import LAPTOP, screenshot, sign_in
 from tests.web import PASSWORD
 from tests.workers import wait_for
@@ -25,7 +25,7 @@ def setting(plan, make_user, settings, tmp_path):
     econ = ResponsibleUnit.objects.get(code="econ-it")
     make_user("staff1", "staff", econ)
     make_user("reviewer1", "reviewer", econ)
-    recompute()  # today's rows, so the dashboard has something to show before the figure
+    recompute_progress()  # today's rows, so the dashboard has something to show before the figure
     robots = Target.objects.get(code="robots-in-service")
     assert Progress.objects.get(target=robots).current_value is None
     evidence = tmp_path / "统计局季报.pdf"

@@ -180,10 +180,10 @@ def recompute_world(plan, admin_connection) -> dict[str, Any]:
     """Progress rows of an earlier recompute of AS_OF, but only for some targets (as if it had
     been interrupted), and a register that has changed since: the recompute to come must
     replace some rows, add the others and write new values."""
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
 
     forget_unacked_messages()
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     targets = list(Target.objects.order_by("pk"))
     kept = {targets[0].pk, targets[-1].pk}
     Progress.objects.filter(as_of=AS_OF).exclude(target__in=kept).delete()

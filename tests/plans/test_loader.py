@@ -618,7 +618,8 @@ def test_a_changed_file_updates_the_target_and_audits_it(plan, tmp_path):
         "targets.target",
         str(target.pk),
     )
-    assert set(event.before) == set(event.after) == {"target_value"}
+    assert set(event.before) == set(event.after) == {"target_value", "version"}
+    assert (event.before["version"], event.after["version"]) == (1, 2)
     assert Decimal(event.before["target_value"]) == 150000
     assert Decimal(event.after["target_value"]) == 160000
     assert event.actor_label == "command:load_action_plan"

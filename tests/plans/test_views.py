@@ -8,7 +8,7 @@ from django.test import Client
 from plans.models import PlanItem
 from targets import services
 from targets.models import Measurement, Progress, RollupProgress, Target
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from tests.web import client_for, count_queries, figures
 
 AS_OF = dt.date(2021, 6, 30)
@@ -19,8 +19,8 @@ ROLES = ["admin", "reviewer", "staff", "auditor", "staff_sci", "staff_talent"]
 def computed(people):
     robots = Target.objects.get(code="robots-in-service")
     figures(robots, people["reviewer"], 3, start=dt.date(2020, 12, 30))
-    recompute(dt.date(2020, 12, 31))
-    recompute(AS_OF)
+    recompute_progress(dt.date(2020, 12, 31))
+    recompute_progress(AS_OF)
     return robots
 
 
@@ -129,7 +129,7 @@ def test_the_dashboard_issues_the_same_queries_whatever_the_number_of_figures(co
     before, _ = count_queries(client, "/")
     figures(robots, people["staff"], 200, state="submitted", start=dt.date(2021, 1, 1))
     figures(robots, people["staff"], 200, state="draft", start=dt.date(2021, 1, 1))
-    recompute(dt.date(2021, 3, 31))
+    recompute_progress(dt.date(2021, 3, 31))
     after, _ = count_queries(client, "/")
     assert before == after
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from reports.builders import AsOfReport
 from targets import services
 from targets.models import Measurement, Progress, Target
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from tests.reports.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_the_same_date_gives_the_same_figures_after_later_approvals(world, tmp_p
         services.approve_measurement(figure, acting_user=reviewer, comment="late but right")
     earliest = Measurement.objects.filter(target=robots).order_by("observed_on").first()
     services.withdraw_measurement(earliest, acting_user=admin, reason="superseded")
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     assert Progress.objects.filter(as_of=AS_OF).count() == 15
 
     second = tmp_path / "second"

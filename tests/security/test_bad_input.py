@@ -803,7 +803,7 @@ def test_exports_keep_text_verbatim_and_never_as_a_formula(
     from projects.models import Project
     from reports.exporting import export
     from targets.models import Measurement
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
 
     texts = [*INJECTIONS, "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1"]
     # One approved figure, enterprise and project per text, copied from the world's own.
@@ -820,7 +820,7 @@ def test_exports_keep_text_verbatim_and_never_as_a_formula(
             for name, value in fields.items():
                 setattr(obj, name, value)
             obj.save()
-    recompute(None)
+    recompute_progress(None)
     client = browser("auditor")
     for url, columns in (
         ("/figures/?export=csv", 2),

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from plans.models import PlanItem, ResponsibleUnit
 from targets.models import Progress, RollupProgress, Target
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from tests.targets.factories import accept_projects, approved_figure, recognise
 
 AS_OF = dt.date(2021, 1, 1)
@@ -25,7 +25,7 @@ def test_register_counts_classify_against_the_required_pace(plan):
     recognise(500, "specialised", dt.date(2020, 6, 1))  # 500 of "500 以上": achieved
     recognise(3, "leading", dt.date(2021, 6, 1))  # recognised after AS_OF: not counted
 
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
 
     assert status("ent-leading").current_value == 5
     assert status("ent-leading").status == "on_track"
@@ -43,22 +43,22 @@ def test_revoked_enterprises_stop_counting_from_their_revocation(plan):
     Enterprise.objects.filter(
         pk__in=Enterprise.objects.filter(tier="leading").values("pk")[:2]
     ).update(status="revoked", revoked_on=dt.date(2020, 6, 1))
-    recompute(dt.date(2020, 1, 1))
-    recompute(dt.date(2020, 12, 31))
+    recompute_progress(dt.date(2020, 1, 1))
+    recompute_progress(dt.date(2020, 12, 31))
     assert status("ent-leading", dt.date(2020, 1, 1)).current_value == 6
     assert status("ent-leading", dt.date(2020, 12, 31)).current_value == 4
 
 
 def test_investment_sums_in_100_million_yuan(plan):
     accept_projects(3, "major", dt.date(2020, 3, 1), planned_investment=2_000_000)  # 200 亿元 each
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     assert status("major-project-investment").current_value == 600
 
 
 def test_shaoxing_targets_count_only_shaoxing(plan):
     accept_projects(4, "first_set", dt.date(2020, 3, 1), city="shaoxing")
     accept_projects(7, "first_set", dt.date(2020, 3, 1), city="ningbo")
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     assert status("sx-first-sets").current_value == 4
     assert status("first-sets").current_value == 11
 
@@ -69,7 +69,7 @@ def test_after_the_deadline_only_values_by_the_deadline_decide(plan, make_user):
     approved_figure("robots-in-service", 151000, dt.date(2023, 3, 31), reviewer)
     recognise(10, "leading", dt.date(2023, 2, 1))  # too late
 
-    recompute(dt.date(2023, 6, 30))
+    recompute_progress(dt.date(2023, 6, 30))
 
     robots = status("robots-in-service", dt.date(2023, 6, 30))
     assert robots.status == "missed"
@@ -81,7 +81,7 @@ def test_after_the_deadline_only_values_by_the_deadline_decide(plan, make_user):
 def test_roll_ups_to_items_units_and_the_plan(plan):
     recognise(10, "leading", dt.date(2020, 6, 1))  # achieved
     recognise(50, "benchmark", dt.date(2020, 6, 1))  # 50 %
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
 
     objective = PlanItem.objects.get(key="I.3")
     rollup = RollupProgress.objects.get(item=objective, as_of=AS_OF)
@@ -101,10 +101,10 @@ def test_roll_ups_to_items_units_and_the_plan(plan):
 
 def test_recomputing_the_same_date_replaces_and_never_duplicates(plan):
     recognise(5, "leading", dt.date(2020, 6, 1))
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     first = list(Progress.objects.values_list("target_id", "status", "current_value"))
     rollups = RollupProgress.objects.count()
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     assert list(Progress.objects.values_list("target_id", "status", "current_value")) == first
     assert RollupProgress.objects.count() == rollups
     assert Progress.objects.count() == Target.objects.count()
@@ -121,9 +121,9 @@ def test_as_of_a_past_date_ignores_figures_approved_later(plan, make_user):
         reviewer,
         approved_on=dt.date(2021, 1, 20),
     )
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     assert status("robots-in-service").current_value == 90000
-    recompute(dt.date(2021, 2, 1))
+    recompute_progress(dt.date(2021, 2, 1))
     assert status("robots-in-service", dt.date(2021, 2, 1)).current_value == 99000
 
 
@@ -139,7 +139,7 @@ def test_the_command_prints_a_summary_by_status(plan):
 
 def _count_queries(as_of):
     with CaptureQueriesContext(connection) as ctx:
-        recompute(as_of)
+        recompute_progress(as_of)
     return len(ctx.captured_queries)
 
 

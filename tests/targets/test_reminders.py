@@ -6,7 +6,7 @@ from django.core import mail
 
 from plans.models import ResponsibleUnit
 from targets.models import StaleReminder
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from targets.tasks import send_stale_reminders
 from tests.targets.factories import approved_figure
 
@@ -21,7 +21,7 @@ def test_stale_reported_targets_remind_their_units_once_per_interval(plan, make_
     other.save()
     reviewer = make_user("rev", "reviewer", econ)
     approved_figure("robots-in-service", 90000, dt.date(2020, 3, 31), reviewer)
-    recompute(dt.date(2020, 12, 31))  # the March figure is 275 days old: stale
+    recompute_progress(dt.date(2020, 12, 31))  # the March figure is 275 days old: stale
 
     first = send_stale_reminders()
     second = send_stale_reminders()
@@ -36,6 +36,6 @@ def test_stale_reported_targets_remind_their_units_once_per_interval(plan, make_
 
 
 def test_register_targets_never_go_stale(plan):
-    recompute(dt.date(2021, 12, 31))
+    recompute_progress(dt.date(2021, 12, 31))
     send_stale_reminders()
     assert not StaleReminder.objects.filter(target__source_kind__in=["count", "sum"]).exists()

@@ -10,7 +10,7 @@ import pytest
 
 from targets import series
 from targets.models import Measurement, Progress, Target
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from tests.targets.factories import approved_figure
 
 
@@ -68,14 +68,14 @@ def test_the_figure_that_counted_at_each_months_end(robots, figures, as_of):
 
 
 def test_the_cached_series_follows_the_progress(robots, reviewer, figures):
-    recompute(dt.date(2020, 7, 31))
+    recompute_progress(dt.date(2020, 7, 31))
     progress = Progress.objects.get(target=robots, as_of=dt.date(2020, 7, 31))
     first = series.charted_series(robots, progress, progress.as_of)
     assert first == EXPECTED[dt.date(2020, 7, 31)]
     # A figure written without a recompute is not seen: the chart matches the progress shown.
     approved_figure(robots, 350, dt.date(2020, 6, 30), reviewer)
     assert series.charted_series(robots, progress, progress.as_of) == first
-    recompute(dt.date(2020, 7, 31))
+    recompute_progress(dt.date(2020, 7, 31))
     progress = Progress.objects.get(target=robots, as_of=dt.date(2020, 7, 31))
     assert series.charted_series(robots, progress, progress.as_of)[-1] == (
         dt.date(2020, 6, 30),

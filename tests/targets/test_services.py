@@ -170,7 +170,7 @@ def test_rejection_needs_a_reason_and_a_rejected_figure_can_be_corrected(people,
 def test_a_withdrawn_figure_stops_counting_but_past_reports_keep_it(
     people, robots, django_capture_on_commit_callbacks
 ):
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
 
     figure = services.submit_measurement(
         draft(robots, people["staff"]), acting_user=people["staff"]
@@ -187,7 +187,7 @@ def test_a_withdrawn_figure_stops_counting_but_past_reports_keep_it(
     assert Progress.objects.get(target=robots, as_of=today()).current_value is None
     # a report as of yesterday (before it was approved) never had it either; the figure counted
     # only between approval and withdrawal, both today, so a past report is unchanged
-    recompute(approved_day - dt.timedelta(days=1))
+    recompute_progress(approved_day - dt.timedelta(days=1))
     assert (
         Progress.objects.get(target=robots, as_of=approved_day - dt.timedelta(days=1)).current_value
         is None

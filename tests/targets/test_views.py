@@ -60,10 +60,10 @@ def test_unknown_target_is_404(people):
 
 
 def test_the_target_page_explains_status_and_shows_the_series(people, robots):
-    from targets.recompute import recompute
+    from targets.services import recompute_progress
 
     figures(robots, people["reviewer"], 2, start=dt.date(2020, 6, 30))
-    recompute(dt.date(2021, 6, 30))
+    recompute_progress(dt.date(2021, 6, 30))
     html = client_for(people["staff"]).get("/targets/robots-in-service/").content.decode()
     progress = Progress.objects.get(target=robots)
     assert progress.pace_ratio is not None

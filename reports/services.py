@@ -1,0 +1,71 @@
+"""Every write to reports: an export requested, queued, run and finished.
+
+An Export row records who asked for which report and how far its making got; the report itself
+only reads (and the export's own events are written by what it reads through). The browser view
+and the Celery task both go through these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .builders import default_plan
+from .models import Export
+
+logger = logging.getLogger(__name__)
+
+
+def request_export(*, acting_user, format: str, as_of: dt.date) -> Export:
+    """A new export of the current plan, queued for the worker once the request commits."""
+    with transaction.atomic():
+        item = Export.objects.create(
+            requested_by=acting_user,
+            requested_at=timezone.now(),
+            plan=default_plan(),
+            format=format,
+            as_of=as_of,
+        )
+        transaction.on_commit(lambda: queue_export(item.pk))
+    return item
+
+
+def queue_export(export_id: int) -> None:
+    from .tasks import run_export
+
+    try:
+        run_export.delay(export_id)
+    except Exception:  # the broker is down: say so on the page instead of spinning forever
+        logger.exception("could not queue export %s", export_id)
+        fail_export(export_id, _("The export could not be queued. Try again later."))
+
+
+def start_export(export_id: int) -> None:
+    Export.objects.filter(pk=export_id).update(state=Export.State.RUNNING, progress=0.0)
+
+
+def record_export_progress(export_id: int, fraction: float, stage: str) -> None:
+    Export.objects.filter(pk=export_id).update(
+        progress=min(max(fraction, 0.0), 1.0), stage=stage[:64]
+    )
+
+
+def fail_export(export_id: int, error: str) -> None:
+    Export.objects.filter(pk=export_id).update(
+        state=Export.State.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def finish_export(export_id: int, *, file: str, audit_head: str) -> None:
+    Export.objects.filter(pk=export_id).update(
+        state=Export.State.DONE,
+        progress=1.0,
+        stage="done",
+        file=file,
+        audit_head=audit_head,
+        finished_at=timezone.now(),
+    )
