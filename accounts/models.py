@@ -4,8 +4,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zjai.roles import Role
+
 from . import rules
-from .roles import Role
 
 
 class User(AbstractUser):

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
+from zjai.roles import Role
 
 from .models import ApiToken, User
-from .roles import Role
 from .rules import may_manage_tokens_of
 
 TOKEN_FIELDS = ["user", "name", "revoked_at", "revoked_by"]

@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 from plans.models import Plan, ResponsibleUnit
+from zjai.dates import today
 from zjai.exceptions import ConflictError
 from zjai.validators import validate_sensible_date
 
 from . import recompute as computing
 from . import reminders
 from .choices import MeasurementState
-from .dates import today
 from .models import Measurement, Progress, RollupProgress, StaleReminder, Target, TargetUnit
 from .rules import FigureRules, may_change_targets
 

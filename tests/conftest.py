@@ -17,7 +17,7 @@ pytest_plugins = ["tests.workers", "tests.api.fixtures", "tests.web"]
 
 @functools.cache
 def _plan_spec():
-    from plans.loader import parse_plan_file
+    from plans.planfile import parse_plan_file
 
     return parse_plan_file(settings.ZJAI_DEFAULT_PLAN_FILE)
 
@@ -54,7 +54,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def plan(db):
     """The 2019–2022 plan, loaded by the real loader."""
-    from plans.loader import load_plan
+    from portfolio.services import load_plan
 
     return load_plan(_plan_spec()).plan
 

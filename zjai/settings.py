@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "projects",
     "demo",
     "reports",
+    "portfolio",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # Anonymous visitors may switch the language of the sign-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("", include("plans.urls")),
+    path("", include("portfolio.urls")),
     path("", include("targets.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("projects/", include("projects.urls")),

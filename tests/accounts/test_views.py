@@ -12,8 +12,8 @@ from django.utils import timezone
 from tests.web import PASSWORD, client_for
 
 PAGES = [
-    "plans:dashboard",
-    "plans:tree",
+    "portfolio:dashboard",
+    "portfolio:tree",
     "targets:list",
     "targets:figures",
     "enterprises:list",

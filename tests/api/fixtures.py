@@ -75,8 +75,8 @@ def _write_world() -> World:
     from accounts.models import User
     from accounts.services import create_api_token, ensure_role_groups
     from enterprises.services import create_enterprise
-    from plans.loader import load_plan
     from plans.models import ResponsibleUnit
+    from portfolio.services import load_plan
     from projects.services import create_project
     from targets import services
     from targets.models import Target

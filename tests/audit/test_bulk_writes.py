@@ -30,16 +30,21 @@ APPS = [
     "zjai",
     "registers",
     "reports",
+    "portfolio",
 ]
 BULK = {"update", "delete", "bulk_create", "bulk_update", "raw", "execute"}
 
 # (file, the receiver's source text, method) → how it is accounted for.
 KNOWN = {
-    ("plans/loader.py", "link_model.objects.filter(**{owner_field: owner})", "delete"): (
+    ("portfolio/services.py", "link_model.objects.filter(**{owner_field: owner})", "delete"): (
         "recorded: one set_units event on the owner with the units before and after"
     ),
-    ("plans/loader.py", "link_model.objects", "bulk_create"): "recorded: the same set_units event",
-    ("plans/loader.py", "PlanItem.objects.filter(plan=plan)", "update"): (
+    (
+        "portfolio/services.py",
+        "link_model.objects",
+        "bulk_create",
+    ): "recorded: the same set_units event",
+    ("portfolio/services.py", "PlanItem.objects.filter(plan=plan)", "update"): (
         "recorded: a temporary move of positions; each item's real change of position is an "
         "update event with its position before the load"
     ),

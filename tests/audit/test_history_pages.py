@@ -27,7 +27,7 @@ RAW = ["gte", "set_units", "command:", "job:", "wenzhou", "[]", "[1", "True", "F
 @pytest.fixture
 def plan(db):
     """The plan as `load_action_plan` loads it: its events name the command as the actor."""
-    from plans.loader import load_plan
+    from portfolio.services import load_plan
     from tests.conftest import _plan_spec
 
     with acting_as("command:load_action_plan"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from plans.loader import load_plan, parse_plan_file
+from plans.planfile import parse_plan_file
+from portfolio.services import load_plan
 from tests.plans.dbstate import PLAN_FILE, wipe_loaded_rows
 
 

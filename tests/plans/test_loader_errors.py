@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from plans.loader import parse_plan_file
 from plans.models import Plan, PlanItem
+from plans.planfile import parse_plan_file
 from targets.models import Target
 from tests.plans.dbstate import (
     PLAN_FILE,
@@ -370,8 +370,8 @@ def tampered_parser(monkeypatch, tamper) -> list[tuple[str, str]]:
     rejects: the failure comes after the plan, units, items, targets and seven enterprises are
     written.
     """
-    from plans import loader
-    from plans.management.commands import load_action_plan
+    from portfolio import services as loader
+    from portfolio.management.commands import load_action_plan
 
     def parse(path):
         spec = parse_plan_file(path)

@@ -17,8 +17,8 @@ from audit.models import AuditEvent
 from enterprises.models import Enterprise
 from plans.models import ResponsibleUnit
 from targets import services
-from targets.dates import today
 from targets.models import Progress, Target
+from zjai.dates import today
 from zjai.exceptions import ConflictError
 
 pytestmark = pytest.mark.django_db

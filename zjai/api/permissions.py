@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from zjai.roles import Role
+from zjai.roles import has_a_role, may_change_data, may_read_audit_log
 
 
 class HasRole(BasePermission):
@@ -23,8 +23,7 @@ class HasRole(BasePermission):
     message = _("Your account has no role yet. Ask an administrator.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.role is not None)
+        return has_a_role(request.user)
 
 
 class AuditorsReadOnly(BasePermission):
@@ -33,9 +32,7 @@ class AuditorsReadOnly(BasePermission):
     message = _("Auditors may read but not change anything.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        return not request.user.has_role(Role.AUDITOR)
+        return request.method in SAFE_METHODS or may_change_data(request.user)
 
 
 class AuditorsAndAdmins(BasePermission):
@@ -44,4 +41,4 @@ class AuditorsAndAdmins(BasePermission):
     message = _("Only auditors and administrators may read the audit log.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return request.user.has_role(Role.AUDITOR, Role.ADMIN)
+        return may_read_audit_log(request.user)

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from audit.context import acting_as
-from plans.loader import PlanFileError, load_plan, parse_plan_file
+from plans.planfile import PlanFileError, parse_plan_file
+from portfolio.services import load_plan
 
 
 class Command(BaseCommand):

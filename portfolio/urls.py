@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "plans"
+app_name = "portfolio"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),

@@ -15,12 +15,11 @@ from django.db import models, transaction
 
 from audit.services import record_event, snapshot
 from enterprises.models import Enterprise
+from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
+from plans.planfile import PlanFileError, PlanSpec, parse_plan_file
 from targets.choices import Register
 from targets.models import Target, TargetUnit
 from targets.services import schedule_recompute
-
-from .models import ItemUnit, Plan, PlanItem, ResponsibleUnit
-from .planfile import PlanFileError, PlanSpec, parse_plan_file
 
 # The callers' names: the command and the tests read and parse through the loader.
 __all__ = ["LoadReport", "PlanFileError", "PlanSpec", "load_plan", "parse_plan_file"]

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.views.generic import TemplateView
 
+from plans.choices import ItemKind
+from plans.models import ItemUnit, Plan, PlanItem
 from targets.models import Progress, RollupProgress, Target
 from targets.selectors import attention_for
 from targets.series import progress_history
 from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
-
-from .choices import ItemKind
-from .models import ItemUnit, Plan, PlanItem
 
 
 def current_plan() -> Plan | None:
