@@ -60,7 +60,7 @@ class PlanContextMixin(RoleRequiredMixin):
 class DashboardView(PlanContextMixin, TemplateView):
     """The plan at a glance, and what needs the reader's attention."""
 
-    template_name = "plans/dashboard.html"
+    template_name = "portfolio/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -130,7 +130,7 @@ class PlanTreeView(PlanContextMixin, TemplateView):
     """The whole plan in its own order and numbering: text, units (lead first), targets,
     rolled-up progress."""
 
-    template_name = "plans/tree.html"
+    template_name = "portfolio/tree.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
