@@ -1,12 +1,16 @@
 from django.contrib import admin
 
-from registers.admin import ReadOnlyAdminMixin
+from registers.admin import RegisterAdmin
 
+from . import services
 from .models import Enterprise
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EnterpriseAdmin(RegisterAdmin):
+    editable = services.EDITABLE
+    create_service = staticmethod(services.create_enterprise)
+    update_service = staticmethod(services.update_enterprise)
     list_display = ("name_zh", "credit_code", "city", "sector", "tier", "recognised_on", "status")
     list_filter = ("tier", "status", "city", "sector", "is_demo")
     search_fields = ("name_zh", "name_en", "credit_code")

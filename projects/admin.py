@@ -1,12 +1,16 @@
 from django.contrib import admin
 
-from registers.admin import ReadOnlyAdminMixin
+from registers.admin import RegisterAdmin
 
+from . import services
 from .models import Project
 
 
 @admin.register(Project)
-class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(RegisterAdmin):
+    editable = services.EDITABLE
+    create_service = staticmethod(services.create_project)
+    update_service = staticmethod(services.update_project)
     list_display = (
         "name_zh",
         "kind",

@@ -1,24 +1,82 @@
-"""The registers in the Django admin: read-only.
+"""The registers in the Django admin, writing through the registers' services.
 
-Entries are written through their services (registers.services and each register's own), which
-check the owning unit, validate, version, audit and recompute the targets that read them; the
-register pages, the imports and the API call those. The admin cannot offer the same checks, so it
-only shows the entries (STYLE.md: an admin page that cannot use the services is read-only).
+A change here is the same change as on the register pages, the import or the API: the service
+checks who may change the entry, validates it as the model does, compares the version the page
+was read at, records the audit event (with the reason given) and recomputes the targets that
+count the register. Entries are never deleted (a recognition is revoked, a project's status
+changes), so the admin offers no delete.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpResponseRedirect
 
-class ReadOnlyAdminMixin:
-    """No add, change or delete: the admin lists and shows the rows."""
+from audit.admin_mixins import REASON_FIELD, VersionedAdminForm
+from zjai.exceptions import ConflictError
 
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+from .rules import can_create_entry, can_edit_entry
+
+
+class RegisterAdmin(admin.ModelAdmin):
+    """A register's admin: its editable fields (the services' list), saved by its services."""
+
+    form = VersionedAdminForm
+    editable: list[str]
+    create_service: Callable[..., Model]
+    update_service: Callable[..., Model]
+
+    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return [*self.editable, "seen_version", REASON_FIELD]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return super().has_add_permission(request) and can_create_entry(request.user)
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_entry(request.user, obj.owner_unit_id))
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ConflictError, ValidationError) as exc:
+            # Refused by the service under its lock (changed meanwhile, or a rule the form
+            # cannot see): nothing was written; say why on the same page.
+            text = str(exc) if isinstance(exc, ConflictError) else "; ".join(exc.messages)
+            self.message_user(request, text, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        # As given: a change that needs a reason (a revocation) is refused without one.
+        reason = (data.get(REASON_FIELD) or "").strip()
+        if change:
+            changes = {
+                name: data[name]
+                for name in form.changed_data
+                if name in self.editable and data[name] != form.initial.get(name)
+            }
+            if changes:
+                saved = self.update_service(
+                    obj,
+                    acting_user=request.user,
+                    expected_version=data.get("seen_version"),
+                    reason=reason,
+                    **changes,
+                )
+                obj.version = saved.version
+        else:
+            values = {name: data[name] for name in self.editable if name in data}
+            saved = self.create_service(acting_user=request.user, reason=reason, **values)
+            obj.pk = saved.pk
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        """No related rows are edited here; the entry was saved by its service."""

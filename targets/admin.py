@@ -4,11 +4,15 @@ computed)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_mixins import REASON_FIELD, ReadOnlyAdminMixin, reason_field
+from audit.admin_mixins import (
+    REASON_FIELD,
+    ReadOnlyAdminMixin,
+    VersionedAdminForm,
+    reason_field,
+)
 from zjai.exceptions import ConflictError
 
 from . import rules, services
@@ -26,26 +30,13 @@ TARGET_READ_ONLY = tuple(
 )
 
 
-class TargetAdminForm(forms.ModelForm):
-    """The target's editable fields, the version the page was read at (a change made meanwhile
-    is a form error, not an overwrite) and the reason kept with the change."""
+class TargetAdminForm(VersionedAdminForm):
+    """The target's editable fields, the version the page was read at and the reason, which a
+    change to a target needs."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     audit_reason = reason_field(required=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["seen_version"].initial = self.instance.version
-
-    def clean(self):
-        data = super().clean()
-        seen = data.get("seen_version")
-        current = Target.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
-        if seen is not None and current and current[0] != seen:
-            raise ValidationError(
-                _("This target was changed by someone else. Reload it and try again.")
-            )
-        return data
+    conflict_message = _("This target was changed by someone else. Reload it and try again.")
 
 
 class TargetUnitInline(admin.TabularInline):
