@@ -8,11 +8,29 @@ worker process consumes them from Redis (see tests/workers.py).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
+
+from tests.plan_copy import PlanCopy
 
 pytest_plugins = ["tests.workers", "tests.api.fixtures", "tests.web"]
+
+PLAN_COPY = pytest.StashKey[PlanCopy | None]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), the tests marked `worker`
+    all run in one xdist process, one after another: they share the Redis database of
+    CELERY_BROKER_URL, whose queues and unacknowledged messages they purge, read and kill
+    workers over. Every other test runs with eager tasks and never uses the broker."""
+    for item in items:
+        if item.get_closest_marker("worker") is not None:
+            item.add_marker(pytest.mark.xdist_group("broker"))
 
 
 @functools.cache
@@ -20,6 +38,38 @@ def _plan_spec():
     from plans.loader import parse_plan_file
 
     return parse_plan_file(settings.ZJAI_DEFAULT_PLAN_FILE)
+
+
+def _load_plan() -> Any:
+    from plans.loader import load_plan
+
+    return load_plan(_plan_spec()).plan
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: Any, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """The test database, and in it, before any test has run, the plan loaded once by the real
+    loader and copied out for the `plan` fixture (tests/plan_copy.py). PostgreSQL only: on
+    another database every `plan` is loaded by the loader."""
+    from django.utils import translation
+
+    from zjai.celery import app
+
+    copy = None
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            # As inside a test: English outside requests, tasks eager.
+            eager = app.conf.task_always_eager
+            app.conf.task_always_eager = True
+            try:
+                with translation.override("en"):
+                    copy = PlanCopy.capture(_load_plan)
+            finally:
+                app.conf.task_always_eager = eager
+    request.config.stash[PLAN_COPY] = copy
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -52,11 +102,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def plan(db):
-    """The 2019–2022 plan, loaded by the real loader."""
-    from plans.loader import load_plan
+def plan(db: None, request: pytest.FixtureRequest) -> Any:
+    """The 2019–2022 plan, as the real loader writes it: the rows of the session's one load,
+    copied in (or, where the plan's tables are not empty — a module's committed world — or
+    the database is not PostgreSQL, loaded by the loader)."""
+    from plans.models import Plan
 
-    return load_plan(_plan_spec()).plan
+    copy = request.config.stash.get(PLAN_COPY, None)
+    if copy is None or not copy.is_restorable():
+        return _load_plan()
+    copy.restore()
+    return Plan.objects.get(code=_plan_spec().plan["code"])
 
 
 @pytest.fixture
