@@ -10,8 +10,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The test suite runs on PostgreSQL and Redis, whatever the shell has set. With pytest-xdist
-# each of the TEST_WORKERS processes has a test database of its own (test_zjai_gw0, …); the
-# tests that use Redis run in one of them (tests/conftest.py).
+# each of the TEST_WORKERS processes has a test database of its own (test_zjai_gw0, …) and a
+# Redis database of its own, counted down from this one (15, 14, …: tests/settings.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/zjai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_WORKERS ?= 2
@@ -75,11 +75,11 @@ run: install
 services:
 	@scripts/ensure-services
 
-# On TEST_WORKERS processes (pytest-xdist; tests of one xdist_group share a process), with the
-# coverage of the apps (pyproject.toml, [tool.coverage]) printed after the results.
+# On TEST_WORKERS processes (pytest-xdist), with the 30 slowest tests and the coverage of the
+# apps (pyproject.toml, [tool.coverage]) printed after the results.
 test: install-dev services chromium poppler
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-		$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30 \
+		$(PY) -m pytest -n $(TEST_WORKERS) --durations=30 \
 		--cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: install-dev

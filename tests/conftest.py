@@ -22,17 +22,6 @@ pytest_plugins = ["tests.workers", "tests.api.fixtures", "tests.web"]
 PLAN_COPY = pytest.StashKey[PlanCopy | None]()
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), the tests marked `worker`
-    all run in one xdist process, one after another: they share the Redis database of
-    CELERY_BROKER_URL, whose queues and unacknowledged messages they purge, read and kill
-    workers over. Every other test runs with eager tasks and never uses the broker."""
-    for item in items:
-        if item.get_closest_marker("worker") is not None:
-            item.add_marker(pytest.mark.xdist_group("broker"))
-
-
 @functools.cache
 def _plan_spec():
     from plans.loader import parse_plan_file
