@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run   — install, migrate the embedded SQLite database, load the plan and demo data,
-#                print the demo accounts and serve http://127.0.0.1:8000
+#                print the demo accounts and serve http://127.0.0.1:8000 (DEBUG=1)
 #   make test  — install the test requirements, make sure PostgreSQL and Redis are up, run the
 #                whole suite against them (this is what .ci/run calls)
 PYTHON ?= python3
@@ -9,21 +9,38 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The test suite runs on PostgreSQL and Redis, whatever the shell has set.
+# The test suite runs on PostgreSQL and Redis, whatever the shell has set. With pytest-xdist
+# each of the TEST_WORKERS processes has a test database of its own (test_zjai_gw0, …) and a
+# Redis database of its own, counted down from this one (15, 14, …: tests/settings.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/zjai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_WORKERS ?= 2
+# The development settings (DEBUG is off unless set) on the embedded SQLite database, eager Celery.
+DEV := env -u DATABASE_URL -u CELERY_BROKER_URL DEBUG=1
 
-.PHONY: run test install install-dev services lint check clean messages chromium pdf-libs poppler
+.PHONY: run test install install-dev requirements services lint typecheck check clean messages chromium pdf-libs poppler
 
+# requirements*.txt pin every package, direct or not, with its hashes: pip installs exactly
+# those files or nothing. They are compiled from requirements*.in (`make requirements`).
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Recompile the pinned files after editing a .in file (pip-tools keeps the existing pins unless
+# a .in file asks otherwise; `make requirements UPGRADE=--upgrade` takes the newest of all).
+# Only PyPI's own files are hashed: pip's local configuration is left out.
+PIP_COMPILE = env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(UPGRADE)
+requirements: $(VENV)/.installed
+	$(PIP) install --quiet pip-tools
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 install: $(VENV)/.installed messages pdf-libs
 install-dev: $(VENV)/.installed-dev messages pdf-libs
@@ -32,7 +49,7 @@ install-dev: $(VENV)/.installed-dev messages pdf-libs
 # committed). compilemessages needs msgfmt, from Debian's gettext package.
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq gettext)
-	env -u DATABASE_URL $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	$(DEV) $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 # The PDF report (WeasyPrint) needs Debian's Pango, and a CJK font for its Chinese text.
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
@@ -48,27 +65,35 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 
 run: install
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py migrate --no-input
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py load_action_plan
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py migrate --no-input
+	$(DEV) $(PY) manage.py load_action_plan
+	$(DEV) $(PY) manage.py seed_demo
 	# --history: every quarter end since the plan's start too, so charts and trends have a past
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py recompute_progress --sync --history >/dev/null
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py recompute_progress --sync --history >/dev/null
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 services:
 	@scripts/ensure-services
 
+# On TEST_WORKERS processes (pytest-xdist), with the 30 slowest tests and the coverage of the
+# apps (pyproject.toml, [tool.coverage]) printed after the results.
 test: install-dev services chromium poppler
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		$(PY) -m pytest -n $(TEST_WORKERS) --durations=30 \
+		--cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# mypy with the django-stubs and DRF plugins (pyproject.toml, [tool.mypy]), which import the
+# settings: the development ones.
+typecheck: install-dev
+	$(DEV) $(VENV)/bin/mypy
+
 check: install-dev
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .coverage .mypy_cache

@@ -48,6 +48,7 @@ def prepare_users() -> tuple[list[str], list[str]]:
     """Load-test accounts (staff of econ-it, who report robot figures) and API tokens."""
     os.environ["DATABASE_URL"] = DATABASE_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zjai.settings")
+    os.environ.setdefault("DEBUG", "1")  # the development settings (DEBUG is off unless set)
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
 

@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zjai.settings")
+os.environ.setdefault("DEBUG", "1")  # the development settings (DEBUG is off unless set)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zjai_bench")
 os.environ.pop("CELERY_BROKER_URL", None)
 

@@ -8,11 +8,18 @@ worker process consumes them from Redis (see tests/workers.py).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
+
+from tests.plan_copy import PlanCopy
 
 pytest_plugins = ["tests.workers", "tests.api.fixtures", "tests.web"]
+
+PLAN_COPY = pytest.StashKey[PlanCopy | None]()
 
 
 @functools.cache
@@ -20,6 +27,38 @@ def _plan_spec():
     from plans.planfile import parse_plan_file
 
     return parse_plan_file(settings.ZJAI_DEFAULT_PLAN_FILE)
+
+
+def _load_plan() -> Any:
+    from portfolio.services import load_plan
+
+    return load_plan(_plan_spec()).plan
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: Any, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """The test database, and in it, before any test has run, the plan loaded once by the real
+    loader and copied out for the `plan` fixture (tests/plan_copy.py). PostgreSQL only: on
+    another database every `plan` is loaded by the loader."""
+    from django.utils import translation
+
+    from zjai.celery import app
+
+    copy = None
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            # As inside a test: English outside requests, tasks eager.
+            eager = app.conf.task_always_eager
+            app.conf.task_always_eager = True
+            try:
+                with translation.override("en"):
+                    copy = PlanCopy.capture(_load_plan)
+            finally:
+                app.conf.task_always_eager = eager
+    request.config.stash[PLAN_COPY] = copy
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -52,11 +91,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def plan(db):
-    """The 2019–2022 plan, loaded by the real loader."""
-    from portfolio.services import load_plan
+def plan(db: None, request: pytest.FixtureRequest) -> Any:
+    """The 2019–2022 plan, as the real loader writes it: the rows of the session's one load,
+    copied in (or, where the plan's tables are not empty — a module's committed world — or
+    the database is not PostgreSQL, loaded by the loader)."""
+    from plans.models import Plan
 
-    return load_plan(_plan_spec()).plan
+    copy = request.config.stash.get(PLAN_COPY, None)
+    if copy is None or not copy.is_restorable():
+        return _load_plan()
+    copy.restore()
+    return Plan.objects.get(code=_plan_spec().plan["code"])
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Settings for zjai, read from the environment (12-factor, via django-environ).
 
-Every variable has a safe development default, so `make run` works on a fresh machine with
-SQLite and eager Celery. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and
-CELERY_BROKER_URL (see README and docs/operations.md).
+Every variable has a safe default: DEBUG is off unless set, and then SECRET_KEY must be a
+strong key. `make run` sets DEBUG=1, which with the other defaults (embedded SQLite, eager
+Celery, a development key) works on a fresh machine. Production sets SECRET_KEY, ALLOWED_HOSTS,
+DATABASE_URL and CELERY_BROKER_URL (see README and docs/operations.md).
 """
 
 import datetime as dt
@@ -19,10 +20,22 @@ env = environ.Env()
 # A local .env file is optional; the environment always wins.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless the environment turns it on: a deployment that forgets DEBUG runs as production.
+# `make run` (the README's run command) and the test suite (tests/settings.py) set DEBUG=1.
+DEBUG = env.bool("DEBUG", default=False)
 _DEVELOPMENT_KEY = "django-insecure-development-only-key-change-me-in-production-0123456789"
 SECRET_KEY = env("SECRET_KEY", default=_DEVELOPMENT_KEY)
-if not DEBUG and (SECRET_KEY == _DEVELOPMENT_KEY or len(SECRET_KEY) < 50):
+
+
+def _is_weak_key(key: str) -> bool:
+    """Django's own test of a key (security.W009: short, few distinct characters, or a
+    generated development key), and any key still saying it is a placeholder to change, like
+    the one of deploy/zjai.env.example."""
+    placeholder = any(word in key.lower() for word in ("change-me", "change_me", "changeme"))
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-") or placeholder
+
+
+if not DEBUG and _is_weak_key(SECRET_KEY):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of 50 characters or more.")
@@ -87,7 +100,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.workers import ARTIFACTS, broker_url, worker_database_url
+from tests.workers import artifact, broker_url, worker_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -43,9 +43,8 @@ def production_env(static_root: Path, **extra: str) -> dict[str, str]:
 
 class Process:
     def __init__(self, name: str, args: list[str], env: dict[str, str]):
-        ARTIFACTS.mkdir(exist_ok=True)
         self.name = name
-        self.log = ARTIFACTS / f"process-{name}.log"
+        self.log = artifact(f"process-{name}.log")
         self.proc = subprocess.Popen(
             args,
             cwd=ROOT,

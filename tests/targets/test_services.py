@@ -1,7 +1,6 @@
 """The figure workflow through the service functions: rules, conflicts, audit, recompute."""
 
 import datetime as dt
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -219,30 +218,15 @@ def test_approval_recomputes_the_target_and_its_roll_up_through_a_real_worker(
     assert robots.dirty_since is None
 
 
-def _redis(command: str) -> None:
-    if command == "stop":
-        subprocess.run(
-            ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"],
-            check=False,
-            capture_output=True,
-        )
-        wait_for(
-            lambda: subprocess.run(["redis-cli", "ping"], capture_output=True).returncode,
-            what="Redis to stop",
-        )
-    else:
-        subprocess.run([str(ROOT / "scripts" / "ensure-services")], check=True, capture_output=True)
-
-
 @pytest.mark.worker
 def test_with_redis_down_approval_succeeds_and_the_sweep_catches_up(
-    people, robots, transactional_db
+    people, robots, transactional_db, private_broker
 ):
     figure = services.submit_measurement(
         draft(robots, people["staff"], value="100000", on=dt.date(2021, 9, 30)),
         acting_user=people["staff"],
     )
-    _redis("stop")
+    private_broker.stop()
     try:
         services.approve_measurement(figure, acting_user=people["reviewer"])
         figure.refresh_from_db()
@@ -251,7 +235,7 @@ def test_with_redis_down_approval_succeeds_and_the_sweep_catches_up(
         assert robots.dirty_since is not None
         assert not Progress.objects.filter(target=robots).exists()
     finally:
-        _redis("start")
+        private_broker.start()
 
     from targets.tasks import sweep_dirty_targets
 
