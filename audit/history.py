@@ -280,6 +280,18 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
         return None
 
 
+def _links(value: Any) -> list[dict] | None:
+    """A list of links as the trail records responsible units ({"unit": code, "name": …,
+    "lead": …}); None for anything else (a key, or a list of keys in older events)."""
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, dict) and "unit" in item for item in value)
+    ):
+        return value
+    return None
+
+
 def _ids(value: Any) -> list[Any]:
     if value in (None, ""):
         return []
@@ -353,19 +365,38 @@ class _Names:
 
     def __init__(self) -> None:
         self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        self.wanted_codes: dict[type[models.Model], set[str]] = defaultdict(set)
         self.found: dict[type[models.Model], dict[Any, str]] = {}
+        self.found_codes: dict[type[models.Model], dict[str, str]] = {}
 
     def want(self, model_field: models.Field | None, *values: Any) -> None:
         related = _related(model_field)
         if related is not None:
             for value in values:
-                self.wanted[related].update(_ids(value))
+                links = _links(value)
+                if links is None:
+                    self.wanted[related].update(_ids(value))
+                else:
+                    self.wanted_codes[related].update(link["unit"] for link in links)
 
     def load(self) -> None:
         self.found = {
             related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
             for related, ids in self.wanted.items()
         }
+        self.found_codes = {
+            related: {obj.code: str(obj) for obj in related._base_manager.filter(code__in=codes)}
+            for related, codes in self.wanted_codes.items()
+        }
+
+    def _link_names(self, related: type[models.Model], links: list[dict]) -> str | None:
+        known = self.found_codes.get(related, {})
+        names = [
+            known.get(link["unit"], link.get("name") or link["unit"])
+            + (f" ({gettext('lead')})" if link.get("lead") else "")
+            for link in links
+        ]
+        return ", ".join(names) or None
 
     def readable(self, model_field: models.Field | None, value: Any) -> str | None:
         """A value as a person reads it: names for keys, choice labels for codes, yes/no, file
@@ -374,6 +405,9 @@ class _Names:
             return None
         related = _related(model_field)
         if related is not None:
+            links = _links(value)
+            if links is not None:
+                return self._link_names(related, links)
             known = self.found.get(related, {})
             return ", ".join(known.get(pk, f"#{pk}") for pk in _ids(value)) or None
         if model_field is not None and model_field.choices:

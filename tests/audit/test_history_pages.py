@@ -85,6 +85,8 @@ def test_a_targets_history_reads_as_sentences_with_names(people):
     assert f"规划:</span> <ins>{plan.title_zh}</ins>" in chinese  # the plan's title, not its key
     assert f"规划:</span> <ins>{plan.pk}</ins>" not in chinese  # never the key itself
     assert ", ".join(unit_names(robots, "zh")) in chinese  # the units' names, in order
+    lead = robots.unit_links.select_related("unit").get(is_lead=True).unit
+    assert f"{lead.name_zh} (牵头)" in chinese  # which unit leads, in words
     assert "主要指标:</span> <ins>是</ins>" in chinese  # yes/no
     assert "季报" in chinese and "evidence/" not in chinese  # the file's name, not its path
     assert "120,000" in chinese  # a number as a person reads it
@@ -96,6 +98,7 @@ def test_a_targets_history_reads_as_sentences_with_names(people):
     assert "comparator:</span> <ins>at least</ins>" in english
     assert f"plan:</span> <ins>{plan.title_en}</ins>" in english
     assert ", ".join(unit_names(robots, "en")) in english
+    assert f"{lead.name_en} (lead)" in english
     assert "headline target:</span> <ins>yes</ins>" in english
     assert_no_raw_codes(english, "已提交", "加载规划文件")
 

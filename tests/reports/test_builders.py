@@ -10,7 +10,7 @@ from enterprises.models import Enterprise
 from plans.models import Plan
 from reports.builders import AsOfReport
 from targets.models import Progress, Target
-from targets.recompute import recompute
+from targets.services import recompute_progress
 from tests.reports.conftest import AS_OF
 from tests.targets.factories import accept_projects
 
@@ -25,7 +25,7 @@ def table_rows(report: AsOfReport, name: str) -> list[dict]:
 
 def test_the_reports_counted_values_equal_the_recomputes_for_the_same_date(world):
     plan = Plan.objects.get()
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     stored = {
         row.target.code: (row.current_value, row.current_date, row.status)
         for row in Progress.objects.filter(as_of=AS_OF).select_related("target")
@@ -43,7 +43,7 @@ def test_the_reports_counted_values_equal_the_recomputes_for_the_same_date(world
 
 def test_the_charts_last_point_is_the_value_the_recompute_stores(world):
     plan = Plan.objects.get()
-    recompute(AS_OF)
+    recompute_progress(AS_OF)
     targets = list(Target.objects.filter(code__in=["ent-leading", "smart-factories"]))
     series = AsOfReport(plan, AS_OF).quarter_series(targets)
     for target in targets:
