@@ -7,8 +7,12 @@ recompute); the audit app only offers the pieces every such admin shows.
 """
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+
+from zjai.exceptions import ConflictError
 
 REASON_FIELD = "audit_reason"
 
@@ -63,3 +67,18 @@ class VersionedAdminForm(forms.ModelForm):
             if current != seen:
                 raise ValidationError(self.conflict_message)
         return data
+
+
+class ServiceAdminMixin:
+    """An admin whose saves call services: a refusal the service finds under its lock (changed
+    meanwhile, or a rule the form cannot see) is said on the same page; nothing was written."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+        except (ConflictError, ValidationError) as exc:
+            text = str(exc) if isinstance(exc, ConflictError) else "; ".join(exc.messages)
+            self.message_user(request, text, messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.path)

@@ -12,18 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import Model
-from django.http import HttpResponseRedirect
 
-from audit.admin_mixins import REASON_FIELD, VersionedAdminForm
-from zjai.exceptions import ConflictError
+from audit.admin_mixins import REASON_FIELD, ServiceAdminMixin, VersionedAdminForm
 
 from .rules import can_create_entry, can_edit_entry
 
 
-class RegisterAdmin(admin.ModelAdmin):
+class RegisterAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """A register's admin: its editable fields (the services' list), saved by its services."""
 
     form = VersionedAdminForm
@@ -43,16 +40,6 @@ class RegisterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ConflictError, ValidationError) as exc:
-            # Refused by the service under its lock (changed meanwhile, or a rule the form
-            # cannot see): nothing was written; say why on the same page.
-            text = str(exc) if isinstance(exc, ConflictError) else "; ".join(exc.messages)
-            self.message_user(request, text, messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data

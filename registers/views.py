@@ -23,6 +23,7 @@ from audit.history import history_entries
 from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.exceptions import ConflictError
+from zjai.forms import apply_errors
 from zjai.lists import paginate
 
 from .imports import RegisterImport, template_csv
@@ -31,20 +32,25 @@ from .rules import can_create_entry, can_edit_entry
 HISTORY_PER_PAGE = 20
 
 
-def apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("file"),
         help_text=gettext_lazy("CSV (UTF-8) or XLSX; the first row names the columns."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+
+class CreateRightMixin:
+    """Pages that add entries (the form, the import): for those registers.rules allows."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and request.user.role
+            and not can_create_entry(request.user)
+        ):
+            raise PermissionDenied(_("Your role may not add register entries."))
+        return super().dispatch(request, *args, **kwargs)
 
 
 class EntryMixin(RoleRequiredMixin):
@@ -119,18 +125,9 @@ class EntryFormView(EntryMixin, View):
         }
 
 
-class EntryCreateView(EntryFormView):
+class EntryCreateView(CreateRightMixin, EntryFormView):
     def create(self, **values):
         raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and request.user.role
-            and not can_create_entry(request.user)
-        ):
-            raise PermissionDenied(_("Your role may not add register entries."))
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         return self.render_form(self.form_class(user=request.user))
@@ -193,20 +190,11 @@ class EntryEditView(EntryFormView):
         return HttpResponseRedirect(self.detail_url(obj))
 
 
-class EntryImportView(EntryMixin, View):
+class EntryImportView(CreateRightMixin, EntryMixin, View):
     importer_class: type[RegisterImport] = RegisterImport
     template_name = "registers/import.html"
     list_url = ""
     template_filename = "template"
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and request.user.role
-            and not can_create_entry(request.user)
-        ):
-            raise PermissionDenied(_("Your role may not add register entries."))
-        return super().dispatch(request, *args, **kwargs)
 
     def render_page(self, form, report=None, status=200):
         importer = self.importer_class(self.request.user)

@@ -3,17 +3,16 @@ figures and progress are only shown (figures change through the workflow, progre
 computed)."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import (
     REASON_FIELD,
     ReadOnlyAdminMixin,
+    ServiceAdminMixin,
     VersionedAdminForm,
     reason_field,
 )
-from zjai.exceptions import ConflictError
 
 from . import rules, services
 from .models import Measurement, Progress, Target, TargetUnit
@@ -56,7 +55,7 @@ class TargetUnitInline(admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = TargetAdminForm
     list_display = (
         "code",
@@ -81,13 +80,6 @@ class TargetAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj) and rules.may_change_targets(
             request.user
         )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ConflictError as exc:  # changed by someone between the form's check and the lock
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -23,6 +23,7 @@ from zjai.access import RoleRequiredMixin
 from zjai.charts import TimeSeriesLabels, time_series
 from zjai.dates import today
 from zjai.exceptions import ConflictError
+from zjai.forms import apply_errors
 from zjai.lists import FilteredListView, paginate
 from zjai.templatetags.zjai import format_number
 from zjai.uploads import content_type_for
@@ -69,15 +70,6 @@ def visible_figure(user, pk: int) -> Measurement:
     if figure is None:
         raise Http404(_("No such figure."))
     return figure
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def target_url(target) -> str:

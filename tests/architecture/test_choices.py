@@ -4,26 +4,13 @@ it, e.g. `Enterprise.Tier = Tier`), never a list of pairs written beside a field
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from targets.choices import TargetScope
 from targets.filtersets import TargetFilterSet
 from targets.models import Target
+from tests.architecture import APPS, ROOT
 from zjai.choices import City
 
-ROOT = Path(__file__).resolve().parents[2]
-APPS = [
-    "zjai",
-    "audit",
-    "accounts",
-    "plans",
-    "registers",
-    "enterprises",
-    "projects",
-    "targets",
-    "reports",
-    "demo",
-]
 # The roles are the frame's, one module of their own with the helpers that read them.
 ALSO_CHOICES = {"zjai/roles.py"}
 

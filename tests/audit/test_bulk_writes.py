@@ -17,21 +17,8 @@ from django.db.models import Q
 
 from audit.models import AuditEvent
 from targets.models import Progress, RollupProgress, Target
+from tests.architecture import APPS, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-APPS = [
-    "accounts",
-    "audit",
-    "plans",
-    "targets",
-    "enterprises",
-    "projects",
-    "demo",
-    "zjai",
-    "registers",
-    "reports",
-    "portfolio",
-]
 BULK = {"update", "delete", "bulk_create", "bulk_update", "raw", "execute"}
 
 # (file, the receiver's source text, method) → how it is accounted for.
