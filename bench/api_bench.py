@@ -11,8 +11,9 @@ spread over BENCH_CLIENTS client processes, each opening a connection per reques
 sync workers expect, after a warm-up. The best of BENCH_ROUNDS rounds is printed per URL with
 its median and 99th-percentile latency and its share of the bare view's rate.
 
-Goals (issue 5): GET /api/v1/targets/ at 50 % or more of the bare view, a page of
-GET /api/v1/enterprises/ at 25 % or more. The API requests carry a real token (looked up,
+Goal: a page of GET /api/v1/enterprises/ at 25 % or more of the bare view (issue 5). The
+targets list's goal of 50 % is retired (issue 11: correctness and plain code first, e.g. the
+token looked up through the ORM); its share is still printed. The API requests carry a real token (looked up,
 logged, throttled: the rates are raised so the bench measures work, not refusals).
 Not a test: the figures depend on the machine; the server, clients and PostgreSQL share it.
 """
@@ -267,7 +268,7 @@ def main() -> None:
         revoke(token_id)
 
     bare = best[BARE]["rps"]
-    goals = {TARGETS: 50, ENTERPRISES: 25, ENTERPRISES_DEEP: 25, ENTERPRISES_COLD: 25}
+    goals = {ENTERPRISES: 25, ENTERPRISES_DEEP: 25, ENTERPRISES_COLD: 25}
     print(f"{'URL':62} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of bare':>8}  goal")
     for path, _token in urls:
         r = best[path]
