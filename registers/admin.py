@@ -14,11 +14,11 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Model
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 
 from audit.admin_mixins import REASON_FIELD, VersionedAdminForm
 from zjai.exceptions import ConflictError
+from zjai.versioned import Versioned
 
 from .rules import can_create_entry, can_edit_entry
 
@@ -28,11 +28,11 @@ class RegisterAdmin(admin.ModelAdmin):
 
     form = VersionedAdminForm
     editable: list[str]
-    create_service: Callable[..., Model]
-    update_service: Callable[..., Model]
+    create_service: Callable[..., Versioned]
+    update_service: Callable[..., Versioned]
 
-    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
-        return [*self.editable, "seen_version", REASON_FIELD]
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*self.editable, "seen_version", REASON_FIELD)
 
     def has_add_permission(self, request: Any) -> bool:
         return super().has_add_permission(request) and can_create_entry(request.user)
