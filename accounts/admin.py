@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
@@ -5,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import FieldsetSpec
 
 ADMIN_REASON = "via admin"
 
@@ -18,7 +23,11 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "unit", "is_active", "is_staff", "last_login")
     list_filter = ("groups", "unit", "is_active", "is_staff")
     list_select_related = ("unit",)
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Responsible unit"), {"fields": ("unit",)}))
+    # Django's UserAdmin always sets fieldsets; the stubs keep ModelAdmin's "or None".
+    fieldsets = (
+        *cast("FieldsetSpec", BaseUserAdmin.fieldsets),
+        (_("Responsible unit"), {"fields": ("unit",)}),
+    )
 
     def save_model(self, request, obj, form, change):
         """Nothing yet: the account is saved with its roles in save_related, in one service

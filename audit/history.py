@@ -275,9 +275,11 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        found = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # Events name the model's own fields; a reverse relation (no label, no value) is not one.
+    return found if isinstance(found, models.Field) else None
 
 
 def _links(value: Any) -> list[dict] | None:

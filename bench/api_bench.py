@@ -13,8 +13,9 @@ its median and 99th-percentile latency and its share of the bare view's rate.
 
 Goal: a page of GET /api/v1/enterprises/ at 25 % or more of the bare view (issue 5). The
 targets list's goal of 50 % is retired (issue 11: correctness and plain code first, e.g. the
-token looked up through the ORM); its share is still printed. The API requests carry a real token (looked up,
-logged, throttled: the rates are raised so the bench measures work, not refusals).
+token looked up through the ORM); its share is still printed. The API requests carry a real
+token (looked up, logged, throttled: the rates are raised so the bench measures work, not
+refusals).
 Not a test: the figures depend on the machine; the server, clients and PostgreSQL share it.
 """
 

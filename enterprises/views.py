@@ -4,7 +4,13 @@ bulk import."""
 from django.urls import reverse_lazy
 
 from registers.rules import can_create_entry
-from registers.views import EntryCreateView, EntryDetailView, EntryEditView, EntryImportView
+from registers.views import (
+    EntryCreateView,
+    EntryDetailView,
+    EntryEditView,
+    EntryImportView,
+    EntryMixin,
+)
 from zjai.lists import FilteredListView
 
 from .filtersets import EnterpriseFilterSet
@@ -31,7 +37,9 @@ class EnterpriseListView(FilteredListView):
         return context
 
 
-class EnterpriseEntry:
+class EnterpriseEntry(EntryMixin):
+    """The enterprise register's entry pages: what registers.views needs to know."""
+
     model = Enterprise
     owner_field = "owner_unit_id"
     select_related = ("owner_unit",)

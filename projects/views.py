@@ -4,7 +4,13 @@ bulk import."""
 from django.urls import reverse_lazy
 
 from registers.rules import can_create_entry
-from registers.views import EntryCreateView, EntryDetailView, EntryEditView, EntryImportView
+from registers.views import (
+    EntryCreateView,
+    EntryDetailView,
+    EntryEditView,
+    EntryImportView,
+    EntryMixin,
+)
 from zjai.lists import FilteredListView
 
 from .filtersets import ProjectFilterSet
@@ -31,7 +37,9 @@ class ProjectListView(FilteredListView):
         return context
 
 
-class ProjectEntry:
+class ProjectEntry(EntryMixin):
+    """The project register's entry pages: what registers.views needs to know."""
+
     model = Project
     owner_field = "owner_unit_id"
     select_related = ("enterprise", "owner_unit")

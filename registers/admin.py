@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model
+from django.http import HttpRequest
 
 from audit.admin_mixins import REASON_FIELD, ServiceAdminMixin, VersionedAdminForm
+from zjai.versioned import Versioned
 
 from .rules import can_create_entry, can_edit_entry
 
@@ -25,11 +26,11 @@ class RegisterAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     form = VersionedAdminForm
     editable: list[str]
-    create_service: Callable[..., Model]
-    update_service: Callable[..., Model]
+    create_service: Callable[..., Versioned]
+    update_service: Callable[..., Versioned]
 
-    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
-        return [*self.editable, "seen_version", REASON_FIELD]
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*self.editable, "seen_version", REASON_FIELD)
 
     def has_add_permission(self, request: Any) -> bool:
         return super().has_add_permission(request) and can_create_entry(request.user)

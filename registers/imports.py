@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from zjai.uploads import extension, sniff
 
+from .forms import EntryFormClass
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -197,7 +199,7 @@ def _choice_lookup(field_obj: forms.Field) -> dict[str, str]:
 class RegisterImport:
     """Import rows into one register. Subclasses name the form, the columns and the service."""
 
-    form_class: type[forms.ModelForm]
+    form_class: EntryFormClass
     columns: tuple[str, ...] = ()
     required_columns: tuple[str, ...] = ()
     unique_columns: tuple[str, ...] = ()
@@ -232,8 +234,8 @@ class RegisterImport:
             key = title.strip().lower()
             if not key:
                 continue
-            name = known.get(key)
-            if name is None:
+            column = known.get(key)
+            if column is None:
                 report.errors.append(
                     RowError(
                         1,
@@ -242,10 +244,10 @@ class RegisterImport:
                         % {"names": ", ".join(self.template_headers())},
                     )
                 )
-            elif name in mapping.values():
+            elif column in mapping.values():
                 report.errors.append(RowError(1, title, _("This column appears twice.")))
             else:
-                mapping[index] = name
+                mapping[index] = column
         for name in self.required_columns:
             if name not in mapping.values():
                 report.errors.append(

@@ -7,6 +7,8 @@ the entry's owning unit. Every write goes through the register's service functio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,10 +26,14 @@ from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.exceptions import ConflictError
 from zjai.forms import apply_errors
-from zjai.lists import paginate
+from zjai.lists import UserScopedModel, paginate
 
+from .forms import EntryFormClass
 from .imports import RegisterImport, template_csv
 from .rules import can_create_entry, can_edit_entry
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HISTORY_PER_PAGE = 20
 
@@ -54,9 +60,15 @@ class CreateRightMixin:
 
 
 class EntryMixin(RoleRequiredMixin):
-    model = None
+    """What a register's pages name (enterprises.views.EnterpriseEntry, …): the model, the
+    field of its owning unit, the relations its pages show, its form and its routes."""
+
+    model: UserScopedModel
     owner_field = ""
     select_related: tuple[str, ...] = ()
+    form_class: EntryFormClass
+    detail_route = ""
+    list_route = ""
 
     def get_object(self, pk):
         obj = (
@@ -94,10 +106,7 @@ class EntryDetailView(EntryMixin, TemplateView):
 
 
 class EntryFormView(EntryMixin, View):
-    form_class = None
     template_name = "registers/entry_form.html"
-    detail_route = ""
-    list_route = ""
 
     def detail_url(self, obj) -> str:
         return reverse(self.detail_route, args=[obj.pk])
@@ -193,7 +202,7 @@ class EntryEditView(EntryFormView):
 class EntryImportView(CreateRightMixin, EntryMixin, View):
     importer_class: type[RegisterImport] = RegisterImport
     template_name = "registers/import.html"
-    list_url = ""
+    list_url: StrOrPromise = ""
     template_filename = "template"
 
     def render_page(self, form, report=None, status=200):

@@ -79,7 +79,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
         )
     else:
         try:
-            page = render_to_string(
+            page: str = render_to_string(
                 "503.html",
                 {"request_id": request_id_var.get(), "retry_after": RETRY_AFTER_SECONDS},
             )

@@ -14,10 +14,11 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -27,9 +28,28 @@ from zjai.access import RoleRequiredMixin
 from zjai.csvsafe import defuse
 from zjai.forms import DateInput
 
+if TYPE_CHECKING:
+    import django_filters
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models.options import Options
+
 PER_PAGE = 50
 COUNT_CAP = 10_000
 EXPORT_CHUNK = 2000
+
+
+class UserScopedManager(Protocol):
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Any]: ...
+
+
+class UserScopedModel(Protocol):
+    """A model class whose rows are scoped to a user: `Model.objects.for_user(user)`."""
+
+    @property
+    def objects(self) -> UserScopedManager: ...
+
+    @property
+    def _meta(self) -> Options[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -61,13 +81,14 @@ class Table:
 
     def __init__(self, sort: str | None):
         names = {c.name: c for c in self.columns if c.sortable}
-        key = (sort or "").lstrip("-")
+        chosen = sort or ""
+        key = chosen.lstrip("-")
         if key not in names:
-            sort = self.default_sort
-            key = sort.lstrip("-")
-        self.sort = sort
+            chosen = self.default_sort
+            key = chosen.lstrip("-")
+        self.sort = chosen
         self.sort_key = key
-        self.descending = sort.startswith("-")
+        self.descending = chosen.startswith("-")
         self.column = names[key]
 
     def order(self, queryset):
@@ -192,8 +213,8 @@ def stream_csv(filename: str, fields: Iterable[ExportField], rows: Iterable[Any]
 class FilteredListView(RoleRequiredMixin, TemplateView):
     """A list of a model for a user: scoped, filtered, sorted, paginated, exportable."""
 
-    model = None
-    filterset_class = None
+    model: UserScopedModel
+    filterset_class: type[django_filters.FilterSet]
     table_class: type[Table] = Table
     export_name = "export"
     per_page = PER_PAGE
@@ -237,7 +258,11 @@ class FilteredListView(RoleRequiredMixin, TemplateView):
         """Checkboxes for multiple choices, date pickers for dates (the API ignores widgets)."""
         for form_field in form.fields.values():
             if isinstance(form_field, forms.MultipleChoiceField):
-                form_field.widget = forms.CheckboxSelectMultiple(choices=form_field.choices)
+                # django-stubs type a widget's choices as already normalised; since Django 5.0
+                # the widget normalises what it is given, as the field does.
+                form_field.widget = forms.CheckboxSelectMultiple(
+                    choices=form_field.choices  # type: ignore[arg-type]
+                )
             elif isinstance(form_field, forms.DateField):
                 form_field.widget = DateInput()
             elif isinstance(form_field, forms.CharField):

@@ -115,4 +115,6 @@ def validate_evidence(upload) -> None:
 
 def content_type_for(name: str) -> str:
     kind = EVIDENCE_KINDS.get(extension(name))
+    if kind is None:
+        return "application/octet-stream"
     return CONTENT_TYPES.get(kind, "application/octet-stream")

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBase
+from rest_framework import mixins
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ def data_version() -> int:
     return AuditChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
 
 
-class SharedListCacheMixin:
+class SharedListCacheMixin(mixins.ListModelMixin):
     """`list` served from the cache while the data's version is unchanged (see above).
 
     The JSON body is cached as rendered, so a hit is sent without rendering it again; a
@@ -45,7 +46,6 @@ class SharedListCacheMixin:
     """
 
     basename: str
-    request: Request
 
     def list_cache_key(self, request: Request) -> str:
         params = request.query_params
@@ -55,14 +55,18 @@ class SharedListCacheMixin:
         digest = hashlib.sha256(raw.encode()).hexdigest()
         return f"api-list:{self.basename}:{data_version()}:{digest}"
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    # A hit is a plain HttpResponse with the stored JSON. DRF takes any HttpResponseBase from
+    # a handler (APIView.finalize_response); the stubs narrow ListModelMixin.list to Response.
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         key = self.list_cache_key(request)
         body = cache.get(key)
         if body is not None:
             if isinstance(request.accepted_renderer, JSONRenderer):
                 return HttpResponse(body, content_type="application/json")
             return Response(json.loads(body))
-        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        response = super().list(request, *args, **kwargs)
         if response.status_code == 200:
             cache.set(key, JSONRenderer().render(response.data), LIST_CACHE_TTL)
         return response

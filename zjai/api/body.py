@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zjai.requestid import request_id_var
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def error_body(
-    status_code: int, code: str, detail: str, errors: dict[str, list[str]] | None = None
+    status_code: int, code: str, detail: StrOrPromise, errors: dict[str, list[str]] | None = None
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "status": status_code,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import models
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from zjai.versioned import Versioned
 
 from .errors import PreconditionRequired
 
@@ -23,7 +24,7 @@ from .errors import PreconditionRequired
 ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*')
 
 
-def etag_for(obj: models.Model) -> str:
+def etag_for(obj: Versioned) -> str:
     return f'"{obj.version}"'
 
 
@@ -79,7 +80,7 @@ class VersionedMixin:
     def expected_version(self) -> int:
         return expected_version(self.request)  # type: ignore[attr-defined]
 
-    def object_response(self, obj: models.Model, status: int = 200, **kwargs: Any) -> Response:
+    def object_response(self, obj: Versioned, status: int = 200, **kwargs: Any) -> Response:
         serializer = self.get_serializer(obj)  # type: ignore[attr-defined]
         response = Response(serializer.data, status=status, **kwargs)
         response["ETag"] = etag_for(obj)

@@ -12,7 +12,7 @@ translated here rather than in each view, so every endpoint maps them the same w
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -35,6 +35,9 @@ from zjai.faults import (
     log_database_unavailable,
     unavailable_detail,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger("zjai.api")
 request_logger = logging.getLogger("django.request")
@@ -176,7 +179,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any /api/… path no endpoint matches: a JSON 404, not Django's HTML page."""
-    detail = _("No API endpoint at this address.")
+    detail: StrOrPromise = _("No API endpoint at this address.")
     if not request.path.endswith("/"):
         detail = _("No API endpoint at this address. API addresses end with a slash: %(p)s/") % {
             "p": request.path
@@ -197,7 +200,9 @@ class ErrorSerializer(serializers.Serializer):
         )
     )
     detail = serializers.CharField(help_text=_("A sentence for people, in their language."))
-    errors = serializers.DictField(
+    # DRF's serializer metaclass moves a declared field into _declared_fields, so this does not
+    # replace Serializer.errors; the stubs cannot see that.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text=_(
             "400 only: messages by field (dotted for nested fields, non_field_errors for the "

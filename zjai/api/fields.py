@@ -12,7 +12,7 @@ for the values we store.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -105,7 +105,8 @@ class StrictDecimalFieldExtension(OpenApiSerializerFieldExtension):
         )
         if direction == "response":
             return as_string
-        number = build_basic_type(OpenApiTypes.NUMBER)
+        # None only for OpenApiTypes.NONE; a number has a schema.
+        number = cast(dict[str, Any], build_basic_type(OpenApiTypes.NUMBER))
         limit = 10 ** (field.max_digits - field.decimal_places)
         number.update(
             {

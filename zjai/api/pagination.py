@@ -9,7 +9,8 @@ Here both are a 400 naming the parameter, and the schema publishes the bounds.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -30,6 +32,8 @@ EXACT_COUNT_LIMIT = 10_000
 COUNT_TTL = 60
 # From this offset on, a page is found by its keys first (see ApiPagination.page).
 DEFERRED_JOIN_OFFSET = 500
+
+_Row = TypeVar("_Row")
 
 
 def _bounded_int(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -50,10 +54,14 @@ def _bounded_int(request: Request, name: str, default: int, low: int, high: int)
 class ApiPagination(LimitOffsetPagination):
     """`?limit=` (1–500, default 50) and `?offset=` (from 0); a bad value is a 400."""
 
-    default_limit = DEFAULT_LIMIT
-    max_limit = MAX_LIMIT
+    default_limit: int = DEFAULT_LIMIT
+    max_limit: int = MAX_LIMIT
+    # Set by paginate_queryset from the request (DRF's may be None; these never are).
+    limit: int
+    offset: int
+    count: int
 
-    def get_count(self, queryset: QuerySet | list) -> int:
+    def get_count(self, queryset: QuerySet[Any, Any] | Sequence[Any]) -> int:
         """Exact for small results; a large one's count is reused for a minute (see above)."""
         if not isinstance(queryset, QuerySet):
             return len(queryset)
@@ -70,8 +78,11 @@ class ApiPagination(LimitOffsetPagination):
         return count
 
     def paginate_queryset(
-        self, queryset: QuerySet | list, request: Request, view: Any = None
-    ) -> list[Any]:
+        self,
+        queryset: QuerySet[Any, _Row] | Sequence[_Row],
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[_Row]:
         self.request = request
         self.limit = self.get_limit(request)
         self.count = self.get_count(queryset)
@@ -82,7 +93,7 @@ class ApiPagination(LimitOffsetPagination):
             return []
         return self.page(queryset)
 
-    def page(self, queryset: QuerySet | list) -> list[Any]:
+    def page(self, queryset: QuerySet[Any, _Row] | Sequence[_Row]) -> list[_Row]:
         """The rows from `offset`, `limit` of them.
 
         A deep OFFSET makes PostgreSQL build, then throw away, every skipped row with its

@@ -16,16 +16,20 @@ this document.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from .errors import ErrorSerializer
 
-ERRORS: dict[int, tuple[str, str, str, dict[str, list[str]]]] = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# Status: (description, code, an example's detail, an example's errors).
+ERRORS: dict[int, tuple[StrOrPromise, str, str, dict[str, list[str]]]] = {
     400: (
         _("Invalid input: a parameter or a field of the body (see `errors`)."),
         "invalid",
@@ -195,7 +199,7 @@ class ApiAutoSchema(AutoSchema):
             statuses += [409, 412, 428]
         return sorted(set(statuses))
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for status in self._error_statuses():
             responses.setdefault(
@@ -211,7 +215,9 @@ class ApiAutoSchema(AutoSchema):
             }
         return responses
 
-    def _get_response_headers_for_code(self, status_code: str, direction: str = "response") -> dict:
+    def _get_response_headers_for_code(
+        self, status_code: str, direction: Direction = "response"
+    ) -> dict[str, Any]:
         headers = super()._get_response_headers_for_code(status_code, direction)
         if status_code in ("200", "201") and self._returns_one_versioned_object():
             headers["ETag"] = ETAG_HEADER

@@ -34,7 +34,8 @@ class FixedWindowThrottle(BaseThrottle):
         self.retry_after: float | None = None
 
     def parse_rate(self) -> tuple[int, int] | None:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stubs say float | int; DRF's rates are strings ("1200/minute") or None.
+        rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[assignment]
         if rate is None:
             return None
         number, period = rate.split("/")

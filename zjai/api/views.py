@@ -7,9 +7,9 @@ serializer_class, filterset_class. What varies is the lookup of one object, done
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, JsonResponse
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
@@ -18,6 +18,8 @@ from .parsers import JSONParser
 
 # Ids are bigints; a longer string of digits cannot name a row, and PostgreSQL would refuse it.
 MAX_ID_DIGITS = 18
+
+_M = TypeVar("_M", bound=Model)
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -37,7 +39,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return super().get_object()
 
 
-def lookup_or_404(queryset: Any, **lookup: Any) -> Model:
+def lookup_or_404(queryset: QuerySet[_M], **lookup: Any) -> _M:
     obj = queryset.filter(**lookup).first()
     if obj is None:
         raise NotFound()

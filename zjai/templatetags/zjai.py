@@ -7,9 +7,13 @@ frame and not an installed app).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django import template
 from django.utils import formats
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -22,7 +26,9 @@ def format_number(value, max_decimals: int = 2) -> str:
     if not number.is_finite():
         return "—"
     rounded = round(number, max_decimals)
-    decimals = max(0, -rounded.normalize().as_tuple().exponent)
+    # A finite number's exponent is an int ("n", "N", "F" are NaN's and infinity's).
+    exponent = cast(int, rounded.normalize().as_tuple().exponent)
+    decimals = max(0, -exponent)
     decimals = min(decimals, max_decimals)
     return formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
 
@@ -64,7 +70,7 @@ def extension(value) -> str:
 
 
 @register.filter
-def role_label(user) -> str:
+def role_label(user) -> StrOrPromise:
     from zjai.roles import Role
 
     role = getattr(user, "role", None)
