@@ -196,7 +196,9 @@ def _at(data: Any, path: list[str | int]) -> Any:
 
 
 def _problem(error: ValidationError, entry: str, name: str | None, parent: Any) -> str:
-    keyword, value, expected = error.validator, error.instance, error.validator_value
+    # Set on every error a validator reports (only an error made by hand has them unset).
+    keyword = cast(str, error.validator)
+    value, expected = cast(Any, error.instance), cast(Any, error.validator_value)
     schema = error.schema if isinstance(error.schema, dict) else {}
     kind = schema.get("title")
     if keyword == "required":
