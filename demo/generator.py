@@ -20,10 +20,10 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import models, reset_queries, transaction
 from django.db.models import ProtectedError
@@ -57,6 +57,7 @@ ECON_IT = "econ-it"
 LATEST_TIMESTAMP = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 
 class SeedError(Exception):
@@ -72,17 +73,17 @@ def chunked(rows: Iterable[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
         yield chunk
 
 
-def bulk_insert(model: type[models.Model], rows: Iterable[models.Model]) -> int:
+def bulk_insert(model: type[M], rows: Iterable[M]) -> int:
     """Insert rows chunk by chunk; returns how many."""
     count = 0
     for chunk in chunked(rows):
-        model.objects.bulk_create(chunk, batch_size=BATCH_SIZE)
+        model._default_manager.bulk_create(chunk, batch_size=BATCH_SIZE)
         count += len(chunk)
         reset_queries()  # with DEBUG on, Django keeps every SQL text: megabytes per chunk
     return count
 
 
-def weighted_picker(rng: random.Random, weights: dict[T, float]) -> Callable[[], T]:
+def weighted_picker(rng: random.Random, weights: Mapping[T, float]) -> Callable[[], T]:
     """A function drawing one key at a time, with the given weights."""
     keys = list(weights)
     cum = list(itertools.accumulate(weights[k] for k in keys))
@@ -383,7 +384,7 @@ class ProjectContext:
             city = self.pick_city()
         return None, city, self.pick_sector()
 
-    def owner_unit_id(self, level: str, city: str, weights: dict[str, float]) -> int | None:
+    def owner_unit_id(self, level: str, city: str, weights: Mapping[str, float]) -> int | None:
         """A city-level project belongs to its city's government; others to a department."""
         if level == ProjectLevel.CITY and f"{city}-gov" in self.unit_ids:
             return self.unit_ids[f"{city}-gov"]
@@ -500,9 +501,9 @@ def major_rows(ctx: ProjectContext, amounts: list[int]) -> Iterator[Project]:
 
 @dataclass(frozen=True)
 class FillerPickers:
-    kind: Callable[[], str]
-    level: Callable[[], str]
-    status: Callable[[], str]
+    kind: Callable[[], ProjectKind]
+    level: Callable[[], ProjectLevel]
+    status: Callable[[], ProjectStatus]
 
 
 def filler_values(ctx: ProjectContext, pick: FillerPickers) -> dict[str, Any]:
@@ -647,10 +648,12 @@ def reported_targets(plan: Plan, people: DemoPeople) -> list[ReportedTarget]:
         )
     )
     admin_id = people.id_of("admin")
-    if targets and admin_id is None:
-        raise SeedError(
-            "the demo users are missing: run seed_demo without --no-users to create them"
-        )
+    if admin_id is None:
+        if targets:
+            raise SeedError(
+                "the demo users are missing: run seed_demo without --no-users to create them"
+            )
+        return []
     result = []
     for target in targets:
         lead = leads.get(target.pk)
@@ -685,15 +688,14 @@ def measurement(
         created_at=created_at,
         is_demo=True,
     )
-    if state != MeasurementState.DRAFT:
-        row.submitted_by_id = target.reporter_id
-        row.submitted_at = min(
-            created_at + dt.timedelta(hours=rng.randint(1, 72)), LATEST_TIMESTAMP
-        )
+    if state == MeasurementState.DRAFT:
+        return row
+    submitted_at = min(created_at + dt.timedelta(hours=rng.randint(1, 72)), LATEST_TIMESTAMP)
+    row.submitted_by_id, row.submitted_at = target.reporter_id, submitted_at
     if state in (MeasurementState.APPROVED, MeasurementState.REJECTED):
         row.reviewed_by_id = target.reviewer_id
         row.reviewed_at = min(
-            row.submitted_at + dt.timedelta(hours=rng.randint(24, 21 * 24)), LATEST_TIMESTAMP
+            submitted_at + dt.timedelta(hours=rng.randint(24, 21 * 24)), LATEST_TIMESTAMP
         )
     if state == MeasurementState.REJECTED:
         row.review_comment = rng.choice(REJECTION_COMMENTS)
@@ -798,8 +800,14 @@ def project_target_filters() -> list[dict[str, Any]]:
 
 def seed_enterprises(rng: random.Random, scale: int, units: dict[str, int]) -> int:
     econ_it = ResponsibleUnit.objects.filter(code=ECON_IT).first()
-    taken = set(
-        Enterprise.objects.filter(credit_code__isnull=False).values_list("credit_code", flat=True)
+    # Not null, as filtered (the column itself is nullable).
+    taken = cast(
+        set[str],
+        set(
+            Enterprise.objects.filter(credit_code__isnull=False).values_list(
+                "credit_code", flat=True
+            )
+        ),
     )
     settings = EnterpriseSettings(
         count=ENTERPRISES_PER_SCALE * scale,

@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
@@ -181,7 +181,7 @@ def locate(data: Any, path: list[str | int]) -> tuple[str, str | None]:
             else:
                 entry = f"{token}[{index}]" if entry == "file" else f"{entry}.{token}[{index}]"
         elif entry == "file":  # a top-level field is an entry of its own: schema, plan, units
-            entry = token
+            entry = str(token)
         elif tokens and isinstance(node, dict):  # a mapping inside an entry: source, baseline
             entry = f"{entry}.{token}"
         else:
@@ -196,7 +196,9 @@ def _at(data: Any, path: list[str | int]) -> Any:
 
 
 def _problem(error: ValidationError, entry: str, name: str | None, parent: Any) -> str:
-    keyword, value, expected = error.validator, error.instance, error.validator_value
+    # Set on every error a validator reports (only an error made by hand has them unset).
+    keyword = cast(str, error.validator)
+    value, expected = cast(Any, error.instance), cast(Any, error.validator_value)
     schema = error.schema if isinstance(error.schema, dict) else {}
     kind = schema.get("title")
     if keyword == "required":
@@ -323,7 +325,8 @@ class _SpecBuilder:
         # A number the column cannot hold would fail at write time (too large) or be rounded
         # on the way in and then differ from the file at every later load (too precise).
         max_digits, places = column
-        if number != 0 and number.normalize().as_tuple().exponent < -places:
+        # A finite number's exponent is an int ('n', 'N', 'F' mark NaN and infinity).
+        if number != 0 and cast(int, number.normalize().as_tuple().exponent) < -places:
             raise self.fail(
                 entry, f"'{name}' has more than {places} decimal places, found {value!r}"
             )

@@ -8,8 +8,9 @@ the same file twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 
@@ -21,6 +22,9 @@ from targets.choices import Register
 from targets.models import Target, TargetUnit
 from targets.services import schedule_recompute
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
 # The callers' names: the command and the tests read and parse through the loader.
 __all__ = ["LoadReport", "PlanFileError", "PlanSpec", "load_plan", "parse_plan_file"]
 
@@ -30,7 +34,7 @@ __all__ = ["LoadReport", "PlanFileError", "PlanSpec", "load_plan", "parse_plan_f
 
 @dataclass
 class LoadReport:
-    plan: Plan | None = None
+    plan: Plan
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
 
@@ -38,20 +42,27 @@ class LoadReport:
     def changed(self) -> bool:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
 
-    def count(self, bucket: dict[str, int], name: str) -> None:
-        bucket[name] = bucket.get(name, 0) + 1
+
+M = TypeVar("M", bound=models.Model)
 
 
-def _versioned(model: type[models.Model]) -> bool:
-    """Rows with an optimistic-locking version (targets, enterprises): a reload that changes one
+def _versioned(row: models.Model) -> TypeIs[Target | Enterprise]:
+    """The rows of a plan file with an optimistic-locking version: a reload that changes one
     bumps it, so an API client holding the old version is refused (412) instead of overwriting
     the plan file's change."""
-    return any(f.name == "version" for f in model._meta.concrete_fields)
+    return isinstance(row, Target | Enterprise)
+
+
+def _count(bucket: dict[str, int], name: str) -> None:
+    bucket[name] = bucket.get(name, 0) + 1
 
 
 class _Writer:
-    def __init__(self, report: LoadReport, units: dict[int, ResponsibleUnit], acting_user=None):
-        self.report, self.acting_user = report, acting_user
+    def __init__(self, units: dict[int, ResponsibleUnit], acting_user=None):
+        self.acting_user = acting_user
+        # How many rows of each kind this load created and updated (LoadReport).
+        self.created_counts: dict[str, int] = {}
+        self.updated_counts: dict[str, int] = {}
         self.units = units  # by id, to name the units of a link change in its event
         # Values moved out of the way before writing (item positions), by (model, pk): the
         # audit shows the value before the load, not the temporary one.
@@ -64,23 +75,23 @@ class _Writer:
     def _bump(self, obj: models.Model) -> dict[str, dict[str, int]]:
         """Bump the version of a row that existed before this load; the (before, after) of the
         version for its event, empty for anything else."""
-        if not _versioned(type(obj)) or (type(obj), obj.pk) in self.created:
+        if not _versioned(obj) or (type(obj), obj.pk) in self.created:
             return {}
         obj.version += 1
         obj.save(update_fields=["version"])
         return {"before": {"version": obj.version - 1}, "after": {"version": obj.version}}
 
-    def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+    def upsert(self, model: type[M], lookup: dict, values: dict) -> M:
         """Create the object, or update just the fields that differ; audit either."""
         name = model._meta.verbose_name_plural
-        obj = model.objects.filter(**lookup).first()
+        obj = model._default_manager.filter(**lookup).first()
         if obj is None:
-            obj = model.objects.create(**lookup, **values)
+            obj = model._default_manager.create(**lookup, **values)
             # Audit the values as stored (10 as 10.0000), as every later event will show them.
             obj.refresh_from_db()
             self.created.add((model, obj.pk))
             self.changed.append(obj)
-            self.report.count(self.report.created, str(name))
+            _count(self.created_counts, str(name))
             record_event(
                 action="create",
                 obj=obj,
@@ -90,19 +101,19 @@ class _Writer:
             return obj
         differing = [k for k, v in values.items() if getattr(obj, k) != v]
         if differing:
-            written = differing + (["version"] if _versioned(model) else [])
+            written = differing + (["version"] if _versioned(obj) else [])
             before = snapshot(obj, written)
             moved = self.moved.get((model, obj.pk), {})
             before.update({k: v for k, v in moved.items() if k in before})
             for k in differing:
                 setattr(obj, k, values[k])
-            if _versioned(model):
+            if _versioned(obj):
                 obj.version += 1
             obj.save(update_fields=written)
             obj.refresh_from_db(fields=written)
             after = snapshot(obj, written)
             if before != after:  # not just put back where it was before the load
-                self.report.count(self.report.updated, str(name))
+                _count(self.updated_counts, str(name))
                 self.changed.append(obj)
                 record_event(
                     action="update",
@@ -128,8 +139,8 @@ class _Writer:
             link_model(**{owner_field: owner}, unit_id=pk, order=i, is_lead=lead)
             for pk, i, lead in want
         )
-        bucket = self.report.updated if have else self.report.created
-        self.report.count(bucket, str(link_model._meta.verbose_name_plural))
+        bucket = self.updated_counts if have else self.created_counts
+        _count(bucket, str(link_model._meta.verbose_name_plural))
         self.changed.append(owner)
         version = self._bump(owner)
         record_event(
@@ -146,13 +157,13 @@ class _Writer:
             },
         )
 
-    def sync_m2m(self, owner, attr: str, wanted: list[models.Model]) -> None:
+    def sync_m2m(self, owner, attr: str, wanted: Sequence[models.Model]) -> None:
         manager = getattr(owner, attr)
         have = set(manager.values_list("pk", flat=True))
         want = {o.pk for o in wanted}
         if have != want:
             manager.set(wanted)
-            self.report.count(self.report.updated, attr)
+            _count(self.updated_counts, attr)
             self.changed.append(owner)
             version = self._bump(owner)
             record_event(
@@ -190,13 +201,11 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
     commits (targets.services.schedule_recompute). Loading the same file again changes nothing
     and records nothing.
     """
-    report = LoadReport()
     with transaction.atomic():
         plan_values = dict(spec.plan)
         code = plan_values.pop("code")
-        writer = _Writer(report, {u.pk: u for u in ResponsibleUnit.objects.all()}, acting_user)
+        writer = _Writer({u.pk: u for u in ResponsibleUnit.objects.all()}, acting_user)
         plan = writer.upsert(Plan, {"code": code}, plan_values)
-        report.plan = plan
 
         units: dict[str, ResponsibleUnit] = {}
         for u in spec.units:
@@ -252,4 +261,4 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
             enterprise = writer.upsert(Enterprise, {"plan_key": e.key}, e.values)
             writer.sync_m2m(enterprise, "named_in", [items[k] for k in e.named_in])
         schedule_recompute(writer.targets_to_recompute(plan))
-    return report
+    return LoadReport(plan, writer.created_counts, writer.updated_counts)

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.http import HttpRequest
 from django.views.generic import TemplateView
 
 from plans.choices import ItemKind
@@ -48,6 +49,8 @@ def pick_as_of(request, dates: list[dt.date]) -> dt.date | None:
 
 
 class PlanContextMixin(RoleRequiredMixin):
+    request: HttpRequest  # the view's request (django.views.View sets it)
+
     def plan_context(self) -> dict:
         plan = current_plan()
         if plan is None:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Case, DateTimeField, F, Func, TextField, Value, When
+from django.db.models import Case, DateTimeField, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 
@@ -80,7 +80,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     # On PostgreSQL, the same rows already formatted as CSV text by the database (a values
     # list of text columns, same order), for COPY … TO STDOUT: a big table at copy speed.
-    copy_query: Callable[[], Any] | None = None
+    copy_query: Callable[[], QuerySet] | None = None
 
 
 def labels(choices) -> dict[str, tuple[str, str]]:
@@ -173,14 +173,17 @@ class AsOfReport:
             .order_by("target_id")
         }
 
+    def _item(self, item_id: int | None) -> PlanItem | None:
+        return self.items.get(item_id) if item_id is not None else None
+
     def section_of(self, item_id: int | None) -> PlanItem | None:
         """The objective or key task group a target's item belongs to, else its top part."""
-        node, top = self.items.get(item_id), None
+        node, top = self._item(item_id), None
         while node is not None:
             if node.kind in (ItemKind.OBJECTIVE, ItemKind.TASK_GROUP):
                 return node
             top = node
-            node = self.items.get(node.parent_id)
+            node = self._item(node.parent_id)
         return top
 
     @cached_property

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from zjai.csvsafe import defuse, runs_as_formula
 
@@ -70,7 +71,7 @@ def write_table(
 ) -> None:
     """Write one table to a text stream: by COPY where the database can, else row by row."""
     if fast and table.copy_query is not None and connection.vendor == "postgresql":
-        _copy_table(table, stream, progress)
+        _copy_table(table, table.copy_query, stream, progress)
         return
     for chunk in iter_csv(table, progress):
         stream.write(chunk)
@@ -105,12 +106,14 @@ class _CountingStream(_CountingBytes, io.TextIOBase):
         return True
 
 
-def _copy_table(table: Table, stream, progress: Progress | None) -> None:
+def _copy_table(
+    table: Table, copy_query: Callable[[], QuerySet], stream, progress: Progress | None
+) -> None:
     stream.write(BOM)
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow([c.header for c in table.columns])
     stream.write(header.getvalue())
-    sql, params = table.copy_query().query.sql_with_params()
+    sql, params = copy_query().query.sql_with_params()
     buffer = getattr(stream, "buffer", None)
     if buffer is not None and (getattr(stream, "encoding", "") or "").lower() in ("utf-8", "utf8"):
         stream.flush()  # the BOM and the header first

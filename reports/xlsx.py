@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -50,13 +51,13 @@ class _SheetWriter:
         self.ws.append([self._header(c.en) for c in table.columns])
         self.formats = [NUMBER_FORMATS.get(c.kind) for c in table.columns]
 
-    def _header(self, text: str) -> WriteOnlyCell:
+    def _header(self, text: str) -> Cell:
         cell = WriteOnlyCell(self.ws, value=text)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
         return cell
 
     def append(self, row: tuple) -> None:
-        cells = []
+        cells: list[object] = []  # a cell where it needs a format, else the bare value
         for value, number_format in zip(row, self.formats, strict=True):
             if value is None:
                 cells.append(None)

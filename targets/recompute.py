@@ -119,7 +119,7 @@ def rollup_members(
     parent_of = dict(items)
     under: dict[int, list[int]] = defaultdict(list)
     for target in targets:
-        node = target.item_id
+        node: int | None = target.item_id
         while node is not None:
             under[node].append(target.pk)
             node = parent_of.get(node)

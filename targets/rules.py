@@ -16,7 +16,7 @@ ask the same objects to show and list only what a user may do.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -26,6 +26,8 @@ from .choices import MeasurementState
 
 if TYPE_CHECKING:
     from .models import Measurement, Target
+
+Figures = TypeVar("Figures", bound=QuerySet)
 
 # The roles that report figures for their unit's targets (administrators report for any).
 REPORTING_ROLES = (Role.STAFF, Role.REVIEWER)
@@ -41,7 +43,7 @@ def sees_every_figure(user) -> bool:
     return role_of(user) in (Role.ADMIN, Role.AUDITOR)
 
 
-def visible_figures(figures: QuerySet, user) -> QuerySet:
+def visible_figures(figures: Figures, user) -> Figures:
     """Everyone signed in sees approved figures; a unit sees every state of its own targets'
     figures; administrators and auditors see everything."""
     from .models import TargetUnit

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
+from typing import cast
 
 from django.core.cache import cache
 from django.db import connection
@@ -45,7 +47,8 @@ def progress_history(targets: list[Target], until: dt.date, years: int = 6) -> d
         .values_list("target_id", "as_of", "current_value")
     ):
         if day in wanted[target_id]:
-            out[target_id].append((day, float(value)))
+            # Not null, as filtered (the column itself is nullable).
+            out[target_id].append((day, float(cast(Decimal, value))))
     return out
 
 

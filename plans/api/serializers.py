@@ -41,7 +41,9 @@ class UnitLinkSerializer(serializers.Serializer):
 
 class PlanItemSerializer(ReadOnlyModelSerializer):
     plan = serializers.CharField(source="plan.code", read_only=True)
-    parent = serializers.CharField(
+    # DRF's serializer metaclass moves declared fields off the class, so this does not replace
+    # Field.parent; the stubs cannot tell (djangorestframework-stubs issue 158).
+    parent = serializers.CharField(  # type: ignore[assignment]
         source="parent.key", read_only=True, allow_null=True, default=None
     )
     units = UnitLinkSerializer(source="unit_links", many=True, read_only=True)

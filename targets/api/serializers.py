@@ -7,8 +7,9 @@ service functions' (targets.services), so the browser and the API give the same 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -172,7 +173,9 @@ class TargetCodeField(StrictSlugRelatedField):
     def to_internal_value(self, data: Any) -> Target:
         if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
-        target = self.get_queryset().filter(code=data).order_by("-plan__period_start", "pk").first()
+        # A writable related field always has its queryset (DRF asserts it at construction).
+        targets = cast("QuerySet[Target]", self.get_queryset())
+        target = targets.filter(code=data).order_by("-plan__period_start", "pk").first()
         if target is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return target

@@ -7,7 +7,8 @@ same rules as the browser, records the same audit events and cannot lose an upda
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar, cast
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
@@ -54,7 +55,18 @@ def with_latest_progress_id(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(latest_progress_id=Subquery(newest))
 
 
-def attach_latest_progress(targets: list[Target]) -> list[Target]:
+class TargetOnPage(Protocol):
+    """A target of a list page: annotated with the id of its newest Progress row
+    (with_latest_progress_id), then given that row (attach_latest_progress)."""
+
+    latest_progress_id: int | None
+    latest_progress: list[Progress]
+
+
+Row = TypeVar("Row")
+
+
+def attach_latest_progress(targets: list[TargetOnPage]) -> list[TargetOnPage]:
     """Read the newest Progress rows of a page of targets in one query (`latest_progress`)."""
     rows = Progress.objects.in_bulk(
         [t.latest_progress_id for t in targets if t.latest_progress_id is not None]
@@ -65,11 +77,11 @@ def attach_latest_progress(targets: list[Target]) -> list[Target]:
     return targets
 
 
-def target_by_code(queryset: QuerySet, code: str) -> Target:
+def target_by_code(queryset: QuerySet[Target], code: str) -> Target:
     """Codes are unique within a plan; should several plans share one, the newest plan's."""
     if "\x00" in code:  # PostgreSQL text cannot hold it, so no target has it
         raise NotFound()
-    return lookup_or_404(queryset.order_by("-plan__period_start", "pk"), code=code)
+    return cast(Target, lookup_or_404(queryset.order_by("-plan__period_start", "pk"), code=code))
 
 
 @extend_schema_view(
@@ -95,17 +107,22 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
             .prefetch_related(target_unit_links())
         )
 
-    def paginate_queryset(self, queryset: QuerySet) -> list[Target] | None:
+    def paginate_queryset(self, queryset: QuerySet[Any, Row] | Sequence[Row]) -> list[Row] | None:
         page = super().paginate_queryset(queryset)
         if page is not None and self.action == "list":
-            attach_latest_progress(page)
+            # The list's rows are get_queryset's targets, with_latest_progress_id.
+            attach_latest_progress(cast("list[TargetOnPage]", page))
         return page
 
     def get_object(self) -> Target:
         code = self.kwargs["code"]
         if "\x00" in code:
             raise NotFound()
-        target = lookup_or_404(self.get_queryset().order_by("-plan__period_start", "pk"), code=code)
+        # A target (history, the one action reading Progress rows, never gets here).
+        target = cast(
+            Target,
+            lookup_or_404(self.get_queryset().order_by("-plan__period_start", "pk"), code=code),
+        )
         self.check_object_permissions(self.request, target)
         return target
 
