@@ -8,6 +8,7 @@ These tests check it with GNU gettext's own tools (Debian's `gettext`, installed
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -89,7 +90,12 @@ def test_every_msgid_of_the_code_is_in_the_catalogue(tmp_path):
 
     command = [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location"]
     command += [f"--ignore={folder}" for folder in IGNORED]
-    result = subprocess.run(command, cwd=copy, capture_output=True, text=True, check=False)
+    # The development settings (DEBUG=1): makemessages only reads them, and the test settings'
+    # module is not in the copy.
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "zjai.settings"}
+    result = subprocess.run(
+        command, cwd=copy, env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
 
     merged = catalogue.read_text(encoding="utf-8")
