@@ -75,9 +75,11 @@ run: install
 services:
 	@scripts/ensure-services
 
-# On TEST_WORKERS processes (pytest-xdist), with the 30 slowest tests and the coverage of the
-# apps (pyproject.toml, [tool.coverage]) printed after the results.
+# mypy first (the types), then the suite on TEST_WORKERS processes (pytest-xdist), with the 30
+# slowest tests and the coverage of the apps (pyproject.toml, [tool.coverage]) printed after
+# the results. The import contracts run inside the suite (tests/architecture).
 test: install-dev services chromium poppler
+	$(DEV) $(VENV)/bin/mypy
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		$(PY) -m pytest -n $(TEST_WORKERS) --durations=30 \
 		--cov --cov-report=term:skip-covered $(PYTEST_ARGS)

@@ -387,7 +387,10 @@ class _Names:
             for related, ids in self.wanted.items()
         }
         self.found_codes = {
-            related: {obj.code: str(obj) for obj in related._base_manager.filter(code__in=codes)}
+            related: {
+                obj.serializable_value("code"): str(obj)
+                for obj in related._base_manager.filter(code__in=codes)
+            }
             for related, codes in self.wanted_codes.items()
         }
 
