@@ -77,7 +77,9 @@ def test_a_page_read_before_someone_else_changed_the_entry_changes_nothing(admin
     data.update(recognised_by="浙江省经济和信息化厅")
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "changed by someone else" in response.content.decode()
+    with translation.override("zh-hans"):
+        conflict = gettext("This was changed by someone else. Reload it and try again.")
+    assert conflict in response.content.decode()
     entry.refresh_from_db()
     assert entry.recognised_by == "省经信厅" and entry.version == 2
 
