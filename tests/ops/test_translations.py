@@ -93,9 +93,7 @@ def test_every_msgid_of_the_code_is_in_the_catalogue(tmp_path):
     # The development settings (DEBUG=1): makemessages only reads them, and the test settings'
     # module is not in the copy.
     env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "zjai.settings"}
-    result = subprocess.run(
-        command, cwd=copy, env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
 
     merged = catalogue.read_text(encoding="utf-8")
