@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, snapshot
 from plans.models import Plan, ResponsibleUnit
 from zjai.dates import today
+from zjai.decimals import exact_field
 from zjai.exceptions import ConflictError
 from zjai.validators import validate_sensible_date
 
@@ -61,9 +62,14 @@ def clean_value(target: Target, value) -> Decimal:
         raise ValidationError({"value": _("Enter a finite number.")})
     if number < 0 and not target.allows_negative:
         raise ValidationError({"value": _("This target's values cannot be negative.")})
-    if abs(number) >= Decimal("1e16"):
-        raise ValidationError({"value": _("This number is too large.")})
-    return number.quantize(Decimal("0.0001"))
+    field = exact_field(Measurement, "value")
+    allowed = field.range
+    if number in allowed:
+        number = number.quantize(Decimal(1).scaleb(-field.decimal_places))
+    # Checked again once rounded: 99999999999.99995 rounds up out of the range.
+    if number not in allowed:
+        raise ValidationError({"value": allowed.message})
+    return number
 
 
 def clean_observed_on(target: Target, observed_on) -> dt.date:
