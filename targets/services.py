@@ -63,13 +63,10 @@ def clean_value(target: Target, value) -> Decimal:
     if number < 0 and not target.allows_negative:
         raise ValidationError({"value": _("This target's values cannot be negative.")})
     field = exact_field(Measurement, "value")
-    allowed = field.range
-    if number in allowed:
-        number = number.quantize(Decimal(1).scaleb(-field.decimal_places))
-    # Checked again once rounded: 99999999999.99995 rounds up out of the range.
-    if number not in allowed:
-        raise ValidationError({"value": allowed.message})
-    return number
+    if number not in field.range:
+        raise ValidationError({"value": field.range.message})
+    # Within the range, rounding to the places kept stays within it (its ends have as many).
+    return number.quantize(Decimal(1).scaleb(-field.decimal_places))
 
 
 def clean_observed_on(target: Target, observed_on) -> dt.date:

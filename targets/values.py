@@ -173,21 +173,18 @@ def _register_value(target: Target, model, aggregate) -> Decimal | None:
         summed = exact_field(model, target.source_field)
         total = total.quantize(Decimal(1).scaleb(-summed.decimal_places))
     stored = exact_field(Progress, "current_value")
-    allowed = stored.range
     value = total * target.source_scale
-    if value in allowed:
-        value = value.quantize(Decimal(1).scaleb(-stored.decimal_places))
-    if value not in allowed:
+    if value not in stored.range:
         logger.error(
             "Target %s: its register gives %s, outside what progress keeps (%s to %s); "
             "it has no value on that day.",
             target.code,
             value,
-            allowed.low,
-            allowed.high,
+            stored.range.low,
+            stored.range.high,
         )
         return None
-    return value
+    return value.quantize(Decimal(1).scaleb(-stored.decimal_places))
 
 
 def _reported_values(
