@@ -131,11 +131,14 @@ class StrictDecimalFieldExtension(OpenApiSerializerFieldExtension):
             ),
             direction,
         )
+        allowed = field.allowed
+        if allowed.low >= 0 and as_string.get("pattern", "").startswith("^-?"):
+            # No sign where no number below zero is taken (an investment).
+            as_string["pattern"] = "^" + as_string["pattern"].removeprefix("^-?")
         if direction == "response":
             return as_string
         # None only for OpenApiTypes.NONE; a number has a schema.
         number = cast(dict[str, Any], build_basic_type(OpenApiTypes.NUMBER))
-        allowed = field.allowed
         number.update({"minimum": float(allowed.low), "maximum": float(allowed.high)})
         return {"oneOf": [as_string, number]}
 
