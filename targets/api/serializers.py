@@ -23,6 +23,7 @@ from zjai.api.fields import (
 )
 from zjai.decimals import exact_field
 
+# The column's size, hence its range (StrictDecimalField.allowed): the model's.
 FIGURE_VALUE = exact_field(Measurement, "value")
 
 
@@ -158,8 +159,6 @@ class MeasurementWriteSerializer(serializers.Serializer):
     value = StrictDecimalField(
         max_digits=FIGURE_VALUE.max_digits,
         decimal_places=FIGURE_VALUE.decimal_places,
-        min_value=FIGURE_VALUE.range.low,
-        max_value=FIGURE_VALUE.range.high,
         help_text=_('The figure, as a decimal string ("150000") or a number.'),
     )
     observed_on = serializers.DateField(help_text=_("The date the figure describes."))

@@ -57,11 +57,11 @@ class StrictDecimalField(serializers.DecimalField):
     refused with one message naming the range, before DRF counts its digits."""
 
     def __init__(self, max_digits: int, decimal_places: int, **kwargs: Any) -> None:
+        # Both required (DRF takes None for "any"), so the field always has a range.
         super().__init__(max_digits, decimal_places, **kwargs)
 
     @property
     def allowed(self) -> DecimalRange:
-        # Both given (the signature asks for them), so a range always exists.
         column = DecimalRange.of(
             cast(int, self.max_digits),
             cast(int, self.decimal_places),
