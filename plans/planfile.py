@@ -27,6 +27,13 @@ from jsonschema.exceptions import best_match
 
 SCHEMA_FILE = Path(__file__).with_name("plan_file.schema.json")
 
+# The (max_digits, decimal_places) of the columns the numbers go into: targets.models's fields
+# (tests/plans/test_loader_errors.py checks that they agree). At most 15 digits in all, what
+# both databases keep exactly (zjai/decimals.py).
+TARGET_VALUE_COLUMN = (15, 4)
+WEIGHT_COLUMN = (6, 3)
+SCALE_COLUMN = (12, 8)
+
 
 class PlanFileError(Exception):
     """A problem in a plan file: which file, which entry, what is wrong."""
@@ -330,11 +337,11 @@ class _SpecBuilder:
             raise self.fail(
                 entry, f"'{name}' has more than {places} decimal places, found {value!r}"
             )
-        if abs(number) >= Decimal(10) ** (max_digits - places):
+        largest = Decimal(10) ** (max_digits - places) - Decimal(1).scaleb(-places)
+        if abs(number) > largest:
             raise self.fail(
                 entry,
-                f"'{name}' is too large (at most {max_digits - places} digits before the "
-                f"decimal point), found {value!r}",
+                f"'{name}' is out of range (from {-largest:f} to {largest:f}), found {value!r}",
             )
         return number
 
@@ -422,9 +429,11 @@ class _SpecBuilder:
         entry = f"targets[{code}]"
         if any(target.code == code for target in self.targets):
             raise self.fail(entry, "this code is used twice")
-        value = self.number(data, "value", entry, column=(20, 4))
+        value = self.number(data, "value", entry, column=TARGET_VALUE_COLUMN)
         baseline = data.get("baseline") or {}
-        baseline_value = self.number(baseline, "value", f"{entry}.baseline", column=(20, 4))
+        baseline_value = self.number(
+            baseline, "value", f"{entry}.baseline", column=TARGET_VALUE_COLUMN
+        )
         growth = data.get("growth_model") or "linear"
         if growth == "compound" and not (baseline_value and baseline_value > 0):
             raise self.fail(entry, "compound growth needs a baseline value above zero")
@@ -432,7 +441,7 @@ class _SpecBuilder:
         if deadline < plan["period_start"]:
             raise self.fail(entry, "'deadline' is before the plan's period starts")
         units = self.known_units(data.get("units") or list(item.units), entry)
-        weight = self.number(data, "weight", entry, column=(6, 3))
+        weight = self.number(data, "weight", entry, column=WEIGHT_COLUMN)
         values = {
             "title_zh": _text(data["title_zh"]),
             "title_en": _text(data["title_en"]),
@@ -453,7 +462,7 @@ class _SpecBuilder:
         return TargetSpec(code, item.key, values, units)
 
     def source(self, data: dict[str, Any], entry: str) -> dict[str, Any]:
-        scale = self.number(data, "scale", entry, column=(12, 8))
+        scale = self.number(data, "scale", entry, column=SCALE_COLUMN)
         return {
             "source_kind": data["kind"],
             "source_register": data.get("register", ""),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zjai.choices import City, Sector
+from zjai.decimals import ExactDecimalField
 from zjai.validators import validate_sensible_date
 
 from .choices import ProjectKind, ProjectLevel, ProjectStatus
@@ -56,21 +56,23 @@ class Project(models.Model):
         blank=True,
         related_name="projects",
     )
-    planned_investment = models.DecimalField(
+    # 万元, 0 to 9,999,999,999,999.99: 15 digits, what both databases keep exactly
+    # (zjai/decimals.py). The largest projects are some 2,000 亿元 (2e7 万元).
+    planned_investment = ExactDecimalField(
         _("planned investment (10,000 yuan)"),
-        max_digits=16,
+        max_digits=15,
         decimal_places=2,
+        minimum=0,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
     )
-    completed_investment = models.DecimalField(
+    completed_investment = ExactDecimalField(
         _("completed investment (10,000 yuan)"),
-        max_digits=16,
+        max_digits=15,
         decimal_places=2,
+        minimum=0,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
     )
     start_date = models.DateField(
         _("start date"), null=True, blank=True, validators=[validate_sensible_date]

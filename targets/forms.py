@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from targets.models import FIGURE_TEXT_MAX_LENGTH
+from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement
+from zjai.decimals import exact_field
 from zjai.forms import DateInput, VersionField
 from zjai.uploads import validate_evidence
 
@@ -17,10 +18,8 @@ from zjai.uploads import validate_evidence
 class MeasurementForm(forms.Form):
     """A figure: the value, the date it describes, its evidence."""
 
-    value = forms.DecimalField(
+    value = exact_field(Measurement, "value").formfield(
         label=_("value"),
-        max_digits=20,
-        decimal_places=4,
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import BilingualMixin
+from zjai.decimals import ExactDecimalField
 from zjai.validators import validate_sensible_date
 
 from . import rules
@@ -54,9 +55,12 @@ class Target(BilingualMixin, models.Model):
     comparator = models.CharField(
         _("comparator"), max_length=3, choices=Comparator.choices, default=Comparator.AT_LEAST
     )
-    target_value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4)
-    baseline_value = models.DecimalField(
-        _("baseline value"), max_digits=20, decimal_places=4, null=True, blank=True
+    # Target values, baselines, figures and current values: 15 digits, 4 after the point
+    # (±99,999,999,999.9999), what both databases keep exactly (zjai/decimals.py). The largest
+    # in the plan is 150,000 robots.
+    target_value = ExactDecimalField(_("target value"), max_digits=15, decimal_places=4)
+    baseline_value = ExactDecimalField(
+        _("baseline value"), max_digits=15, decimal_places=4, null=True, blank=True
     )
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     deadline = models.DateField(_("deadline"))
@@ -73,11 +77,11 @@ class Target(BilingualMixin, models.Model):
     source_field = models.CharField(_("summed field"), max_length=32, blank=True)
     source_filter = models.JSONField(_("register filter"), default=dict, blank=True)
     # Registers keep investment in 万元; a target in 亿元 multiplies the sum by 0.0001.
-    source_scale = models.DecimalField(
+    source_scale = ExactDecimalField(
         _("scale"), max_digits=12, decimal_places=8, default=Decimal(1)
     )
     allows_negative = models.BooleanField(_("values may be negative"), default=False)
-    weight = models.DecimalField(_("weight in roll-ups"), max_digits=6, decimal_places=3, default=1)
+    weight = ExactDecimalField(_("weight in roll-ups"), max_digits=6, decimal_places=3, default=1)
     headline = models.BooleanField(_("headline target"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
     units = models.ManyToManyField(
@@ -221,7 +225,7 @@ class Measurement(models.Model):
     State = MeasurementState
 
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="measurements")
-    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    value = ExactDecimalField(_("value"), max_digits=15, decimal_places=4)
     observed_on = models.DateField(_("date described"), validators=[validate_sensible_date])
     note = models.TextField(_("evidence note"), blank=True, max_length=FIGURE_TEXT_MAX_LENGTH)
     evidence = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True)
@@ -344,8 +348,10 @@ class Progress(models.Model):
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress")
     as_of = models.DateField(_("as of"))
-    current_value = models.DecimalField(
-        _("current value"), max_digits=20, decimal_places=4, null=True
+    # A figure's size: a reported target's value is a figure. A register's count or sum
+    # times the target's scale that does not fit is refused by targets.values.
+    current_value = ExactDecimalField(
+        _("current value"), max_digits=15, decimal_places=4, null=True
     )
     current_date = models.DateField(_("date of current value"), null=True)
     percent = models.FloatField(_("percent complete"), null=True)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, snapshot
 from plans.models import Plan, ResponsibleUnit
 from zjai.dates import today
+from zjai.decimals import exact_field
 from zjai.exceptions import ConflictError
 from zjai.validators import validate_sensible_date
 
@@ -61,9 +62,11 @@ def clean_value(target: Target, value) -> Decimal:
         raise ValidationError({"value": _("Enter a finite number.")})
     if number < 0 and not target.allows_negative:
         raise ValidationError({"value": _("This target's values cannot be negative.")})
-    if abs(number) >= Decimal("1e16"):
-        raise ValidationError({"value": _("This number is too large.")})
-    return number.quantize(Decimal("0.0001"))
+    field = exact_field(Measurement, "value")
+    if number not in field.range:
+        raise ValidationError({"value": field.range.message})
+    # Within the range, rounding to the places kept stays within it (its ends have as many).
+    return number.quantize(Decimal(1).scaleb(-field.decimal_places))
 
 
 def clean_observed_on(target: Target, observed_on) -> dt.date:

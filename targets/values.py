@@ -18,6 +18,7 @@ filtered COUNT/SUM per target and date. No Python loops over register rows.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,9 +30,12 @@ from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
 from projects.choices import ProjectStatus
 from projects.models import Project
+from zjai.decimals import exact_field
 
 from .choices import Register, SourceKind
-from .models import Measurement, Target
+from .models import Measurement, Progress, Target
+
+logger = logging.getLogger(__name__)
 
 REGISTER_MODELS = {Register.ENTERPRISES: Enterprise, Register.PROJECTS: Project}
 
@@ -145,11 +149,42 @@ def _register_values(
     # A register is a fact on every day: its count as of a date describes that date.
     return {
         target.pk: [
-            CurrentValue(Decimal(row[f"v{target.pk}_{i}"] or 0) * target.source_scale, day)
+            CurrentValue(_register_value(target, model, row[f"v{target.pk}_{i}"]), day)
             for i, day in enumerate(days)
         ]
         for target in targets
     }
+
+
+# Progress.current_value keeps what a figure keeps: 15 digits, 4 after the point, the most both
+# databases read back exactly (zjai/decimals.py). A reported value is a figure, and a count
+# times its scale fits (a million entries times the largest scale, 9999.99999999, is 1e10). A
+# sum may not, since a project may state up to 9,999,999,999,999.99 万元. No real register
+# comes near: the plan sums in 亿元 (scale 0.0001), where 100,000 projects (the benchmark's
+# register) would each need over 1e6 亿元 to exceed it; summed in 万元 (scale 1), the end is
+# 1,000 万亿元, eight times China's yearly GDP. A sum beyond it is bad data, so it is refused,
+# not clipped: the target has no value that day (no_data) and the log names the target, the
+# sum and the range, rather than the page showing the range's end as if it were the sum.
+def _register_value(target: Target, model, aggregate) -> Decimal | None:
+    """A count, or a sum brought back to the summed field's places (on SQLite it is a sum of
+    floating-point numbers, a hair off), times the target's scale, rounded as it is stored."""
+    total = Decimal(aggregate or 0)
+    if target.source_kind == SourceKind.SUM:
+        summed = exact_field(model, target.source_field)
+        total = total.quantize(Decimal(1).scaleb(-summed.decimal_places))
+    stored = exact_field(Progress, "current_value")
+    value = total * target.source_scale
+    if value not in stored.range:
+        logger.error(
+            "Target %s: its register gives %s, outside what progress keeps (%s to %s); "
+            "it has no value on that day.",
+            target.code,
+            value,
+            stored.range.low,
+            stored.range.high,
+        )
+        return None
+    return value.quantize(Decimal(1).scaleb(-stored.decimal_places))
 
 
 def _reported_values(

@@ -21,6 +21,10 @@ from zjai.api.fields import (
     StrictDecimalField,
     StrictSlugRelatedField,
 )
+from zjai.decimals import exact_field
+
+# The column's size, hence its range (StrictDecimalField.allowed): the model's.
+FIGURE_VALUE = exact_field(Measurement, "value")
 
 
 class ProgressSerializer(ReadOnlyModelSerializer):
@@ -153,8 +157,8 @@ class MeasurementWriteSerializer(serializers.Serializer):
     """The editable part of a figure: PUT sends all of it, PATCH any part."""
 
     value = StrictDecimalField(
-        max_digits=20,
-        decimal_places=4,
+        max_digits=FIGURE_VALUE.max_digits,
+        decimal_places=FIGURE_VALUE.decimal_places,
         help_text=_('The figure, as a decimal string ("150000") or a number.'),
     )
     observed_on = serializers.DateField(help_text=_("The date the figure describes."))

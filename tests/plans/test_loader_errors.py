@@ -167,8 +167,8 @@ CASES = [
     Case(
         "value-too-large-for-the-column",
         "targets[robots-in-service]",
-        "'value' is too large",
-        _set(target_("robots-in-service"), "value", 10**17),
+        "'value' is out of range (from -99999999999.9999 to 99999999999.9999), found 100000000000",
+        _set(target_("robots-in-service"), "value", 10**11),
     ),
     Case(
         "value-more-precise-than-stored",
@@ -438,3 +438,15 @@ class TestAWriteRejectedAfterAGoodLoad:
         assert ("update", "targets.target") in written
         assert db_snapshot() == before
         assert Target.objects.get(code="robots-in-service").target_value == 150000
+
+
+def test_the_columns_the_loader_checks_are_the_targets_fields():
+    from plans import planfile
+
+    def column(name: str) -> tuple[int, int]:
+        field = Target._meta.get_field(name)
+        return field.max_digits, field.decimal_places
+
+    assert planfile.TARGET_VALUE_COLUMN == column("target_value") == column("baseline_value")
+    assert column("weight") == planfile.WEIGHT_COLUMN
+    assert column("source_scale") == planfile.SCALE_COLUMN

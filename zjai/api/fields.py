@@ -12,6 +12,7 @@ for the values we store.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
+
+from zjai.decimals import DecimalRange
 
 
 class StrictCharField(serializers.CharField):
@@ -47,12 +50,37 @@ class StrictChoiceField(serializers.ChoiceField):
 
 
 class StrictDecimalField(serializers.DecimalField):
-    """A decimal given as a string ("120000.5") or a JSON number; booleans are refused."""
+    """A decimal given as a string ("120000.5") or a JSON number; booleans are refused.
+
+    A number outside the field's range (min_value and max_value, which a ModelSerializer takes
+    from the model's ExactDecimalField, else what max_digits and decimal_places hold) is
+    refused with one message naming the range, before DRF counts its digits."""
+
+    def __init__(self, max_digits: int, decimal_places: int, **kwargs: Any) -> None:
+        # Both required (DRF takes None for "any"), so the field always has a range.
+        super().__init__(max_digits, decimal_places, **kwargs)
+
+    @property
+    def allowed(self) -> DecimalRange:
+        column = DecimalRange.of(
+            cast(int, self.max_digits),
+            cast(int, self.decimal_places),
+            None if self.min_value is None else Decimal(str(self.min_value)),
+        )
+        if self.max_value is None:
+            return column
+        return DecimalRange(column.low, min(Decimal(str(self.max_value)), column.high))
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, str | int | float):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        allowed = self.allowed
+        if value not in allowed:
+            raise serializers.ValidationError(allowed.message, code="out_of_range")
+        return super().validate_precision(value)
 
 
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -103,17 +131,15 @@ class StrictDecimalFieldExtension(OpenApiSerializerFieldExtension):
             ),
             direction,
         )
+        allowed = field.allowed
+        if allowed.low >= 0 and as_string.get("pattern", "").startswith("^-?"):
+            # No sign where no number below zero is taken (an investment).
+            as_string["pattern"] = "^" + as_string["pattern"].removeprefix("^-?")
         if direction == "response":
             return as_string
         # None only for OpenApiTypes.NONE; a number has a schema.
         number = cast(dict[str, Any], build_basic_type(OpenApiTypes.NUMBER))
-        limit = 10 ** (field.max_digits - field.decimal_places)
-        number.update(
-            {
-                "minimum": float(field.min_value) if field.min_value is not None else -limit,
-                "maximum": float(field.max_value) if field.max_value is not None else limit,
-            }
-        )
+        number.update({"minimum": float(allowed.low), "maximum": float(allowed.high)})
         return {"oneOf": [as_string, number]}
 
 
