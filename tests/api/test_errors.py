@@ -6,12 +6,13 @@ checked against its documented shape as well as against the assertions below.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
-from tests.api.client import ApiClient
+from tests.api.client import ApiClient, schema_dict
 from tests.api.fixtures import OWN_TARGET, World
 
 
@@ -180,6 +181,55 @@ def test_actions_need_if_match_too(world: World, as_user: Any) -> None:
     assert_error(client.post(url, HTTP_IF_MATCH='"7"'), 412, "precondition_failed")
 
 
+ONE_ENTITY_TAG = r'^(?:W/)?"([^"]*)"$'
+
+
+def test_every_write_needing_if_match_publishes_the_pattern_of_one_entity_tag() -> None:
+    needs_if_match, answers_428 = set(), set()
+    for path, operations in schema_dict()["paths"].items():
+        for method, operation in operations.items():
+            if "428" in operation["responses"]:
+                answers_428.add((method, path))
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "If-Match":
+                    assert parameter["in"] == "header" and parameter["required"], (method, path)
+                    assert parameter["schema"] == {"type": "string", "pattern": ONE_ENTITY_TAG}
+                    needs_if_match.add((method, path))
+                if parameter["name"] == "If-None-Match":
+                    etag = operation["responses"]["200"]["headers"]["ETag"]["schema"]
+                    assert etag == {"type": "string", "pattern": '^"[0-9]+"$'}, (method, path)
+    assert len(needs_if_match) == 10  # PUT and PATCH of three resources, four figure actions
+    assert needs_if_match == answers_428
+
+
+@pytest.mark.parametrize(
+    ("if_match", "status"),
+    [
+        ("*", 428),
+        ('"1", "2"', 428),
+        ("3", 428),
+        ('"3', 428),
+        ('W/ "3"', 428),
+        ('w/"3"', 428),
+        ('"0"', 412),
+        ('W/"0"', 412),
+        ('  "0"\t', 412),
+        ('"abc"', 412),
+        ('""', 412),
+    ],
+)
+def test_if_match_outside_the_published_pattern_is_428_inside_it_412(
+    if_match: str, status: int, world: World, as_user: Any
+) -> None:
+    # Servers drop the spaces and tabs around a header's value before anything reads it.
+    assert bool(re.fullmatch(ONE_ENTITY_TAG, if_match.strip(" \t"))) == (status == 412)
+    response = as_user("staff").patch(
+        figure_url(world, "own_draft"), {"note": "x"}, format="json", HTTP_IF_MATCH=if_match
+    )
+    code = {412: "precondition_failed", 428: "precondition_required"}[status]
+    assert_error(response, status, code)
+
+
 def test_every_single_object_answer_of_an_editable_resource_has_its_etag(
     world: World, as_user: Any
 ) -> None:
@@ -313,7 +363,6 @@ JUNK_QUERIES = [
     "offset=-5",
     "ordering=--id",
     "ordering=nope",
-    "ordering=",
     "search=%00",
     "city=%00",
     "city=atlantis",

@@ -3,13 +3,27 @@
 For each operation of /api/schema/ and for two callers, an administrator's token and a unit's
 (staff of econ-it), schemathesis generates valid and invalid requests (its examples, coverage
 and fuzzing phases, positive and negative data) and sends them through Django's WSGI
-application, against the committed world of tests/api/fixtures.py. Every response must pass:
+application, against the committed world of tests/api/fixtures.py. Every response must pass
+every check schemathesis has (CHECKS), among them:
 
 - not_a_server_error: no 5xx, whatever is sent (malformed values, huge numbers, wrong types);
 - status_code_conformance: the status is documented for the operation;
 - content_type_conformance: the Content-Type is the documented one;
-- response_schema_conformance: the body matches the documented schema (errors included);
-- negative_data_rejection: a request that violates the schema is refused with a 4xx.
+- response_schema_conformance, response_headers_conformance: the body and the documented
+  headers (ETag, Retry-After) match the schema, errors included;
+- negative_data_rejection: a request that violates the schema is refused with a 4xx;
+- missing_required_header: a change without If-Match is refused (428);
+- unsupported_method: a method the schema does not list is a 405 with Allow;
+- ignored_auth: without the token, or with a wrong one, an operation is refused;
+- use_after_free, ensure_resource_availability, object_level_authorization,
+  allow_header_conformance: what schemathesis checks across requests.
+
+All but one: positive_data_acceptance ("schema-valid request rejected") expects every request
+the schema allows to succeed, and the business rules are not in a schema (a figure for another
+unit's target, a stale If-Match, a draft already submitted).
+
+The suite runs this module on PostgreSQL, and `test_on_the_embedded_default` runs it again on
+what `make run` uses (SQLite, eager Celery, DEBUG=1), in a process of its own.
 
 Examples are kept few (MAX_EXAMPLES) so the whole run takes a minute or two; a wider search is
 `ZJAI_SCHEMATHESIS_EXAMPLES=200 pytest tests/api/test_schemathesis.py`.
@@ -18,39 +32,46 @@ Examples are kept few (MAX_EXAMPLES) so the whole run takes a minute or two; a w
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS as CHECK_REGISTRY
+from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 from schemathesis.generation.modes import GenerationMode
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from tests.api.client import schema_dict
 from tests.api.fixtures import OTHER_TARGET, OTHER_UNIT, OWN_TARGET, OWN_UNIT, World
 
+ROOT = Path(__file__).resolve().parents[2]
 MAX_EXAMPLES = int(os.environ.get("ZJAI_SCHEMATHESIS_EXAMPLES", "4"))
 # A file to append "caller METHOD path status" to for every response, to see what was reached.
 STATS = os.environ.get("ZJAI_SCHEMATHESIS_STATS", "")
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-]
+# Every check schemathesis registers, but the one the module doc leaves out.
+NOT_CHECKED = {"positive_data_acceptance"}
+load_all_checks()
+CHECKS = [check for check in CHECK_REGISTRY.get_all() if check.__name__ not in NOT_CHECKED]
+# ignored_auth sends each successful request again without the token and with a wrong one.
+# Like schemathesis' own runner, it confirms once per operation (and caller) that they are
+# refused: these are the operations confirmed so far.
+AUTH_ENFORCED: set[tuple[str, str]] = set()
+# Its default answers to a missing required header, and 428 Precondition Required: the
+# answer RFC 6585 gives to a change without If-Match.
+MISSING_HEADER_STATUSES = ["400", "401", "403", "406", "415", "422", "428"]
 
 schema = schemathesis.openapi.from_dict(
     schema_dict(),
@@ -58,6 +79,7 @@ schema = schemathesis.openapi.from_dict(
         {
             "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},
             "phases": {"stateful": {"enabled": False}},
+            "checks": {"missing_required_header": {"expected-statuses": MISSING_HEADER_STATUSES}},
         }
     ),
 )
@@ -91,13 +113,22 @@ def _pick(case: Any, options: list[Any]) -> Any:
     return options[zlib.crc32(case.id.encode()) % len(options)]
 
 
-def point_at_real_objects(case: Any, world: World, caller: str) -> None:
+def point_at_real_objects(
+    case: Any, world: World, caller: str, wrong_headers: bool = False
+) -> None:
     """Half of the valid cases name objects that exist, with their current ETag, so that
-    generated data reaches the services' success paths, not only 404 and 412."""
+    generated data reaches the services' success paths, not only 404 and 412.
+
+    `wrong_headers`: a case whose only fault is in its headers (If-Match left out, `*`, a
+    list) is sent, headers untouched, to our unit's figures and entries, which every caller
+    sees, so it meets the If-Match check rather than the 404 of a made-up id."""
     from plans.models import PlanItem
 
+    def ids(made: dict[str, int]) -> list[int]:
+        return [pk for name, pk in made.items() if not wrong_headers or name.startswith("own")]
+
     def version_of(model: Any, pk: int) -> None:
-        if "If-Match" in case.headers:
+        if "If-Match" in case.headers and not wrong_headers:
             version = model.objects.filter(pk=pk).values_list("version", flat=True).first()
             case.headers["If-Match"] = f'"{version}"'
 
@@ -105,17 +136,17 @@ def point_at_real_objects(case: Any, world: World, caller: str) -> None:
     if path.startswith("/api/v1/measurements/{id}"):
         from targets.models import Measurement
 
-        case.path_parameters["id"] = pk = _pick(case, list(world.figures.values()))
+        case.path_parameters["id"] = pk = _pick(case, ids(world.figures))
         version_of(Measurement, pk)
     elif path.startswith("/api/v1/enterprises/{id}"):
         from enterprises.models import Enterprise
 
-        case.path_parameters["id"] = pk = _pick(case, list(world.enterprises.values()))
+        case.path_parameters["id"] = pk = _pick(case, ids(world.enterprises))
         version_of(Enterprise, pk)
     elif path.startswith("/api/v1/projects/{id}"):
         from projects.models import Project
 
-        case.path_parameters["id"] = pk = _pick(case, list(world.projects.values()))
+        case.path_parameters["id"] = pk = _pick(case, ids(world.projects))
         version_of(Project, pk)
     elif path.startswith("/api/v1/tokens/{id}"):
         case.path_parameters["id"] = world.token_ids[f"{caller}_spare"]
@@ -138,14 +169,33 @@ def point_at_real_objects(case: Any, world: World, caller: str) -> None:
             case.body["enterprise"] = _pick(case, list(world.enterprises.values()))
 
 
+def only_headers_are_wrong(meta: Any) -> bool:
+    """A negative case whose body, path and query are valid: only a header is wrong or left
+    out (the coverage phase's "missing header" cases, the negative If-Match values)."""
+    if not meta.generation.mode.is_negative:
+        return False
+    data = meta.phase.data
+    if isinstance(data, CoveragePhaseData) and data.scenario == CoverageScenario.MISSING_PARAMETER:
+        return data.parameter_location == ParameterLocation.HEADER
+    wrong = {location for location, part in meta.components.items() if part.mode.is_negative}
+    return wrong == {ParameterLocation.HEADER}
+
+
 def call(case: Any, world: World, caller: str) -> None:
     meta = getattr(case, "_meta", None)
     positive = meta is not None and meta.generation.mode == GenerationMode.POSITIVE
     if positive and zlib.crc32(case.id.encode()) % 2 == 0:
         point_at_real_objects(case, world, caller)
+    elif meta is not None and only_headers_are_wrong(meta):
+        point_at_real_objects(case, world, caller, wrong_headers=True)
+    confirmed = (caller, case.operation.label)
     response = case.call_and_validate(
-        headers={"Authorization": f"Token {world.keys[caller]}"}, checks=CHECKS
+        headers={"Authorization": f"Token {world.keys[caller]}"},
+        checks=CHECKS,
+        excluded_checks=[ignored_auth] if confirmed in AUTH_ENFORCED else [],
     )
+    if 200 <= response.status_code < 300:
+        AUTH_ENFORCED.add(confirmed)
     if STATS:
         with open(STATS, "a", encoding="utf-8") as out:
             out.write(f"{caller} {case.method} {case.operation.path} {response.status_code}\n")
@@ -161,3 +211,66 @@ def test_as_admin(case: Any, world: World, wsgi_in_test_transaction: None) -> No
 @HYPOTHESIS
 def test_as_unit_staff(case: Any, world: World, wsgi_in_test_transaction: None) -> None:
     call(case, world, "staff")
+
+
+def test_every_check_but_one_is_on() -> None:
+    """The checks this module runs: all that schemathesis has (a new one joins by itself)."""
+    assert {check.__name__ for check in CHECKS} >= {
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "missing_required_header",
+        "unsupported_method",
+        "allow_header_conformance",
+        "use_after_free",
+        "ensure_resource_availability",
+        "ignored_auth",
+        "object_level_authorization",
+    }
+    assert "positive_data_acceptance" not in {check.__name__ for check in CHECKS}
+
+
+# The embedded run's examples: its coverage phase alone sends thousands of requests, whatever
+# the number, and the run must stay within the suite's time.
+EMBEDDED_EXAMPLES = "1"
+
+
+@pytest.mark.slow
+def test_on_the_embedded_default() -> None:
+    """test_as_admin and test_as_unit_staff again, on what `make run` serves: SQLite, eager
+    Celery, DEBUG=1 (the Makefile's DEV: DATABASE_URL and CELERY_BROKER_URL unset). The test
+    database follows the settings, so they run in a pytest of their own; only those two run
+    there, not this test."""
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        pytest.skip("this run is on SQLite already: test_as_admin and test_as_unit_staff are it")
+    unset = {"DATABASE_URL", "CELERY_BROKER_URL"}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in unset and not name.startswith("PYTEST_XDIST_")
+    }
+    env.update(DEBUG="1", ZJAI_SCHEMATHESIS_EXAMPLES=EMBEDDED_EXAMPLES)
+    module = Path(__file__).relative_to(ROOT)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--show-capture=no",  # the app's request logs; the failures say what went wrong
+            f"{module}::test_as_admin",
+            f"{module}::test_as_unit_staff",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
+    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-2000:]

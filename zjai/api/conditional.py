@@ -19,9 +19,14 @@ from zjai.versioned import Versioned
 
 from .errors import PreconditionRequired
 
-# One entity tag, strong or weak: "3" or W/"3". Lists and * are not accepted on purpose: the
-# point of If-Match here is to name the one version the client read.
-ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*')
+# One entity tag, strong or weak: "3" or W/"3" (RFC 9110 8.8.3), once the spaces and tabs
+# around a header's value are dropped. Lists and * are not accepted on purpose: the point of
+# If-Match here is to name the one version the client read. The schema publishes this pattern
+# for If-Match (zjai.api.schema), so it is written the way JSON Schema reads it too.
+ENTITY_TAG_PATTERN = r'^(?:W/)?"([^"]*)"$'
+ENTITY_TAG = re.compile(ENTITY_TAG_PATTERN)
+# What this API sends as ETag: the version, a whole number.
+OUR_ETAG_PATTERN = r'^"[0-9]+"$'
 
 
 def etag_for(obj: Versioned) -> str:
@@ -29,7 +34,7 @@ def etag_for(obj: Versioned) -> str:
 
 
 def parse_entity_tag(header: str) -> str | None:
-    match = ENTITY_TAG.fullmatch(header)
+    match = ENTITY_TAG.fullmatch(header.strip(" \t"))
     return match.group(1) if match else None
 
 

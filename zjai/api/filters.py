@@ -146,16 +146,34 @@ class StrictFilterExtension(DjangoFilterExtension):
         return parameters
 
 
+def requested_terms(raw: str) -> list[str]:
+    """The terms of `?ordering=`, with the spaces around each and the empty ones left out: an
+    empty value (or only commas and spaces) is what many clients send for "no choice", and
+    means the default order."""
+    return [term for term in (part.strip(" ") for part in raw.split(",")) if term]
+
+
+def ordering_item_schema(fields: list[str]) -> dict[str, Any]:
+    """The schema of one term of `?ordering=`, exactly what `requested_terms` and the check of
+    the terms accept: one of the enum (a field, or a minus and a field), or the same with
+    spaces around it, or blank (left out)."""
+    terms = [term for field in fields for term in (field, f"-{field}")]
+    names = "|".join(re.escape(field) for field in fields)
+    return {
+        "type": "string",
+        "anyOf": [{"enum": terms}, {"pattern": f"^ *(?:-?(?:{names}))? *$"}],
+    }
+
+
 class StrictOrderingFilter(OrderingFilter):
     """`?ordering=field,-other`: unknown fields are a 400 (DRF drops them silently), and the
     primary key is appended as a tie-breaker so offset pages never repeat or skip rows."""
 
     def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> list[str]:
-        raw = request.query_params.get(self.ordering_param)
-        if raw is None:
+        terms = requested_terms(request.query_params.get(self.ordering_param, ""))
+        if not terms:
             ordering = list(self.get_default_ordering(view) or [])
         else:
-            terms = [term.strip() for term in raw.split(",")]
             allowed = self.allowed_terms(view, request)
             bad = [term for term in terms if term.removeprefix("-") not in allowed]
             if bad:
@@ -185,15 +203,11 @@ class StrictOrderingFilter(OrderingFilter):
                 "required": False,
                 "in": "query",
                 "description": _(
-                    "Order by these fields, comma-separated; a leading minus reverses one."
+                    "Order by these fields, comma-separated (each one of the enum: a field, or "
+                    "a minus and a field to reverse it). Spaces around a field and empty terms "
+                    "are ignored; an empty value is the default order."
                 ),
-                "schema": {
-                    "type": "array",
-                    "items": {
-                        "type": "string",
-                        "enum": [v for f in fields for v in (f, f"-{f}")],
-                    },
-                },
+                "schema": {"type": "array", "items": ordering_item_schema(fields)},
                 "style": "form",
                 "explode": False,
             }

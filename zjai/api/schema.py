@@ -23,6 +23,7 @@ from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import Direction, OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from .conditional import ENTITY_TAG_PATTERN, OUR_ETAG_PATTERN
 from .errors import ErrorSerializer
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ class ApiSessionScheme(SessionScheme):
 
 
 ETAG_HEADER = {
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": OUR_ETAG_PATTERN},
     "description": _('The version of the object, e.g. "3": send it back in If-Match to change it.'),
 }
 
@@ -164,12 +165,13 @@ class ApiAutoSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     "If-Match",
-                    str,
+                    {"type": "string", "pattern": ENTITY_TAG_PATTERN},
                     OpenApiParameter.HEADER,
                     required=True,
                     description=_(
-                        'The ETag of the version you read, e.g. "3". Missing: 428. '
-                        "No longer current: 412, and nothing is changed."
+                        'The ETag of the version you read: one entity tag, such as "3" or '
+                        'W/"3". Missing, * or a list: 428. No longer current: 412, and nothing '
+                        "is changed."
                     ),
                 )
             )
