@@ -16,6 +16,15 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (loads the settings, which check the key)
+    except ImproperlyConfigured as exc:
+        # Django would go on without settings and fail later with an unrelated error
+        # (AppRegistryNotReady): say what is wrong, in one line.
+        sys.exit(f"manage.py: {exc}")
     execute_from_command_line(sys.argv)
 
 

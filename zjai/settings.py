@@ -38,7 +38,10 @@ def _is_weak_key(key: str) -> bool:
 if not DEBUG and _is_weak_key(SECRET_KEY):
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("Set SECRET_KEY to a random string of 50 characters or more.")
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a random string of 50 characters or more. "
+        "(For development only: DEBUG=1, as `make run` sets it.)"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

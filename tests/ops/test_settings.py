@@ -64,11 +64,17 @@ def test_debug_is_off_unless_the_environment_sets_it():
     assert result.stdout.strip().splitlines()[-1] == "DEBUG False"
 
 
-def test_without_debug_or_a_key_nothing_starts():
+@pytest.mark.parametrize("command", ["check", "makemigrations", "migrate"])
+def test_without_debug_or_a_key_nothing_starts(command):
+    """Every command refuses, in one line saying what to set (not Django's later, unrelated
+    AppRegistryNotReady), and exits non-zero."""
     env = {k: v for k, v in PRODUCTION.items() if k not in ("DEBUG", "SECRET_KEY")}
-    result = manage("check", **env)
-    assert result.returncode != 0
-    assert "Set SECRET_KEY to a random string of 50 characters or more." in result.stderr
+    result = manage(command, **env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "manage.py: Set SECRET_KEY to a random string of 50 characters or more. "
+        "(For development only: DEBUG=1, as `make run` sets it.)"
+    ]
 
 
 @pytest.mark.parametrize(
