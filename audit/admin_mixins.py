@@ -6,6 +6,9 @@ An admin that changes data calls the owning app's services (which check the rule
 recompute); the audit app only offers the pieces every such admin shows.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -72,6 +75,19 @@ class VersionedAdminForm(forms.ModelForm):
 class ServiceAdminMixin:
     """An admin whose saves call services: a refusal the service finds under its lock (changed
     meanwhile, or a rule the form cannot see) is said on the same page; nothing was written."""
+
+    @staticmethod
+    def changes_of(form: forms.ModelForm, editable: Iterable[str]) -> dict[str, Any]:
+        """The editable fields the form changed, for the service. Compared with the values the
+        page was built from: a form field may report a change where the value is the same
+        ({} posted back as "{}")."""
+        allowed = set(editable)
+        data = form.cleaned_data
+        return {
+            name: data[name]
+            for name in form.changed_data
+            if name in allowed and data[name] != form.initial.get(name)
+        }
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -47,11 +47,7 @@ class RegisterAdmin(ServiceAdminMixin, admin.ModelAdmin):
         # As given: a change that needs a reason (a revocation) is refused without one.
         reason = (data.get(REASON_FIELD) or "").strip()
         if change:
-            changes = {
-                name: data[name]
-                for name in form.changed_data
-                if name in self.editable and data[name] != form.initial.get(name)
-            }
+            changes = self.changes_of(form, self.editable)
             if changes:
                 saved = self.update_service(
                     obj,

@@ -83,13 +83,7 @@ class TargetAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        # Compared with the values the page was built from: a form field may report a change
-        # where the value is the same ({} posted back as "{}").
-        changes = {
-            name: data[name]
-            for name in form.changed_data
-            if name in services.TARGET_EDITABLE and data[name] != form.initial.get(name)
-        }
+        changes = self.changes_of(form, services.TARGET_EDITABLE)
         if changes:
             saved = services.update_target(
                 obj,
