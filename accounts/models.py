@@ -102,3 +102,42 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """The answer given to a write sent with `Idempotency-Key`, kept for a day per user, so that
+    a retry of the same request gets the same answer instead of writing twice.
+
+    Written in the same transaction as the write it answers (zjai.api.writes): the row exists
+    exactly when the write committed. Bookkeeping of the API, not audited (the write it answers
+    is). The body is the answer's JSON as sent, keys in order.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="idempotency_keys",
+        verbose_name=_("user"),
+    )
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(
+        _("request fingerprint"),
+        max_length=64,
+        help_text=_("SHA-256 of the method, path and body of the request that used the key."),
+    )
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=2000)
+    status = models.PositiveSmallIntegerField(_("status"))
+    body = models.TextField(_("body"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="accounts_idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

@@ -1,4 +1,5 @@
-"""Every write to accounts: the role groups, accounts saved from the admin, API tokens.
+"""Every write to accounts: the role groups, accounts saved from the admin, API tokens, and the
+answers kept for the API's Idempotency-Key (bookkeeping, not audited: the writes they answer are).
 
 Like every other write path (targets.services, enterprises.services), each function checks who
 may act (accounts.rules), runs in one transaction and records its audit event. An account's
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, snapshot
 from zjai.roles import Role
 
-from .models import ApiToken, User
+from .models import ApiToken, IdempotencyKey, User
 from .rules import may_manage_tokens_of
 
 TOKEN_FIELDS = ["user", "name", "revoked_at", "revoked_by"]
@@ -180,3 +181,43 @@ def note_token_use(token: ApiToken, now: dt.datetime) -> None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def keep_idempotent_answer(
+    *,
+    user: User,
+    key: str,
+    fingerprint: str,
+    method: str,
+    path: str,
+    status: int,
+    body: str,
+    headers: dict[str, str],
+    lifetime: dt.timedelta,
+) -> IdempotencyKey:
+    """Keep the answer to `user`'s write sent with `key`, in the caller's transaction (the
+    write's own, zjai.api.writes), so it is kept only if the write commits. The user's expired
+    keys go first, which frees an expired key for reuse and keeps the table to a day of
+    writes per user."""
+    now = timezone.now()
+    IdempotencyKey.objects.filter(user=user, created_at__lt=now - lifetime).delete()
+    return IdempotencyKey.objects.create(
+        user=user,
+        key=key,
+        fingerprint=fingerprint,
+        method=method,
+        path=path[:2000],
+        status=status,
+        body=body,
+        headers=headers,
+        created_at=now,
+    )
+
+
+def purge_expired_idempotency_keys(*, lifetime: dt.timedelta) -> int:
+    """Delete every user's expired keys (the nightly job; a user's own go on their next write).
+    Returns how many."""
+    deleted, _counts = IdempotencyKey.objects.filter(
+        created_at__lt=timezone.now() - lifetime
+    ).delete()
+    return deleted

@@ -2,15 +2,23 @@
 
 A connection that drops in the middle of a request (PostgreSQL restarted, a failover, the
 network between the web host and the database) raises django.db.OperationalError or
-InterfaceError. Every write runs in one transaction (targets.services and the other service
-modules), so PostgreSQL has already rolled back whatever the request had written; what is left
-is to tell the visitor, in the shape they expect:
+InterfaceError. Every write runs in one transaction (the service modules; an API write is one
+transaction from its first statement to its answer, zjai.api.writes), so when the error comes
+before that transaction commits, PostgreSQL has rolled back whatever the request had written,
+and what is left is to tell the visitor, in the shape they expect:
 
 - browser pages: templates/503.html, in the visitor's language, with `Retry-After`;
 - the API (/api/…): the API's one error shape (zjai.api.errors) with code
   `service_unavailable` and `Retry-After` (API views answer through
   zjai.api.errors.api_exception_handler, which uses the same helpers as this module);
 - the error is logged (logger `zjai.faults`) for the operator, with the request's id.
+
+A 503 says "nothing was changed" only when that is true. An API write whose transaction has
+committed is remembered on the request (remember_committed_answer): if the database fails later
+in the same request (the session saved on the way out), the client gets the committed answer,
+not a 503. A connection lost during the COMMIT itself is zjai.api.writes' to sort out: it asks
+the database whether the transaction committed, and answers `change_not_confirmed` when it
+cannot know.
 
 The middleware sees the failure wherever it happens inside it: in a view (process_exception)
 or before the view, e.g. while the signed-in user's session is loaded (Django turns that into
@@ -46,6 +54,7 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, Interface
 RETRY_AFTER_SECONDS = 30
 API_PREFIX = "/api/"
 _MARK = "_zjai_database_unavailable"
+_COMMITTED = "_zjai_committed_answer"
 
 
 def is_database_unavailable(exc: BaseException | None) -> bool:
@@ -92,6 +101,31 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def remember_committed_answer(request: HttpRequest, response: HttpResponse) -> None:
+    """The request's write has committed and this is its answer (see the module doc)."""
+    setattr(request, _COMMITTED, response)
+
+
+def answer_database_unavailable(
+    request: HttpRequest, exc: BaseException, *, traceback: bool = True
+) -> HttpResponse:
+    """The answer to a lost database: the 503, unless the request's write had already committed,
+    in which case its answer is the truth and the client gets it."""
+    committed = getattr(request, _COMMITTED, None)
+    if committed is not None:
+        logger.warning(
+            "database unavailable after %s %s had committed (%s): answered with its result "
+            "request_id=%s",
+            request.method,
+            request.path,
+            type(exc).__name__,
+            request_id_var.get() or "-",
+        )
+        return committed
+    log_database_unavailable(request, exc, traceback=traceback)
+    return database_unavailable_response(request)
+
+
 @receiver(got_request_exception, dispatch_uid="zjai.faults.mark_database_unavailable")
 def mark_database_unavailable(sender: Any, request: HttpRequest | None = None, **kwargs: Any):
     """Django is about to answer 500 for an exception raised outside the view (a middleware's
@@ -113,15 +147,13 @@ class DatabaseUnavailableMiddleware:
         exc = getattr(request, _MARK, None)
         if exc is not None and response.status_code >= 500:
             # Django has logged the traceback with its 500; this line says what it became.
-            log_database_unavailable(request, exc, traceback=False)
-            return database_unavailable_response(request)
+            return answer_database_unavailable(request, exc, traceback=False)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_database_unavailable(exception):
             return None
-        log_database_unavailable(request, exception)
-        return database_unavailable_response(request)
+        return answer_database_unavailable(request, exception)
 
 
 def _database_cause(exc: BaseException | None) -> BaseException | None:
@@ -141,8 +173,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     templates/400.html."""
     cause = _database_cause(exception)
     if cause is not None:
-        log_database_unavailable(request, cause)
-        return database_unavailable_response(request)
+        return answer_database_unavailable(request, cause)
     return defaults.bad_request(request, exception)
 
 
@@ -151,6 +182,5 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     error stays Django's 500 page."""
     cause = _database_cause(sys.exc_info()[1])
     if cause is not None:
-        log_database_unavailable(request, cause)
-        return database_unavailable_response(request)
+        return answer_database_unavailable(request, cause)
     return defaults.server_error(request, template_name)

@@ -284,6 +284,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Idempotency-Key of API writes (zjai/api/idempotency.py, docs/api.md) ----------------------
+# The store of the answers kept per user and key: database rows written in the write's own
+# transaction (the cache may be down). Their nightly purge; a user's own also go on each write.
+ZJAI_API_IDEMPOTENCY_STORE = "accounts.api.idempotency.DatabaseIdempotencyStore"
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
+    "task": "accounts.tasks.purge_idempotency_keys",
+    "schedule": crontab(hour=3, minute=45),
+}
+
 # --- REST framework (the API, issue 5; see zjai/api/ and docs/api.md) -------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

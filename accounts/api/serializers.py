@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import ApiToken, User
-from zjai.api.fields import ReadOnlyModelSerializer, StrictCharField, StrictSlugRelatedField
+from zjai.api.fields import (
+    ReadOnlyModelSerializer,
+    StrictCharField,
+    StrictSerializer,
+    StrictSlugRelatedField,
+)
 
 
 class ApiTokenSerializer(ReadOnlyModelSerializer):
@@ -35,11 +40,14 @@ class ApiTokenSerializer(ReadOnlyModelSerializer):
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    # Not read_only, which the schema would mark required: a replayed answer (sent with the
+    # same Idempotency-Key, `Idempotent-Replayed: true`) has no key, since none is kept.
     key = serializers.CharField(
-        read_only=True,
+        required=False,
         help_text=_(
             "The key, shown this once: only its digest is stored. Send it as "
-            "`Authorization: Token <key>`."
+            "`Authorization: Token <key>`. Absent from a replayed answer (Idempotent-Replayed: "
+            "true): the key is kept nowhere, so revoke that token and create another."
         ),
     )
 
@@ -47,7 +55,7 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
 
 
-class ApiTokenCreateSerializer(serializers.Serializer):
+class ApiTokenCreateSerializer(StrictSerializer):
     name = StrictCharField(
         max_length=100, help_text=_("What the token is for, e.g. 'nightly sync'.")
     )

@@ -42,6 +42,8 @@ class ApiTokenViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ReadOnl
     serializer_class = ApiTokenSerializer
     filterset_class = ApiTokenFilterSet
     permission_classes = [HasRole]
+    # Never kept for an Idempotency-Key: the key is shown once and stored nowhere.
+    answer_fields_not_kept = frozenset({"key"})
     search_fields = ["name", "user__username"]
     ordering_fields = ["id", "created_at", "last_used_at", "name"]
     ordering = ["-created_at", "-id"]

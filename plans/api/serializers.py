@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from plans.models import Plan, PlanItem, ResponsibleUnit
-from zjai.api.fields import ReadOnlyModelSerializer
+from zjai.api.fields import ReadOnlyModelSerializer, StrictSerializer
 
 
 class PlanSerializer(ReadOnlyModelSerializer):
@@ -32,7 +32,7 @@ class ResponsibleUnitSerializer(ReadOnlyModelSerializer):
         fields = ["code", "name_zh", "name_en", "kind", "city", "aliases"]
 
 
-class UnitLinkSerializer(serializers.Serializer):
+class UnitLinkSerializer(StrictSerializer):
     """A unit responsible for an item or a target, in the order the plan names them."""
 
     code = serializers.CharField(source="unit.code", read_only=True)

@@ -19,6 +19,7 @@ from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
     StrictDecimalField,
+    StrictSerializer,
     StrictSlugRelatedField,
 )
 from zjai.decimals import exact_field
@@ -153,7 +154,7 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
         return bool(measurement.evidence)
 
 
-class MeasurementWriteSerializer(serializers.Serializer):
+class MeasurementWriteSerializer(StrictSerializer):
     """The editable part of a figure: PUT sends all of it, PATCH any part."""
 
     value = StrictDecimalField(
@@ -195,7 +196,7 @@ class MeasurementCreateSerializer(MeasurementWriteSerializer):
     )
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(StrictSerializer):
     comment = StrictCharField(
         required=False,
         allow_blank=True,
@@ -204,7 +205,7 @@ class ReviewSerializer(serializers.Serializer):
     )
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictSerializer):
     reason = StrictCharField(
         max_length=FIGURE_TEXT_MAX_LENGTH,
         help_text=_("Why an approved figure stops counting (required)."),

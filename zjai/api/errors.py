@@ -75,13 +75,29 @@ class PreconditionRequired(exceptions.APIException):
 
 
 class ServiceUnavailable(exceptions.APIException):
-    """The database cannot be reached (dropped connection, restart, failover): nothing was
-    written, since every write is one transaction; the client may retry after Retry-After."""
+    """The database cannot be reached (dropped connection, restart, failover) and nothing was
+    written: a write is one transaction (zjai.api.writes), and this answer is given only when
+    it did not commit. The client may retry after Retry-After."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = _("The service cannot reach its database just now. Try again in a minute.")
     default_code = "service_unavailable"
     wait = RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
+
+
+class ChangeNotConfirmed(exceptions.APIException):
+    """The connection was lost while the write's transaction was committing, and the database
+    could not be asked afterwards whether it had committed: the change may have been saved.
+    Never "nothing was changed" (service_unavailable) in that case."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _(
+        "The connection to the database was lost while your change was being saved, so it may "
+        "have been saved. Retry with the same Idempotency-Key (you get the saved answer, or "
+        "the change is made once), or read the object to check before trying again."
+    )
+    default_code = "change_not_confirmed"
+    wait = RETRY_AFTER_SECONDS
 
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -172,7 +188,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response.data = error_body(response.status_code, code, detail, errors)
     if isinstance(exc, PreconditionFailed) and exc.current_version is not None:
         response["ETag"] = f'"{exc.current_version}"'
-    if isinstance(exc, ServiceUnavailable):
+    if isinstance(exc, ServiceUnavailable | ChangeNotConfirmed):
         add_never_cache_headers(response)  # no proxy may keep this answer
     return response
 
@@ -196,7 +212,9 @@ class ErrorSerializer(serializers.Serializer):
             "A stable machine-readable code: invalid, parse_error, not_authenticated, "
             "authentication_failed, permission_denied, not_found, not_acceptable, conflict, "
             "precondition_failed, unsupported_media_type, precondition_required, throttled, "
-            "request_too_large, service_unavailable."
+            "request_too_large, idempotency_key_in_use, idempotency_key_reused, "
+            "service_unavailable (nothing was changed), change_not_confirmed (the change may "
+            "have been saved)."
         )
     )
     detail = serializers.CharField(help_text=_("A sentence for people, in their language."))

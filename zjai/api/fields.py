@@ -8,10 +8,18 @@ the published schema is the whole truth about what the API accepts (schemathesis
 Decimals are the one deliberate exception: they are returned as strings (exact), and accepted
 as a string or a JSON number, because both are common in clients and neither loses precision
 for the values we store.
+
+Bodies are held to the same rule (StrictInputMixin, the base of every API serializer): DRF
+ignores keys it does not know, so a typo in a PATCH ("valeu") succeeded and changed nothing.
+A key the serializer does not take is now a 400 naming it, at any depth. One exception keeps
+the "GET, edit, PUT it back" habit working: a read-only field of the resource echoed back in
+a PUT or PATCH is accepted when it holds the value the resource has; changed, it is a 400
+naming it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
@@ -22,6 +30,88 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
 from zjai.decimals import DecimalRange
+
+from .conditional import parse_entity_tag
+from .writes import mark_body_checked, serving_view
+
+# The actions whose body is the resource itself, so may echo its read-only fields back.
+REPRESENTATION_ACTIONS = frozenset({"update", "partial_update"})
+
+
+class StrictInputMixin:
+    """For every serializer of the API: a key in the input that the serializer does not take is
+    a 400 naming it ("Unknown field", or "read-only" for a field of the resource that cannot
+    be set here), instead of being ignored. A read-only field of the resource echoed back
+    unchanged in a PUT or PATCH is accepted (see the module doc). When the request's If-Match
+    is stale, echoed fields are not compared: the write is refused anyway (412, or 403 for a
+    user who may not write), and that is the answer the client needs."""
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        view = serving_view.get()
+        request = getattr(view, "request", None)
+        if request is not None and getattr(self, "initial_data", None) is request.data:
+            mark_body_checked(request)  # the body is validated: zjai.api.writes need not
+        return super().is_valid(raise_exception=raise_exception)  # type: ignore[misc]
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors = self.unexpected_keys(data)
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+    def unexpected_keys(self, data: Mapping[str, Any]) -> dict[str, list[str]]:
+        fields = self.fields  # type: ignore[attr-defined]
+        accepted = {
+            field.field_name
+            for field in self._writable_fields  # type: ignore[attr-defined]
+            if not isinstance(field, serializers.HiddenField)
+        }
+        extra = [str(key) for key in data if key not in accepted]
+        if not extra:
+            return {}
+        resource_fields, current, stale = self._resource_in_request(data)
+        errors: dict[str, list[str]] = {}
+        for key in extra:
+            if current is not None and key in current:
+                if stale or data[key] == current[key]:
+                    continue
+                errors[key] = [_("This field is read-only: send it unchanged or leave it out.")]
+            elif key in fields or key in resource_fields:
+                errors[key] = [_("This field is read-only.")]
+            elif accepted:
+                errors[key] = [
+                    _("Unknown field. Fields accepted here: %(fields)s.")
+                    % {"fields": ", ".join(sorted(accepted))}
+                ]
+            else:
+                errors[key] = [_("Unknown field: this request takes no fields.")]
+        return errors
+
+    def _resource_in_request(
+        self, data: Mapping[str, Any]
+    ) -> tuple[set[str], dict[str, Any] | None, bool]:
+        """For the body of an API request: the names of the resource's fields, its current
+        representation when the body may echo it (PUT, PATCH), and whether If-Match is stale."""
+        view = serving_view.get()
+        request = getattr(view, "request", None)
+        if getattr(self, "parent", None) is not None or request is None:
+            return set(), None, False
+        if getattr(self, "initial_data", None) is not data or request.data is not data:
+            return set(), None, False
+        resource_fields = set(view.get_serializer().fields)
+        obj = getattr(view, "object_read", None)
+        if view.action not in REPRESENTATION_ACTIONS or obj is None:
+            return resource_fields, None, False
+        current = dict(view.get_serializer(obj).data)
+        tag = parse_entity_tag(request.headers.get("If-Match") or "")
+        version = getattr(obj, "version", None)
+        stale = version is not None and tag is not None and tag != str(version)
+        return resource_fields, current, stale
+
+
+class StrictSerializer(StrictInputMixin, serializers.Serializer):
+    """A Serializer that refuses keys it does not take (StrictInputMixin)."""
 
 
 class StrictCharField(serializers.CharField):
@@ -143,7 +233,7 @@ class StrictDecimalFieldExtension(OpenApiSerializerFieldExtension):
         return {"oneOf": [as_string, number]}
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
+class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     """ModelSerializer whose generated fields are the strict ones above."""
 
     serializer_field_mapping = {
@@ -162,7 +252,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
         return swaps.get(field_class, field_class), kwargs
 
 
-class ReadOnlyModelSerializer(serializers.ModelSerializer):
+class ReadOnlyModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     """Every generated field read-only, yet still saying whether it may be blank.
 
     Meta.read_only_fields makes DRF drop `allow_blank`, so the schema would claim that a city

@@ -6,6 +6,9 @@ the frame around the views adds to every one of them, from the same attributes t
 
 - the error responses each kind of operation can produce, all in the one error shape
   (zjai.api.errors), with an example each;
+- Idempotency-Key (optional) on every write, its 409 and 422, and `Idempotent-Replayed` on a
+  replayed answer (zjai.api.idempotency); `additionalProperties: false` on every request body,
+  since an unknown key is a 400 (zjai.api.fields.StrictInputMixin);
 - If-Match (required) on the writes of versioned resources, If-None-Match on their reads;
 - the ETag header on their single-object answers, the 304 answer, Retry-After on 429 and 503
   (503: the database cannot be reached, zjai.faults).
@@ -25,6 +28,10 @@ from drf_spectacular.utils import Direction, OpenApiExample, OpenApiParameter, O
 
 from .conditional import ENTITY_TAG_PATTERN, OUR_ETAG_PATTERN
 from .errors import ErrorSerializer
+from .idempotency import HEADER as IDEMPOTENCY_KEY
+from .idempotency import MAX_KEY_LENGTH, REPLAYED_HEADER
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -62,7 +69,10 @@ ERRORS: dict[int, tuple[StrOrPromise, str, str, dict[str, list[str]]]] = {
         {},
     ),
     409: (
-        _("The object's state does not allow this (e.g. editing a submitted figure)."),
+        _(
+            "The object's state does not allow this (e.g. editing a submitted figure), or "
+            "(`idempotency_key_in_use`) a request with the same Idempotency-Key is still running."
+        ),
         "conflict",
         "Only a draft can be submitted; this figure is approved.",
         {},
@@ -85,6 +95,16 @@ ERRORS: dict[int, tuple[StrOrPromise, str, str, dict[str, list[str]]]] = {
         'Unsupported media type "text/plain" in request.',
         {},
     ),
+    422: (
+        _(
+            "The Idempotency-Key was already used, within its 24 hours, for another request "
+            "(another method, path or body); nothing was changed."
+        ),
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used for another request (POST /api/v1/measurements/, "
+        "or another body). Use a new key for a new request.",
+        {},
+    ),
     428: (
         _("A change without If-Match: send the ETag you read."),
         "precondition_required",
@@ -98,7 +118,12 @@ ERRORS: dict[int, tuple[StrOrPromise, str, str, dict[str, list[str]]]] = {
         {},
     ),
     503: (
-        _("The database cannot be reached: nothing was changed; retry after Retry-After seconds."),
+        _(
+            "The database cannot be reached. `service_unavailable`: nothing was changed; retry "
+            "after Retry-After seconds. `change_not_confirmed` (writes only): the connection was "
+            "lost while the change was being saved, so it may have been saved: retry with the "
+            "same Idempotency-Key, or read the object to check."
+        ),
         "service_unavailable",
         "The service cannot reach its database just now. Try again in a minute.",
         {},
@@ -106,24 +131,46 @@ ERRORS: dict[int, tuple[StrOrPromise, str, str, dict[str, list[str]]]] = {
 }
 
 
+# Further codes a status has, with an example's detail.
+MORE_CODES: dict[int, list[tuple[str, str]]] = {
+    409: [
+        (
+            "idempotency_key_in_use",
+            "A request with this Idempotency-Key is still running. Retry when it has finished: "
+            "you will get its answer.",
+        )
+    ],
+    503: [
+        (
+            "change_not_confirmed",
+            "The connection to the database was lost while your change was being saved, so it "
+            "may have been saved. Retry with the same Idempotency-Key (you get the saved answer, "
+            "or the change is made once), or read the object to check before trying again.",
+        )
+    ],
+}
+
+
 def error_response(status: int) -> OpenApiResponse:
     description, code, detail, errors = ERRORS[status]
+    examples = [(code, detail, errors), *((c, d, {}) for c, d in MORE_CODES.get(status, []))]
     return OpenApiResponse(
         ErrorSerializer,
         description=description,
         examples=[
             OpenApiExample(
-                code,
+                example_code,
                 value={
                     "status": status,
-                    "code": code,
-                    "detail": detail,
-                    "errors": errors,
+                    "code": example_code,
+                    "detail": example_detail,
+                    "errors": example_errors,
                     "request_id": "9f1c2b7e5d8a4e0f9a1b2c3d4e5f6a7b",
                 },
                 response_only=True,
                 status_codes=[str(status)],
             )
+            for example_code, example_detail, example_errors in examples
         ],
     )
 
@@ -156,6 +203,9 @@ class ApiAutoSchema(AutoSchema):
     def _is_versioned_read(self) -> bool:
         return self._versioned() and self.method == "GET" and self._action() == "retrieve"
 
+    def _is_write(self) -> bool:
+        return self.method in WRITE_METHODS
+
     def _returns_one_versioned_object(self) -> bool:
         return self._versioned() and not self._is_list_view() and self.method != "DELETE"
 
@@ -175,6 +225,22 @@ class ApiAutoSchema(AutoSchema):
                     ),
                 )
             )
+        if self._is_write():
+            parameters.append(
+                OpenApiParameter(
+                    IDEMPOTENCY_KEY,
+                    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH + 2},
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=_(
+                        "A string of yours unique to this change (a UUID), 1 to 255 visible "
+                        "ASCII characters. Sent again with the same request within 24 hours, "
+                        "it returns the first answer (Idempotent-Replayed: true) without "
+                        "changing anything again; with another request, 422; while the first "
+                        "is still running, 409. Kept per user, only for answers below 400."
+                    ),
+                )
+            )
         if self._is_versioned_read():
             parameters.append(
                 OpenApiParameter(
@@ -189,17 +255,23 @@ class ApiAutoSchema(AutoSchema):
 
     def _error_statuses(self) -> list[int]:
         statuses = [401, 403, 406, 429, 503]
-        has_body = self.method in ("POST", "PUT", "PATCH")
         has_path_parameter = "{" in self.path
-        if has_body or self._is_list_view() or self.method == "GET":
+        if self._is_write() or self._is_list_view() or self.method == "GET":
             statuses.append(400)
         if has_path_parameter:
             statuses.append(404)
-        if has_body:
-            statuses += [409, 413, 415]
+        if self._is_write():
+            # Any write may carry a body (refused when it takes none) and an Idempotency-Key.
+            statuses += [409, 413, 415, 422]
         if self._needs_if_match():
             statuses += [409, 412, 428]
         return sorted(set(statuses))
+
+    def _map_basic_serializer(self, serializer: Any, direction: Direction) -> dict[str, Any]:
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
 
     def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
@@ -223,6 +295,14 @@ class ApiAutoSchema(AutoSchema):
         headers = super()._get_response_headers_for_code(status_code, direction)
         if status_code in ("200", "201") and self._returns_one_versioned_object():
             headers["ETag"] = ETAG_HEADER
+        if status_code.startswith("2") and self._is_write():
+            headers[REPLAYED_HEADER] = {
+                "schema": {"type": "string", "enum": ["true"]},
+                "description": _(
+                    "Present on an answer replayed for a repeated Idempotency-Key: the change "
+                    "was made by the first request, not this one."
+                ),
+            }
         if status_code == "412":
             headers["ETag"] = {**ETAG_HEADER, "description": _("The current version.")}
         if status_code in ("429", "503"):

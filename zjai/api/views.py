@@ -3,6 +3,12 @@
 The defaults (authentication, permissions, filters, pagination, throttles, error handler)
 are in REST_FRAMEWORK in settings, so a resource's viewset is the NetBox three lines: queryset,
 serializer_class, filterset_class. What varies is the lookup of one object, done here.
+
+Every viewset of the API derives from ReadOnlyViewSet, the write viewsets too (with DRF's
+mixins added), so what every write needs is here once: one transaction per write with its
+Idempotency-Key and the truth about its commit (zjai.api.writes), and the object a write reads
+remembered, so that a body echoing its read-only fields can be compared with it
+(zjai.api.fields.StrictInputMixin).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 
 from .parsers import JSONParser
+from .writes import WritesInOneTransactionMixin
 
 # Ids are bigints; a longer string of digits cannot name a row, and PostgreSQL would refuse it.
 MAX_ID_DIGITS = 18
@@ -22,8 +29,12 @@ MAX_ID_DIGITS = 18
 _M = TypeVar("_M", bound=Model)
 
 
-class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """List and retrieve; `get_queryset` starts from the model's `for_user(user)`."""
+class ReadOnlyViewSet(WritesInOneTransactionMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve; `get_queryset` starts from the model's `for_user(user)`. With DRF's
+    create/update/destroy mixins, the base of the write viewsets too."""
+
+    #: The object get_object last returned: what a write changes.
+    object_read: Any = None
 
     # Codes may contain dots or other characters: let the lookup decide, not the URL pattern,
     # so an odd value is a JSON 404 from the API rather than Django's HTML page.
@@ -36,7 +47,8 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
             value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
             if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
                 raise NotFound()
-        return super().get_object()
+        self.object_read = super().get_object()
+        return self.object_read
 
 
 def lookup_or_404(queryset: QuerySet[_M], **lookup: Any) -> _M:
