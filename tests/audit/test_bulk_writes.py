@@ -66,6 +66,19 @@ KNOWN = {
     ("accounts/services.py", "ApiToken.objects.filter(pk=token.pk)", "update"): (
         "bookkeeping: a token's last use (tokens are created and revoked through audited services)"
     ),
+    (
+        "accounts/services.py",
+        "IdempotencyKey.objects.filter(user=user, created_at__lt=now - lifetime)",
+        "delete",
+    ): (
+        "bookkeeping: a user's expired Idempotency-Key answers (the writes they answered are "
+        "audited)"
+    ),
+    (
+        "accounts/services.py",
+        "IdempotencyKey.objects.filter(created_at__lt=timezone.now() - lifetime)",
+        "delete",
+    ): "bookkeeping: the nightly purge of expired Idempotency-Key answers",
     ("audit/guard.py", "cursor", "execute"): "the trail's own guard (trigger and grants)",
     (
         "audit/admin_mixins.py",

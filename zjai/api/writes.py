@@ -33,6 +33,7 @@ zjai.api.fields.StrictInputMixin refuses unknown keys in the bodies that are val
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -98,18 +99,32 @@ def transaction_id(connection: BaseDatabaseWrapper) -> str | None:
     return row[0] if row else None
 
 
+#: How long to wait for a transaction the database still reports "in progress" after its
+#: connection was lost (its backend has not yet noticed, or is finishing the COMMIT).
+OUTCOME_WAIT_SECONDS = 2.0
+OUTCOME_POLL_SECONDS = 0.05
+
+
 def transaction_outcome(connection: BaseDatabaseWrapper, xid: str) -> str | None:
-    """"committed", "aborted", "in progress", or None when the database cannot say (still out
-    of reach). Asked on a new connection: the old one is gone."""
+    """"committed" or "aborted" as PostgreSQL reports it, or None when it cannot say: out of
+    reach, or still "in progress" after OUTCOME_WAIT_SECONDS. Asked on a new connection (the
+    old one is gone)."""
     try:
         connection.close()
     except DATABASE_UNAVAILABLE:
         pass
+    deadline = time.monotonic() + OUTCOME_WAIT_SECONDS
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_xact_status(%s::text::xid8)", [xid])
-            row = cursor.fetchone()
-        return row[0] if row else None
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_xact_status(%s::text::xid8)", [xid])
+                row = cursor.fetchone()
+            status = row[0] if row else None
+            if status in ("committed", "aborted"):
+                return status
+            if status != "in progress" or time.monotonic() >= deadline:
+                return None
+            time.sleep(OUTCOME_POLL_SECONDS)
     except DATABASE_UNAVAILABLE:
         connection.close()
         return None
