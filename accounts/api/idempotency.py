@@ -41,9 +41,7 @@ class DatabaseIdempotencyStore:
             return True
         with connection.cursor() as cursor:
             # Released by PostgreSQL when the transaction ends, however it ends.
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock(%s)", [advisory_lock_id(user.pk, key)]
-            )
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [advisory_lock_id(user.pk, key)])
             row = cursor.fetchone()
         return bool(row and row[0])
 

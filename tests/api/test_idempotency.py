@@ -54,7 +54,9 @@ def test_a_retried_post_of_a_figure_with_the_same_key_creates_one_figure(
     assert figures_of_note("retried post") == 1
 
     # The same JSON with other spacing and key order is the same body.
-    reordered = '{"note": "retried post", "observed_on": "2022-03-31", "value": "121000",  "target": "%s"}'
+    reordered = (
+        '{"note": "retried post", "observed_on": "2022-03-31", "value": "121000",  "target": "%s"}'
+    )
     third = staff.post(
         "/api/v1/measurements/",
         reordered % OWN_TARGET,
@@ -203,12 +205,8 @@ def test_a_retried_token_revocation_and_creation(world: World, as_user: Any) -> 
     assert created.json()["key"] not in IdempotencyKey.objects.get(key=key).body
 
 
-@pytest.mark.parametrize(
-    "value", ["", " ", "é-key", "x" * 256, "two words", '""'], ids=repr
-)
-def test_an_unusable_key_is_a_400_naming_the_header(
-    world: World, as_user: Any, value: str
-) -> None:
+@pytest.mark.parametrize("value", ["", " ", "é-key", "x" * 256, "two words", '""'], ids=repr)
+def test_an_unusable_key_is_a_400_naming_the_header(world: World, as_user: Any, value: str) -> None:
     response = as_user("staff").post(
         "/api/v1/measurements/",
         {**FIGURE, "note": "bad key"},
@@ -220,15 +218,11 @@ def test_an_unusable_key_is_a_400_naming_the_header(
     assert not figures_of_note("bad key")
 
 
-def test_the_quoted_form_of_the_draft_standard_is_the_same_key(
-    world: World, as_user: Any
-) -> None:
+def test_the_quoted_form_of_the_draft_standard_is_the_same_key(world: World, as_user: Any) -> None:
     staff = as_user("staff")
     body = {**FIGURE, "note": "quoted"}
     first = staff.post("/api/v1/measurements/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    again = staff.post(
-        "/api/v1/measurements/", body, format="json", HTTP_IDEMPOTENCY_KEY='"k-1"'
-    )
+    again = staff.post("/api/v1/measurements/", body, format="json", HTTP_IDEMPOTENCY_KEY='"k-1"')
     assert (first.status_code, again.status_code) == (201, 201)
     assert again["Idempotent-Replayed"] == "true"
     assert figures_of_note("quoted") == 1
@@ -257,8 +251,12 @@ def test_an_expired_key_runs_again_and_the_nightly_job_purges_old_keys(
 
     other = as_user("reviewer")
     old_key = new_key()
-    other.post("/api/v1/measurements/", {**body, "note": "old"}, format="json",
-               HTTP_IDEMPOTENCY_KEY=old_key)
+    other.post(
+        "/api/v1/measurements/",
+        {**body, "note": "old"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=old_key,
+    )
     IdempotencyKey.objects.filter(key=old_key).update(
         created_at=timezone.now() - dt.timedelta(days=2)
     )

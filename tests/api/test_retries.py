@@ -65,9 +65,7 @@ def staff(plan: Any, make_user: Any) -> dict[str, Any]:
         "user": user,
         "key": create_api_token(owner=user, name="retries", acting_user=user)[1],
         "reviewer": reviewer,
-        "reviewer_key": create_api_token(owner=reviewer, name="retries", acting_user=reviewer)[
-            1
-        ],
+        "reviewer_key": create_api_token(owner=reviewer, name="retries", acting_user=reviewer)[1],
     }
 
 
@@ -146,8 +144,9 @@ def test_connection_lost_before_the_commit_stores_nothing_and_the_retry_creates_
     staff: dict[str, Any], caplog: Any
 ) -> None:
     key = str(uuid.uuid4())
-    with caplog.at_level(logging.ERROR, logger="zjai.faults"), connection_dropped(
-        Drop(before=KEY_INSERT)
+    with (
+        caplog.at_level(logging.ERROR, logger="zjai.faults"),
+        connection_dropped(Drop(before=KEY_INSERT)),
     ):
         response = post_figure(staff["key"], key)
     body = assert_503(response, "service_unavailable")
@@ -170,8 +169,9 @@ def test_connection_killed_while_the_commit_is_awaited_is_a_true_503(
     """Every statement has run, the key is written, the backend is killed before COMMIT: the
     COMMIT fails, the database says the transaction aborted, and the 503 says so."""
     key = str(uuid.uuid4())
-    with caplog.at_level(logging.ERROR, logger="zjai.faults"), terminated_after(
-        "SELECT pg_current_xact_id_if_assigned()"
+    with (
+        caplog.at_level(logging.ERROR, logger="zjai.faults"),
+        terminated_after("SELECT pg_current_xact_id_if_assigned()"),
     ):
         response = post_figure(staff["key"], key)
     assert_503(response, "service_unavailable")
@@ -254,12 +254,14 @@ def test_an_approval_whose_commit_reply_was_lost_is_approved_once(
     key = str(uuid.uuid4())
     with through_proxy() as proxy:
         proxy.lose_commit_reply(then_refuse=True)
-        response = api.post(url, {"comment": "ok"}, format="json", HTTP_IF_MATCH=etag,
-                            HTTP_IDEMPOTENCY_KEY=key)
+        response = api.post(
+            url, {"comment": "ok"}, format="json", HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY=key
+        )
         proxy.refuse_new_connections = False
     assert_503(response, "change_not_confirmed")
-    retry = api.post(url, {"comment": "ok"}, format="json", HTTP_IF_MATCH=etag,
-                     HTTP_IDEMPOTENCY_KEY=key)
+    retry = api.post(
+        url, {"comment": "ok"}, format="json", HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY=key
+    )
     assert retry.status_code == 200 and retry.json()["state"] == "approved"
     assert Measurement.objects.get(pk=figure.pk).state == "approved"
     approvals = AuditEvent.objects.filter(action="approve", object_id=str(figure.pk))

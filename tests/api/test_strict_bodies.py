@@ -234,9 +234,7 @@ def test_a_representation_echoed_back_is_accepted_and_a_changed_read_only_field_
     assert stale.status_code == 412, stale.content
 
 
-@pytest.mark.parametrize(
-    "endpoint", [e for e in ENDPOINTS if e[1] == "create"], ids="-".join
-)
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e[1] == "create"], ids="-".join)
 def test_a_read_only_field_in_a_new_object_is_a_400_saying_so(
     world: World, as_user: Any, endpoint: tuple
 ) -> None:
@@ -295,4 +293,6 @@ def test_the_schema_says_request_bodies_take_no_other_keys() -> None:
     schemas = schema_dict()["components"]["schemas"]
     requests = {name: s for name, s in schemas.items() if name.endswith("Request")}
     assert requests
-    assert {name for name, s in requests.items() if s.get("additionalProperties") is not False} == set()
+    assert {
+        name for name, s in requests.items() if s.get("additionalProperties") is not False
+    } == set()

@@ -6,7 +6,7 @@ from typing import Any
 
 
 def assert_api_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    """The API's one error shape (docs/api.md §6) with this status and code."""
+    """The API's one error shape (docs/api.md §8) with this status and code."""
     assert response.status_code == status, (response.status_code, response.content[:500])
     assert response["Content-Type"] == "application/json"
     body = response.json()

@@ -76,16 +76,18 @@ class StrictInputMixin:
             if current is not None and key in current:
                 if stale or data[key] == current[key]:
                     continue
-                errors[key] = [_("This field is read-only: send it unchanged or leave it out.")]
+                errors[key] = [
+                    str(_("This field is read-only: send it unchanged or leave it out."))
+                ]
             elif key in fields or key in resource_fields:
-                errors[key] = [_("This field is read-only.")]
+                errors[key] = [str(_("This field is read-only."))]
             elif accepted:
                 errors[key] = [
                     _("Unknown field. Fields accepted here: %(fields)s.")
                     % {"fields": ", ".join(sorted(accepted))}
                 ]
             else:
-                errors[key] = [_("Unknown field: this request takes no fields.")]
+                errors[key] = [str(_("Unknown field: this request takes no fields."))]
         return errors
 
     def _resource_in_request(

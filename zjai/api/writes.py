@@ -32,6 +32,7 @@ zjai.api.fields.StrictInputMixin refuses unknown keys in the bodies that are val
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -46,6 +47,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from zjai.faults import DATABASE_UNAVAILABLE, remember_committed_answer
 
@@ -106,13 +108,11 @@ OUTCOME_POLL_SECONDS = 0.05
 
 
 def transaction_outcome(connection: BaseDatabaseWrapper, xid: str) -> str | None:
-    """"committed" or "aborted" as PostgreSQL reports it, or None when it cannot say: out of
+    """ "committed" or "aborted" as PostgreSQL reports it, or None when it cannot say: out of
     reach, or still "in progress" after OUTCOME_WAIT_SECONDS. Asked on a new connection (the
     old one is gone)."""
-    try:
+    with contextlib.suppress(*DATABASE_UNAVAILABLE):
         connection.close()
-    except DATABASE_UNAVAILABLE:
-        pass
     deadline = time.monotonic() + OUTCOME_WAIT_SECONDS
     try:
         while True:
@@ -130,26 +130,12 @@ def transaction_outcome(connection: BaseDatabaseWrapper, xid: str) -> str | None
         return None
 
 
-class WritesInOneTransactionMixin:
+class WritesInOneTransactionMixin(APIView):
     """DRF's dispatch, with each write in one transaction (see the module doc)."""
 
     #: Fields of a write's answer that are never kept for an Idempotency-Key (a secret shown
     #: once); a replayed answer leaves them out.
     answer_fields_not_kept: frozenset[str] = frozenset()
-
-    # DRF's APIView attributes and methods this mixin uses.
-    request: Request
-    args: Any
-    kwargs: Any
-    headers: Any
-    response: Any
-    initialize_request: Callable[..., Request]
-    initial: Callable[..., None]
-    handle_exception: Callable[[Exception], Response]
-    finalize_response: Callable[..., HttpResponseBase]
-    http_method_names: list[str]
-    http_method_not_allowed: Callable[..., Response]
-    default_response_headers: Any
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         token = serving_view.set(self)
