@@ -358,8 +358,12 @@ SPECTACULAR_SETTINGS = {
 # Serves /api/bench/constant/, the bare view bench/api_bench.py compares the API with.
 ZJAI_BENCH_VIEWS = env.bool("ZJAI_BENCH_VIEWS", default=False)
 # The API's throttle counters and cached list pages (zjai/api). One per process by default;
-# CACHE_URL=redis://127.0.0.1:6379/1 shares them between gunicorn workers.
+# CACHE_URL=redis://127.0.0.1:6379/1 shares them between gunicorn workers. Nothing in it is
+# needed to answer a request: a Redis cache that cannot be reached is worked around, never a
+# 500 (zjai/cache.py; docs/operations.md, "When Redis is down").
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "zjai.cache.FailSoftRedisCache"
 
 # LOG_FORMAT=json writes one JSON object per line (for a log shipper); plain text otherwise.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
