@@ -189,7 +189,31 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Locked: a user name from one client address, so nobody locks another person out from
+# elsewhere. The address is the client's, not the proxy's: X-Forwarded-For is believed only when
+# it comes from one of TRUSTED_PROXIES (zjai/clientip.py; docs/operations.md, "Behind nginx").
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "zjai.clientip.client_address"
+# Addresses or networks (10.0.0.0/8) of the proxies in front of gunicorn: the documented nginx
+# on the same host by default. Add a proxy's private address when it runs on another host.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+
+
+def _check_networks(name: str, values: list[str]) -> None:
+    import ipaddress
+
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/8)"
+            ) from None
+
+
+_check_networks("TRUSTED_PROXIES", TRUSTED_PROXIES)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Sessions end after this many seconds without a request (each request renews the cookie).
