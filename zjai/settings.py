@@ -169,6 +169,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection (CONN_MAX_AGE > 0) the database has dropped meanwhile (a restart, a
+# failover, an idle timeout) is tested before a request reuses it and replaced, instead of
+# failing that request with a 503 (tests/ops/test_stale_connections.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
