@@ -388,7 +388,7 @@ ZJAI_BENCH_VIEWS = env.bool("ZJAI_BENCH_VIEWS", default=False)
 # The API's throttle counters and cached list pages (zjai/api). One per process by default;
 # CACHE_URL=redis://127.0.0.1:6379/1 shares them between gunicorn workers. Nothing in it is
 # needed to answer a request: a Redis cache that cannot be reached is worked around, never a
-# 500 (zjai/cache.py; docs/operations.md, "When Redis is down").
+# 500 (zjai/cache.py; docs/operations.md, "What works when a part is down").
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "zjai.cache.FailSoftRedisCache"

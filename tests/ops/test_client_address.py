@@ -119,3 +119,14 @@ def test_a_trusted_proxy_that_is_not_an_address_stops_the_start_in_one_line(valu
         f"manage.py: TRUSTED_PROXIES: {value!r} is not an IP address or network "
         "(e.g. 10.0.0.5, 10.0.0.0/8)"
     ]
+
+
+def test_the_documented_nginx_appends_the_client_s_address_wherever_it_proxies():
+    """The other half of the lock: nginx must append the address it saw (not replace the
+    header, not leave it out), in every location that passes requests on."""
+    config = (ROOT / "deploy" / "nginx" / "zjai.conf").read_text()
+    locations = config.split("location ")[1:]
+    proxied = [block for block in locations if "proxy_pass" in block]
+    assert proxied
+    for block in proxied:
+        assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in block, block

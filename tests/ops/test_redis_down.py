@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
 import redis
 import requests
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 
 from accounts.services import create_api_token
 from audit.models import AuditEvent
 from enterprises.models import Enterprise
 from plans.models import ResponsibleUnit
+from reports.models import Export
 from targets.models import Measurement, Target
 from tests.ops.processes import Process, csrf, production_env, sign_in, web
 from tests.web import credit_code
@@ -34,12 +37,12 @@ FIGURE_TARGET = "robots-in-service"  # reported, led by econ-it
 
 @pytest.fixture
 def people(plan, make_user, settings) -> dict[str, Any]:
-    """Staff and a reviewer of econ-it, with production password hashes (gunicorn checks them
-    with the production hashers, not the suite's fast one) and an API token each."""
+    """Staff, a reviewer and an auditor of econ-it, with production password hashes (gunicorn
+    checks them with the production hashers, not the suite's fast one) and API tokens."""
     econ = ResponsibleUnit.objects.get(code="econ-it")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     people: dict[str, Any] = {}
-    for name, role in (("staff", "staff"), ("reviewer", "reviewer")):
+    for name, role in (("staff", "staff"), ("reviewer", "reviewer"), ("auditor", "auditor")):
         user = make_user(name, role, econ)
         user.password = make_password(PASSWORD)
         user.save(update_fields=["password"])
@@ -103,13 +106,18 @@ def cache_redis() -> Iterator[PrivateRedis]:
     server.stop()
 
 
+def env_cache(server: PrivateRedis) -> dict[str, Any]:
+    """The cache settings CACHE_URL=server.url gives (zjai/settings.py)."""
+    return {"BACKEND": "zjai.cache.FailSoftRedisCache", "LOCATION": server.url}
+
+
 def cached_pages(server: PrivateRedis) -> list[bytes]:
     """The API list pages held in the cache (Django prefixes keys with ":1:")."""
     return redis.Redis.from_url(server.url).keys("*api-list:*")
 
 
 def test_with_the_cache_redis_stopped_pages_sign_in_api_and_imports_still_answer(
-    people, cache_redis, transactional_db, tmp_path
+    people, cache_redis, transactional_db, tmp_path, settings
 ):
     """Finding 4 of issue 12: every API request was a 500 while the cache's Redis was down.
     Now reads are computed without the cache, writes are stored, each process holds users to
@@ -155,6 +163,12 @@ def test_with_the_cache_redis_stopped_pages_sign_in_api_and_imports_still_answer
             browser, base, f"缓存停机公司,{credit_code(71)},杭州,,,,有效\n"
         )
         assert imported.status_code == 302, imported.text.split("<main")[-1][:4000]
+
+        # Recomputes use no cache: one here, with this process's cache the stopped Redis.
+        settings.CACHES = {"default": {**env_cache(cache_redis), "OPTIONS": {}}}
+        out = StringIO()
+        call_command("recompute_progress", "--as-of", "2022-06-30", "--sync", stdout=out)
+        assert "Recomputed 15 targets as of 2022-06-30" in out.getvalue()
 
         # One warning for the outage, however many requests met it.
         warnings = log_lines(gunicorn, "cache unavailable")
@@ -234,6 +248,18 @@ def test_with_the_broker_stopped_pages_sign_in_api_and_imports_still_answer(
             f"代理停机公司,{credit_code(72)},杭州,智能机器人,领军企业,2021-05-01,有效\n",
         )
         assert imported.status_code == 302, imported.text.split("<main")[-1][:4000]
+
+        # An export cannot be queued: the export's page says so instead of waiting forever.
+        auditor = sign_in(base, "auditor", PASSWORD)
+        form = auditor.get(f"{base}/reports/", timeout=15)
+        requested = auditor.post(
+            f"{base}/reports/",
+            data={"format": "csv", "as_of": "2021-06-30", "csrfmiddlewaretoken": csrf(form.text)},
+            headers={"Referer": f"{base}/reports/"},
+            timeout=15,
+        )
+        assert requested.status_code == 200  # the export's page, after the redirect
+        assert "导出任务未能排队，请稍后重试。" in requested.text  # could not be queued, try later
         assert " 500 " not in gunicorn.output()
     finally:
         gunicorn.stop()
@@ -244,3 +270,5 @@ def test_with_the_broker_stopped_pages_sign_in_api_and_imports_still_answer(
     # The recompute could not be queued: the target waits for the sweep, marked dirty.
     assert Target.objects.get(code=FIGURE_TARGET).dirty_since is not None
     assert Enterprise.objects.filter(name_zh="代理停机公司").exists()
+    export = Export.objects.get()
+    assert export.state == Export.State.FAILED
