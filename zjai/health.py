@@ -1,4 +1,11 @@
-"""/healthz: what a load balancer asks before sending a request to this process."""
+"""/healthz: what a load balancer asks before sending a request to this process.
+
+Only the database decides: without it no request can be answered (503, so the balancer sends
+requests elsewhere). The broker and the cache are shared by every web host, and the site works
+without them (writes leave their recomputes to the sweep, the cache is worked around: see
+docs/operations.md); taking every host out of service because one of them is down would turn a
+degraded site into no site. They are reported ("degraded", still 200) for monitoring.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +43,17 @@ def check_broker() -> tuple[bool, str]:
     return True, "ok"
 
 
+def check_cache() -> tuple[bool, str]:
+    """The shared cache (CACHE_URL), when there is one; the default one in each process's
+    memory always answers."""
+    from django.core.cache import cache
+
+    answers = getattr(cache, "answers", None)
+    if answers is None:
+        return True, "ok"
+    return (True, "ok") if answers() else (False, "unavailable")
+
+
 @login_not_required
 @never_cache
 @require_GET
@@ -43,13 +61,15 @@ def healthz(request):
     started = time.perf_counter()
     database, database_detail = check_database()
     broker, broker_detail = check_broker()
-    healthy = database and broker
+    cache, cache_detail = check_cache()
+    status = "ok" if database and broker and cache else "degraded" if database else "unavailable"
     return JsonResponse(
         {
-            "status": "ok" if healthy else "unavailable",
+            "status": status,
             "database": database_detail,
             "broker": broker_detail,
+            "cache": cache_detail,
             "ms": round((time.perf_counter() - started) * 1000, 1),
         },
-        status=200 if healthy else 503,
+        status=200 if database else 503,
     )

@@ -169,6 +169,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection (CONN_MAX_AGE > 0) the database has dropped meanwhile (a restart, a
+# failover, an idle timeout) is tested before a request reuses it and replaced, instead of
+# failing that request with a 503 (tests/ops/test_stale_connections.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -189,7 +193,31 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Locked: a user name from one client address, so nobody locks another person out from
+# elsewhere. The address is the client's, not the proxy's: X-Forwarded-For is believed only when
+# it comes from one of TRUSTED_PROXIES (zjai/clientip.py; docs/operations.md, "Behind nginx").
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "zjai.clientip.client_address"
+# Addresses or networks (10.0.0.0/8) of the proxies in front of gunicorn: the documented nginx
+# on the same host by default. Add a proxy's private address when it runs on another host.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+
+
+def _check_networks(name: str, values: list[str]) -> None:
+    import ipaddress
+
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/8)"
+            ) from None
+
+
+_check_networks("TRUSTED_PROXIES", TRUSTED_PROXIES)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Sessions end after this many seconds without a request (each request renews the cookie).
@@ -367,8 +395,12 @@ SPECTACULAR_SETTINGS = {
 # Serves /api/bench/constant/, the bare view bench/api_bench.py compares the API with.
 ZJAI_BENCH_VIEWS = env.bool("ZJAI_BENCH_VIEWS", default=False)
 # The API's throttle counters and cached list pages (zjai/api). One per process by default;
-# CACHE_URL=redis://127.0.0.1:6379/1 shares them between gunicorn workers.
+# CACHE_URL=redis://127.0.0.1:6379/1 shares them between gunicorn workers. Nothing in it is
+# needed to answer a request: a Redis cache that cannot be reached is worked around, never a
+# 500 (zjai/cache.py; docs/operations.md, "What works when a part is down").
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "zjai.cache.FailSoftRedisCache"
 
 # LOG_FORMAT=json writes one JSON object per line (for a log shipper); plain text otherwise.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")

@@ -13,6 +13,8 @@ visibility depends on the user, are computed on every request. Authentication, p
 throttling run as usual on a cached page: only the queries and serialization are saved. Entries
 also expire after LIST_CACHE_TTL seconds, a bound on staleness should a write ever bypass the
 audit trail. With several gunicorn workers, point CACHE_URL at Redis so they share entries.
+While that Redis cannot be reached the cache misses and keeps nothing (zjai/cache.py), so every
+list is computed as if uncached: slower, never an error.
 """
 
 from __future__ import annotations

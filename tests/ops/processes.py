@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import requests
 
 from tests.workers import artifact, broker_url, worker_database_url
 
@@ -80,7 +83,7 @@ class Process:
                 self.proc.wait()
 
 
-def gunicorn(env: dict[str, str], port: int) -> Process:
+def gunicorn(env: dict[str, str], port: int, workers: int = 2) -> Process:
     return Process(
         "gunicorn",
         [
@@ -91,10 +94,75 @@ def gunicorn(env: dict[str, str], port: int) -> Process:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
         ],
         env,
     )
+
+
+def sign_in(base: str, username: str, password: str) -> requests.Session:
+    """Sign in through the login form, as a browser does (CSRF cookie, then the form)."""
+    session = requests.Session()
+    page = session.get(f"{base}/accounts/login/", timeout=10)
+    assert page.status_code == 200
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf(page.text)},
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
+def csrf(page: str) -> str:
+    """The CSRF token of a page's form."""
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert match is not None, "no form with a CSRF token on the page"
+    return match.group(1)
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """collectstatic into env's STATIC_ROOT: production pages need the hashed names' manifest."""
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert collected.returncode == 0, collected.stderr
+
+
+def answers(url: str) -> bool:
+    """Whether something answers HTTP at url (any status)."""
+    try:
+        requests.get(url, timeout=2)
+    except requests.ConnectionError:
+        return False
+    return True
+
+
+def web(env: dict[str, str], workers: int = 1) -> tuple[str, Process]:
+    """gunicorn on a free loopback port with these settings, once it answers: (base URL, it).
+    One worker by default, so that a test knows which process (and connection) answers."""
+    collect_static(env)
+    port = free_port()
+    process = gunicorn(env, port, workers=workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        process.wait_for_output("Booting worker")
+        deadline = time.monotonic() + 30
+        while not answers(f"{base}/healthz"):
+            if time.monotonic() > deadline or process.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn does not answer:\n{process.output()[-3000:]}")
+            time.sleep(0.2)
+    except BaseException:
+        process.stop()
+        raise
+    return base, process
 
 
 def celery_worker(env: dict[str, str], name: str = "process") -> Process:

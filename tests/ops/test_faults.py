@@ -9,6 +9,9 @@
   terminated (pg_terminate_backend, from a second connection) between two of the request's
   statements; the visitor gets a clean 503 (a page, or the API's JSON error) with Retry-After,
   and nothing the request had written is left.
+- **The PostgreSQL connection lost elsewhere**: during an API read, a sign-in (not counted as
+  a failed password) and an import (nothing of the file left); under a worker's recompute,
+  which is retried on a new connection.
 - **Two reviewers approving the same figure at once**: both reach the row lock before either
   has it; one approval, one clear refusal, one audit event.
 
@@ -386,6 +389,34 @@ def test_a_killed_pool_process_s_recompute_is_run_again_by_its_worker(
     assert unacked_ages() == []
 
 
+@pytest.mark.worker
+@pytest.mark.slow
+def test_a_recompute_that_loses_its_database_connection_is_retried_and_completes(
+    recompute_world, admin_connection
+):
+    """PostgreSQL drops the worker's connection half-way through the recompute (a restart, a
+    failover): the task fails with OperationalError, is retried after a short backoff on a
+    new connection (`autoretry_for=DatabaseError`), and completes; the worker lives on."""
+    worker = start_worker("db-loss")
+    run = start_half_written_recompute(recompute_world, admin_connection)
+    try:
+        terminate_backend(admin_connection, run.waiting_backend())
+        run.lock.release()
+        wait_for(
+            lambda: f"recompute_all[{run.task_id}] succeeded" in worker.log.read_text(),
+            timeout=60,
+            what="the worker to run the recompute again",
+        )
+        log = worker.log.read_text()
+        assert f"recompute_all[{run.task_id}] retry" in log
+        assert "OperationalError" in log
+        assert worker.proc.poll() is None
+    finally:
+        run.lock.release()
+        worker.stop()
+    assert_recompute_complete(run)
+
+
 # --- 2. the PostgreSQL connection dropped during a request -----------------------------------
 
 
@@ -578,6 +609,71 @@ def test_connection_dropped_during_an_api_approval_answers_503_and_changes_nothi
     assert retry.status_code == 200
     assert retry.json()["state"] == "approved"
     assert events_of(figure.pk) == ["create", "submit", "approve"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connection_dropped_during_an_api_read_answers_503_and_the_next_read_answers(people):
+    from accounts.services import create_api_token
+
+    staff = people["staff"]
+    key = create_api_token(owner=staff, name="faults", acting_user=staff)[1]
+    api = ApiClient(HTTP_ACCEPT_LANGUAGE="en").use_token(key)
+    with connection_dropped(Drop(before='SELECT "targets_target"')):
+        response = api.get("/api/v1/targets/")
+    assert_clean_503(response)
+    assert response.json()["code"] == "service_unavailable"
+    again = api.get("/api/v1/targets/")
+    assert again.status_code == 200
+    assert again.json()["count"] == Target.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connection_dropped_during_a_sign_in_gives_the_503_page_and_locks_nobody(people):
+    """Signing in reads the user: with the database gone the visitor gets the 503 page, the
+    attempt is not counted as a failed password, and the same form then signs in."""
+    from axes.models import AccessAttempt
+
+    client = Client(raise_request_exception=False)
+    form = {"username": "staff", "password": "pw-Test-12345"}
+    with connection_dropped(Drop(before='SELECT "accounts_user"')):
+        response = client.post("/accounts/login/", form)
+    assert_clean_503(response)
+    assert "暂时无法使用" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+    again = client.post("/accounts/login/", form)
+    assert again.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connection_dropped_during_an_import_gives_the_503_page_and_imports_nothing(people):
+    """The connection drops after the import's first row was written: the whole file is one
+    transaction, so nothing of it is left; sent again, it is imported once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.web import credit_code
+
+    def upload() -> SimpleUploadedFile:
+        rows = (
+            "名称（中文）,统一社会信用代码,城市,领域,等级,认定日期,状态\n"
+            f"断线甲公司,{credit_code(81)},杭州,,,,有效\n"
+            f"断线乙公司,{credit_code(82)},宁波,,,,有效\n"
+        )
+        return SimpleUploadedFile("import.csv", ("\ufeff" + rows).encode(), "text/csv")
+
+    client = Client(raise_request_exception=False)
+    client.force_login(people["staff"])
+    events_before = AuditEvent.objects.count()
+    # The first INSERT is the first row's; the connection drops at the next one.
+    with connection_dropped(Drop(before="INSERT INTO", after="INSERT INTO")):
+        response = client.post("/enterprises/import/", {"file": upload()})
+    assert_clean_503(response)
+    assert not Enterprise.objects.filter(name_zh__startswith="断线").exists()
+    assert AuditEvent.objects.count() == events_before
+
+    again = client.post("/enterprises/import/", {"file": upload()})
+    assert again.status_code == 302
+    assert Enterprise.objects.filter(name_zh__startswith="断线").count() == 2
 
 
 # --- 3. two reviewers approving the same figure at once ---------------------------------------

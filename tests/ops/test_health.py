@@ -1,7 +1,14 @@
-"""/healthz answers the load balancer: 200 when the database and broker answer, else 503."""
+"""/healthz answers the load balancer: 503 only when the database cannot be reached; a broker or
+cache that is down is named ("degraded") but keeps the host in service, since every host
+shares them and the site works without them (docs/operations.md, "What works when a part is
+down")."""
 
 import pytest
 from django.test import Client
+
+from tests.ops.test_faults import Drop, connection_dropped
+
+NOTHING_LISTENS = "redis://127.0.0.1:1/0"  # port 1: connection refused at once
 
 
 @pytest.mark.django_db
@@ -12,15 +19,38 @@ def test_healthy_without_signing_in(settings):
     assert body["status"] == "ok"
     assert body["database"] == "ok"
     assert body["broker"] in ("ok", "eager (no broker configured)")
+    assert body["cache"] == "ok"
 
 
 @pytest.mark.django_db
-def test_an_unreachable_broker_makes_it_unavailable(settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+def test_an_unreachable_broker_is_named_but_keeps_the_host_in_service(settings):
+    settings.CELERY_BROKER_URL = NOTHING_LISTENS
     response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["broker"] == "OperationalError"
+    assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_an_unreachable_cache_is_named_but_keeps_the_host_in_service(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "zjai.cache.FailSoftRedisCache", "LOCATION": NOTHING_LISTENS}
+    }
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["cache"] == "unavailable"
+    assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_database_makes_it_unavailable():
+    with connection_dropped(Drop(before="SELECT 1")):
+        response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
-    assert response.json()["database"] == "ok"
+    assert response.json()["database"] == "OperationalError"
 
 
 @pytest.mark.django_db

@@ -5,7 +5,6 @@ and the progress changes; then everything is stopped."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import subprocess
 import sys
 
@@ -16,29 +15,12 @@ from django.contrib.auth.hashers import make_password
 from plans.models import ResponsibleUnit
 from targets import services
 from targets.models import Progress, Target
-from tests.ops.processes import ROOT, celery_beat, celery_worker, free_port, gunicorn
+from tests.ops.processes import ROOT, celery_beat, celery_worker, free_port, gunicorn, sign_in
 from tests.ops.processes import production_env as make_env
 from tests.workers import wait_for
 from zjai.dates import today
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
-
-
-def sign_in(base: str, username: str, password: str) -> requests.Session:
-    """Sign in through the login form, as a browser does (CSRF cookie, then the form)."""
-    session = requests.Session()
-    page = session.get(f"{base}/accounts/login/", timeout=10)
-    assert page.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(
-        f"{base}/accounts/login/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/accounts/login/"},
-        timeout=10,
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text[:500]
-    return session
 
 
 @pytest.fixture

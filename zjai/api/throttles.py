@@ -11,10 +11,16 @@ request, and separate workers overwrite each other's lists. A fixed window count
 cache's atomic add/incr costs the same at any rate and is exact across gunicorn workers when
 CACHE_URL points them at one Redis. A client can burst up to twice the rate across a window
 boundary, which is fine for a rate meant to stop runaway scripts, not to meter.
+
+The cache may be down (zjai/cache.py: a Redis that cannot be reached raises CacheUnavailable
+from `incr`): then each process counts on its own until it is back, so a user may get up to
+the rate times the number of gunicorn workers, and no request fails for it. zjai.cache logs
+the outage once.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -23,6 +29,35 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from zjai.cache import CacheUnavailable
+
+
+class ProcessCounters:
+    """Fixed-window counters of this process alone, for while the shared cache is down."""
+
+    #: Forget counters of ended windows once there are this many.
+    PRUNE_AT = 1000
+
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[float, int]] = {}  # key → (window's end, count)
+        self._lock = threading.Lock()
+
+    def incr(self, key: str, window_end: float) -> int:
+        with self._lock:
+            if len(self._counts) >= self.PRUNE_AT:
+                now = time.time()
+                self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+            count = self._counts.get(key, (window_end, 0))[1] + 1
+            self._counts[key] = (window_end, count)
+            return count
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+process_counters = ProcessCounters()
 
 
 class FixedWindowThrottle(BaseThrottle):
@@ -53,17 +88,25 @@ class FixedWindowThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"throttle:{self.scope}:{request.user.pk}:{window}"
-        # add() creates the counter only if missing, so concurrent first requests all count.
-        cache.add(key, 0, period + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: this request opens the window
-            cache.set(key, 1, period + 1)
-            count = 1
+            count = self.count(key, period)
+        except CacheUnavailable:
+            count = process_counters.incr(key, (window + 1) * period)
         if count <= limit:
             return True
         self.retry_after = (window + 1) * period - now
         return False
+
+    @staticmethod
+    def count(key: str, period: int) -> int:
+        """This request counted in the shared cache: the window's count so far."""
+        # add() creates the counter only if missing, so concurrent first requests all count.
+        cache.add(key, 0, period + 1)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr: this request opens the window
+            cache.set(key, 1, period + 1)
+            return 1
 
     def wait(self) -> float | None:
         return self.retry_after
