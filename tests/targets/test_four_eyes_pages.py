@@ -15,7 +15,7 @@ from targets.models import Target
 from tests.web import client_for
 
 DAY = dt.date(2022, 6, 30)
-BARRED_NOTE = "您经手过这条数值（创建、修改或提交过它），因此不能审核"
+BARRED_NOTE = "您经手过这条数值（创建、修改或提交过它），因此您不能审核"
 BARRED_ROW = "您经手过此数值，须由其他审核员审核"
 
 

@@ -371,7 +371,7 @@ def test_a_reviewer_never_reviews_their_own_figure(people, robots):
     figure = submitted(robots, people["reviewer"])
     client = client_for(people["reviewer"])
     page = client.get(f"/figures/{figure.pk}/review/").content.decode()
-    assert "您经手过这条数值（创建、修改或提交过它），因此不能审核" in page
+    assert "您经手过这条数值（创建、修改或提交过它），因此您不能审核" in page
     assert 'name="approve"' not in page
     response = client.post(
         f"/figures/{figure.pk}/review/", {"approve": "1", "version": figure.version}
