@@ -267,7 +267,15 @@ class EditFigureView(FigureFormMixin, View):
         if request.user.is_authenticated and request.user.role:
             self.figure = visible_figure(request.user, kwargs["pk"])
             self.target = self.figure.target
-            if not FigureRules.for_target(request.user, self.target).may_edit(self.figure):
+            rules = FigureRules.for_target(request.user, self.target)
+            if rules.may_report(self.target) and not rules.reports_figure(self.figure):
+                raise PermissionDenied(
+                    _(
+                        "This figure was reported by another unit: only its staff may change "
+                        "or submit it."
+                    )
+                )
+            if not rules.may_edit(self.figure):
                 raise PermissionDenied(_("You may not change this figure."))
         return super().dispatch(request, *args, **kwargs)
 

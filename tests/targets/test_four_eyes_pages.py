@@ -126,7 +126,9 @@ def test_another_responsible_unit_cannot_change_or_submit_a_draft(people, robots
     assert f'id="figure-{figure.pk}"' in page  # seen, as a unit taking part
     assert f"/figures/{figure.pk}/edit/" not in page
     assert f'action="/figures/{figure.pk}/submit/"' not in page
-    assert sci.get(f"/figures/{figure.pk}/edit/").status_code == 403
+    refused = sci.get(f"/figures/{figure.pk}/edit/")
+    assert refused.status_code == 403
+    assert "该数值由其他单位填报，只有该单位的人员可以修改或提交" in refused.content.decode()
     assert edit(sci, figure, "5").status_code == 403
     assert edit(sci, figure, "5", submit="1").status_code == 403
     assert submit(sci, figure).status_code == 403
