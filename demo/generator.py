@@ -634,6 +634,7 @@ class ReportedTarget:
     trajectory: Trajectory
     reporter_id: int
     reviewer_id: int
+    unit_id: int | None  # the reporting unit: the lead unit, as the reporter is its staff
 
 
 def reported_targets(plan: Plan, people: DemoPeople) -> list[ReportedTarget]:
@@ -664,7 +665,7 @@ def reported_targets(plan: Plan, people: DemoPeople) -> list[ReportedTarget]:
         trajectory = TRAJECTORIES.get(target.code) or default_trajectory(
             float(target.target_value), float(target.baseline_value or 0)
         )
-        result.append(ReportedTarget(target.pk, target.code, trajectory, reporter, reviewer))
+        result.append(ReportedTarget(target.pk, target.code, trajectory, reporter, reviewer, lead))
     return result
 
 
@@ -680,6 +681,7 @@ def measurement(
     created_at = moment(observed_on, rng, (2, 12))
     row = Measurement(
         target_id=target.pk,
+        unit_id=target.unit_id,
         value=value,
         observed_on=observed_on,
         note=note,

@@ -122,10 +122,10 @@ class MeasurementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Shown only: a figure changes through the workflow (targets.services), never here, so the
     four-eyes rule and the audit trail hold."""
 
-    list_display = ("target", "value", "observed_on", "state", "created_by", "reviewed_by")
+    list_display = ("target", "value", "observed_on", "state", "unit", "created_by", "reviewed_by")
     list_filter = ("state", "target", "is_demo")
     date_hierarchy = "observed_on"
-    list_select_related = ("target", "created_by", "reviewed_by")
+    list_select_related = ("target", "unit", "created_by", "reviewed_by")
     show_full_result_count = False
 
 

@@ -74,6 +74,9 @@ class MeasurementFilterSet(django_filters.FilterSet):
     target = django_filters.CharFilter(field_name="target__code", label=_("target"))
     state = django_filters.MultipleChoiceFilter(choices=MeasurementState.choices, label=_("state"))
     unit = django_filters.CharFilter(method="by_unit", label=_("responsible unit"))
+    reporting_unit = django_filters.CharFilter(
+        field_name="unit__code", label=_("reporting unit (whose staff change and submit it)")
+    )
     observed_after = django_filters.DateFilter(
         field_name="observed_on", lookup_expr="gte", label=_("describes a date on or after")
     )
@@ -89,13 +92,14 @@ class MeasurementFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Measurement
-        fields = ["target", "state", "unit", "created_by", "to_review"]
+        fields = ["target", "state", "unit", "reporting_unit", "created_by", "to_review"]
 
     def by_unit(self, queryset, name, value):
         return queryset.filter(target__unit_links__unit__code=value).distinct()
 
     def by_to_review(self, queryset, name, value):
-        """Submitted figures the requesting user may review (targets.rules)."""
+        """Submitted figures the requesting user may review (targets.rules): never those they
+        created, edited or submitted."""
         user = getattr(self.request, "user", None)
         if not value or user is None or not user.is_authenticated:
             return queryset

@@ -273,6 +273,25 @@ class Measurement(models.Model):
     )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The unit that reported the figure: only its staff (and administrators) edit and submit
+    # it, not another unit responsible for the same target (targets.rules). Empty only for a
+    # figure whose reporter had no unit, for a target without a lead unit.
+    unit = models.ForeignKey(
+        "plans.ResponsibleUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("reporting unit"),
+    )
+    # Everyone who created, changed or submitted the figure, written by targets.services with
+    # each of those steps: four eyes keep them all from reviewing it (targets.rules).
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="MeasurementEditor",
+        related_name="measurements_edited",
+        verbose_name=_("created, changed or submitted by"),
+    )
 
     objects = MeasurementQuerySet.as_manager()
 
@@ -328,6 +347,33 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target.code} = {self.value} @ {self.observed_on} ({self.state})"
+
+
+class MeasurementEditor(models.Model):
+    """One person who created, changed or submitted a figure (once, however often they did).
+
+    Bookkeeping beside the audit trail, which holds the same facts as the actors of the
+    figure's create, update and submit events: kept as rows so that the four-eyes rule reads
+    it for a whole queue in the query that lists it (targets.rules.FOUR_EYES)."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="editor_links"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("figure editor")
+        verbose_name_plural = _("figure editors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "user"],
+                name="measurement_editor_once",
+                violation_error_message=_("This person is already recorded for the figure."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"figure #{self.measurement_id} ← user #{self.user_id}"
 
 
 class ProgressQuerySet(models.QuerySet):

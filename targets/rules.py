@@ -1,10 +1,21 @@
 """Who may do what to targets and their figures: the one copy of these rules (DESIGN.md §1).
 
-- Staff and reviewers of a unit responsible for a reported target report its figures (create,
-  edit a draft or a rejected figure, submit); administrators report for any reported target.
+- Staff and reviewers of a unit responsible for a reported target report its figures (create
+  them; edit and submit their own unit's drafts and rejected figures). A figure belongs to the
+  unit that reported it (`Measurement.unit`): another unit responsible for the same target sees
+  it but does not change or submit it. Administrators report for any reported target and may
+  change any unit's draft; a figure an administrator reports belongs to the administrator's
+  unit when that unit is responsible for the target, otherwise to the target's lead unit, on
+  whose behalf it is reported (targets.services.reporting_unit).
 - Reviewers of the target's lead unit approve, reject and withdraw its figures; administrators
   those of every target.
-- Four eyes: nobody reviews a figure they created or submitted, administrators included.
+- Four eyes (`FOUR_EYES`): whoever created, edited (any field, in any round, before or after a
+  rejection) or submitted a figure never approves or rejects it, administrators included. The
+  people are the figure's creator and submitter and its recorded editors
+  (`Measurement.editors`, written by the services with each of those steps), so a queue
+  excludes them in the query that lists it and a page reads them for all its rows at once.
+  `FourEyes` describes "the people who had a hand in a record" for any reviewed record, so
+  task reports can state the same rule with their own fields.
 - Administrators and auditors see every figure; everyone else sees approved figures and all the
   figures of their own unit's targets. Targets themselves are public to every signed-in user.
 - Only administrators change a target's definition or its responsible units.
@@ -16,9 +27,11 @@ ask the same objects to show and list only what a user may do.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from zjai.roles import Role, role_of
 
@@ -67,19 +80,77 @@ def may_change_targets(user) -> bool:
     return role_of(user) == Role.ADMIN
 
 
-def own_figures(user) -> Q:
-    """The figures `user` created or submitted: four eyes keep them from reviewing these."""
-    return Q(created_by=user) | Q(submitted_by=user)
+@dataclass(frozen=True)
+class FourEyes:
+    """The people who had a hand in a reviewed record: four eyes keep each of them from
+    approving or rejecting it, administrators included.
+
+    `people` are the record's fields that name one person (who created it, who submitted it);
+    `editors` is the model (an app label) of the rows that name everyone who created, changed
+    or submitted it, one row per person, with `record` its foreign key to the record and `user`
+    to the person. Both are read: rows written before the editors were recorded, or written
+    directly (demo data), still name their creator and submitter.
+    """
+
+    people: tuple[str, ...]
+    editors: str
+    record: str
+
+    def _editor_rows(self) -> QuerySet:
+        return apps.get_model(self.editors).objects.all()
+
+    def touched(self, user) -> Q:
+        """The records `user` had a hand in, as a condition of a query (for `exclude`): one
+        indexed lookup per row, never a join that repeats rows."""
+        if not getattr(user, "pk", None):
+            return Q(pk__in=[])
+        condition = Q(
+            Exists(self._editor_rows().filter(**{self.record: OuterRef("pk"), "user": user.pk}))
+        )
+        for name in self.people:
+            condition |= Q(**{f"{name}_id": user.pk})
+        return condition
+
+    def named_in(self, user, record: Model) -> bool:
+        """Whether the record's own fields name `user` (no query)."""
+        return bool(getattr(user, "pk", None)) and user.pk in (
+            getattr(record, f"{name}_id") for name in self.people
+        )
+
+    def edited(self, user, records: Iterable[Model]) -> set[int]:
+        """The ids of those of `records` whose editors include `user`: one query for a page."""
+        ids = sorted({r.pk for r in records if r.pk is not None})
+        if not getattr(user, "pk", None) or not ids:
+            return set()
+        return set(
+            self._editor_rows()
+            .filter(**{f"{self.record}_id__in": ids, "user": user.pk})
+            .values_list(f"{self.record}_id", flat=True)
+        )
+
+
+# A figure's creator, its submitter and everyone recorded as having changed it.
+FOUR_EYES = FourEyes(
+    people=("created_by", "submitted_by"),
+    editors="targets.MeasurementEditor",
+    record="measurement",
+)
+
+
+def touched_figures(user) -> Q:
+    """The figures `user` created, edited or submitted: four eyes keep them from reviewing
+    these."""
+    return FOUR_EYES.touched(user)
 
 
 class FigureRules:
     """What one user may do with figures.
 
     It reads the links of the user's unit to targets once (one query, none without a unit;
-    `target_ids` narrows them to some targets), so a page asks it for every row at no further
-    cost. The services build one for the target they
-    have locked (`for_target`) and decide with it; the pages use the same methods to show only
-    the buttons that will work.
+    `target_ids` narrows them to some targets), and a page's figures' editors once
+    (`read_editors`, only for a user who reviews), so a page asks it for every row at no
+    further cost. The services build one for the target they have locked (`for_target`) and
+    decide with it; the pages use the same methods to show only the buttons that will work.
     """
 
     def __init__(self, user, *, target_ids: Iterable[int] | QuerySet | None = None):
@@ -93,6 +164,9 @@ class FigureRules:
         self.unit_id = getattr(user, "unit_id", None) if user.is_authenticated else None
         self.responsible: set[int] = set()
         self.leads: set[int] = set()
+        # Which figures of a page this user edited (read_editors), and which were read.
+        self._edited: set[int] = set()
+        self._editors_read: set[int] = set()
         if self.unit_id:
             links = TargetUnit.objects.filter(unit_id=self.unit_id)
             if target_ids is not None:
@@ -110,7 +184,8 @@ class FigureRules:
     # --- rights on a target ---------------------------------------------------------------------
 
     def may_report(self, target: Target) -> bool:
-        """Create, edit and submit figures of this target."""
+        """Report figures of this target: create them, and change and submit those of one's
+        own unit (`reports_figure`)."""
         if not target.is_reported:
             return False
         return self.admin or (self.reporter and target.pk in self.responsible)
@@ -119,48 +194,75 @@ class FigureRules:
         """Approve, reject and withdraw this target's figures (four eyes aside)."""
         return self.admin or (self.reviewer and target_id in self.leads)
 
-    def is_own(self, figure: Measurement) -> bool:
-        return self.user.pk is not None and self.user.pk in (
-            figure.created_by_id,
-            figure.submitted_by_id,
-        )
+    # --- four eyes ------------------------------------------------------------------------------
+
+    def has_touched(self, figure: Measurement) -> bool:
+        """Whether this user created, edited or submitted the figure (four eyes). Without a
+        query when the figure names them, or when `read_editors` read the figure's page."""
+        if FOUR_EYES.named_in(self.user, figure):
+            return True
+        if figure.pk in self._editors_read:
+            return figure.pk in self._edited
+        return bool(FOUR_EYES.edited(self.user, [figure]))
+
+    def read_editors(self, figures: Iterable[Measurement]) -> None:
+        """Read, in one query, which of these figures (a page) this user edited, for
+        `has_touched` and `actions`; nothing for a user who reviews nothing."""
+        figures = list(figures)
+        if not (self.admin or self.reviewer):
+            return
+        self._edited |= FOUR_EYES.edited(self.user, figures)
+        self._editors_read |= {f.pk for f in figures}
 
     # --- rights on a figure in its state ------------------------------------------------------
 
+    def reports_figure(self, figure: Measurement) -> bool:
+        """Change and submit this figure, in a state that allows it: its own unit's staff and
+        reviewers, if that unit still reports the target, and administrators."""
+        if not self.may_report(figure.target):
+            return False
+        return self.admin or (self.unit_id is not None and figure.unit_id == self.unit_id)
+
     def may_edit(self, figure: Measurement) -> bool:
-        return figure.state in EDITABLE_STATES and self.may_report(figure.target)
+        return figure.state in EDITABLE_STATES and self.reports_figure(figure)
 
     def may_submit(self, figure: Measurement) -> bool:
-        return figure.state == MeasurementState.DRAFT and self.may_report(figure.target)
+        return figure.state == MeasurementState.DRAFT and self.reports_figure(figure)
 
     def may_review(self, figure: Measurement) -> bool:
         return (
             figure.state == MeasurementState.SUBMITTED
-            and not self.is_own(figure)
             and self.reviews_target(figure.target_id)
+            and not self.has_touched(figure)
         )
 
     def may_withdraw(self, figure: Measurement) -> bool:
         return figure.state == MeasurementState.APPROVED and self.reviews_target(figure.target_id)
 
     def actions(self, figure: Measurement) -> dict[str, bool]:
-        """What a page offers for one figure (the services check again on submit)."""
+        """What a page offers for one figure (the services check again on submit).
+        `review_barred`: a submitted figure this user would review but had a hand in."""
+        reviewable = figure.state == MeasurementState.SUBMITTED and self.reviews_target(
+            figure.target_id
+        )
+        touched = reviewable and self.has_touched(figure)
         return {
             "edit": self.may_edit(figure),
             "submit": self.may_submit(figure),
-            "review": self.may_review(figure),
-            "own_submitted": figure.state == MeasurementState.SUBMITTED
-            and self.is_own(figure)
-            and self.reviews_target(figure.target_id),
+            "review": reviewable and not touched,
+            "review_barred": touched,
             "withdraw": self.may_withdraw(figure),
         }
 
     # --- what waits for this user ---------------------------------------------------------------
 
     def to_review(self, figures: QuerySet, among: Iterable[int] | None = None) -> QuerySet:
-        """The submitted figures this user may review (never their own), of the targets `among`
-        if given. Narrowed by target ids, so the database scans the (target, state) index."""
-        waiting = figures.filter(state=MeasurementState.SUBMITTED).exclude(own_figures(self.user))
+        """The submitted figures this user may review (never one they created, edited or
+        submitted), of the targets `among` if given. Narrowed by target ids, so the database
+        scans the (target, state) index."""
+        waiting = figures.filter(state=MeasurementState.SUBMITTED).exclude(
+            touched_figures(self.user)
+        )
         if self.admin:
             return waiting if among is None else waiting.filter(target_id__in=sorted(set(among)))
         if not self.reviewer:
@@ -173,9 +275,11 @@ class FigureRules:
         return bool(self.unit_id) and (self.admin or self.reporter)
 
     def to_report(self, figures: QuerySet, among: Iterable[int]) -> QuerySet:
-        """The draft and rejected figures of the targets `among` that the user's unit reports
-        (an administrator's list is their own unit's too, not every unit's)."""
+        """The draft and rejected figures of the user's unit, of the targets `among` that it
+        reports (an administrator's list is their own unit's too, not every unit's)."""
         if not self.reports_for_unit():
             return figures.none()
         ids = self.responsible & set(among)
-        return figures.filter(target_id__in=sorted(ids), state__in=EDITABLE_STATES)
+        return figures.filter(
+            target_id__in=sorted(ids), unit_id=self.unit_id, state__in=EDITABLE_STATES
+        )

@@ -32,13 +32,22 @@ from zjai.validators import validate_sensible_date
 from . import recompute as computing
 from . import reminders
 from .choices import MeasurementState
-from .models import Measurement, Progress, RollupProgress, StaleReminder, Target, TargetUnit
+from .models import (
+    Measurement,
+    MeasurementEditor,
+    Progress,
+    RollupProgress,
+    StaleReminder,
+    Target,
+    TargetUnit,
+)
 from .rules import FigureRules, may_change_targets
 
 logger = logging.getLogger(__name__)
 
 MEASUREMENT_FIELDS = [
     "target",
+    "unit",
     "value",
     "observed_on",
     "note",
@@ -116,8 +125,14 @@ def enqueue_recompute(target_ids: list[int]) -> bool:
 # --- figures -----------------------------------------------------------------------------------
 
 
-def _locked(measurement: Measurement, expected_version: int | None) -> Measurement:
-    locked = Measurement.objects.select_for_update().select_related("target").get(pk=measurement.pk)
+def _locked(measurement: Measurement) -> Measurement:
+    """The figure, locked until the transaction ends. The caller checks the right first and
+    the version second (`_check_version`), so a user without the right learns that (403), not
+    that someone else changed the figure meanwhile (412)."""
+    return Measurement.objects.select_for_update().select_related("target").get(pk=measurement.pk)
+
+
+def _check_version(locked: Measurement, expected_version: int | None) -> None:
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(
             _(
@@ -127,17 +142,51 @@ def _locked(measurement: Measurement, expected_version: int | None) -> Measureme
             % {"current": locked.version, "yours": expected_version},
             current_version=locked.version,
         )
-    return locked
+
+
+def _check_reports_figure(rules: FigureRules, figure: Measurement) -> None:
+    """The right to change or submit a figure (any state; the state is checked after the
+    version)."""
+    if not rules.may_report(figure.target):
+        raise PermissionDenied(_("Your unit does not report figures for this target."))
+    if not rules.reports_figure(figure):
+        raise PermissionDenied(
+            _("This figure was reported by another unit: only its staff may change or submit it.")
+        )
+
+
+def _record_editor(figure: Measurement, user) -> None:
+    """Note that `user` created, changed or submitted the figure: four eyes keep them from
+    reviewing it (targets.rules.FOUR_EYES). The audit event of the same step says it too."""
+    if user is not None and user.pk is not None:
+        MeasurementEditor.objects.get_or_create(measurement=figure, user=user)
+
+
+def reporting_unit(rules: FigureRules, target: Target) -> int | None:
+    """The unit a new figure belongs to (whose staff may change and submit it): the reporting
+    user's, which is responsible for the target. An administrator reporting for a target their
+    unit is not responsible for reports on behalf of the target's lead unit, whose staff can
+    then correct and submit the figure and whose reviewers (not the administrator) review it."""
+    if rules.unit_id is not None and target.pk in rules.responsible:
+        return rules.unit_id
+    lead = (
+        TargetUnit.objects.filter(target=target, is_lead=True)
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    return lead if lead is not None else rules.unit_id
 
 
 def create_measurement(
     *, target: Target, value, observed_on, note: str = "", evidence=None, acting_user
 ) -> Measurement:
-    """A draft figure for a reported target of the user's unit."""
-    if not FigureRules.for_target(acting_user, target).may_report(target):
+    """A draft figure for a reported target of the user's unit, belonging to that unit."""
+    rules = FigureRules.for_target(acting_user, target)
+    if not rules.may_report(target):
         raise PermissionDenied(_("Your unit does not report figures for this target."))
     measurement = Measurement(
         target=target,
+        unit_id=reporting_unit(rules, target),
         value=clean_value(target, value),
         observed_on=clean_observed_on(target, observed_on),
         note=note or "",
@@ -149,6 +198,7 @@ def create_measurement(
         measurement.evidence = evidence
     with transaction.atomic():
         measurement.save()
+        _record_editor(measurement, acting_user)
         record_event(
             action="create",
             obj=measurement,
@@ -158,18 +208,37 @@ def create_measurement(
     return measurement
 
 
+EDITABLE_FIELDS = frozenset({"value", "observed_on", "note", "evidence"})
+
+
 def update_measurement(
     measurement: Measurement, *, acting_user, expected_version: int | None = None, **changes
 ) -> Measurement:
-    """Change a draft (value, date, note, evidence). Submitted or reviewed figures are final."""
-    allowed = {"value", "observed_on", "note", "evidence"}
-    unknown = set(changes) - allowed
+    """Change a draft or a rejected figure of the user's unit (value, date, note, evidence);
+    a rejected figure becomes a draft again. Submitted or reviewed figures are final.
+
+    Changes that change nothing (the same values, or none) leave the figure as it is: no new
+    version, no audit event, and the user is not recorded as having edited it."""
+    return _edit(measurement, acting_user, expected_version, changes, reopen=False)
+
+
+def _edit(
+    measurement: Measurement,
+    acting_user,
+    expected_version: int | None,
+    changes: dict,
+    *,
+    reopen: bool,
+) -> Measurement:
+    """update_measurement; with `reopen`, a rejected figure becomes a draft even when nothing
+    else changes (to be submitted again as it is)."""
+    unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     with transaction.atomic():
-        locked = _locked(measurement, expected_version)
-        if not FigureRules.for_target(acting_user, locked.target).may_report(locked.target):
-            raise PermissionDenied(_("Your unit does not report figures for this target."))
+        locked = _locked(measurement)
+        _check_reports_figure(FigureRules.for_target(acting_user, locked.target), locked)
+        _check_version(locked, expected_version)
         if locked.state not in (MeasurementState.DRAFT, MeasurementState.REJECTED):
             raise ConflictError(_("Only a draft or a rejected figure can be edited."))
         before = snapshot(locked, MEASUREMENT_FIELDS)
@@ -179,12 +248,18 @@ def update_measurement(
             locked.observed_on = clean_observed_on(locked.target, changes["observed_on"])
         if "note" in changes:
             locked.note = changes["note"] or ""
-        if changes.get("evidence"):
+        new_file = bool(changes.get("evidence"))
+        if new_file:
             locked.evidence = changes["evidence"]
+        edited = new_file or snapshot(locked, MEASUREMENT_FIELDS) != before
+        if not edited and not (reopen and locked.state == MeasurementState.REJECTED):
+            return locked
         if locked.state == MeasurementState.REJECTED:
             locked.state = MeasurementState.DRAFT
         locked.version += 1
         locked.save()
+        if edited:
+            _record_editor(locked, acting_user)
         record_event(
             action="update",
             obj=locked,
@@ -198,11 +273,12 @@ def update_measurement(
 def submit_measurement(
     measurement: Measurement, *, acting_user, expected_version: int | None = None
 ) -> Measurement:
-    """draft → submitted, for review by the target's lead unit."""
+    """draft → submitted, for review by the target's lead unit (by a reviewer who neither
+    created, edited nor submitted it)."""
     with transaction.atomic():
-        locked = _locked(measurement, expected_version)
-        if not FigureRules.for_target(acting_user, locked.target).may_report(locked.target):
-            raise PermissionDenied(_("Your unit does not report figures for this target."))
+        locked = _locked(measurement)
+        _check_reports_figure(FigureRules.for_target(acting_user, locked.target), locked)
+        _check_version(locked, expected_version)
         if locked.state != MeasurementState.DRAFT:
             raise ConflictError(
                 _("Only a draft can be submitted; this figure is %(state)s.")
@@ -214,6 +290,7 @@ def submit_measurement(
         locked.submitted_at = timezone.now()
         locked.version += 1
         locked.save()
+        _record_editor(locked, acting_user)
         record_event(
             action="submit",
             obj=locked,
@@ -268,9 +345,8 @@ def revise_measurement(
 ) -> Measurement:
     """Change a draft or rejected figure and, with `submit`, submit it: all or nothing."""
     with transaction.atomic():
-        figure = update_measurement(
-            measurement, acting_user=acting_user, expected_version=expected_version, **changes
-        )
+        # Submitting a rejected figure again as it was is a change of its own: back to draft.
+        figure = _edit(measurement, acting_user, expected_version, changes, reopen=submit)
         if submit:
             figure = submit_measurement(
                 figure, acting_user=acting_user, expected_version=figure.version
@@ -280,17 +356,23 @@ def revise_measurement(
 
 def _review(measurement, *, acting_user, approve: bool, comment: str, expected_version):
     with transaction.atomic():
-        locked = _locked(measurement, expected_version)
+        locked = _locked(measurement)
+        rules = FigureRules.for_target(acting_user, locked.target)
+        if not rules.reviews_target(locked.target_id):
+            raise PermissionDenied(_("Only reviewers of the target's lead unit may review it."))
+        if rules.has_touched(locked):
+            raise PermissionDenied(
+                _(
+                    "You cannot review a figure you created, edited or submitted: another "
+                    "reviewer must approve or reject it."
+                )
+            )
+        _check_version(locked, expected_version)
         if locked.state != MeasurementState.SUBMITTED:
             raise ConflictError(
                 _("Only a submitted figure can be reviewed; this one is %(state)s.")
                 % {"state": locked.get_state_display()}
             )
-        rules = FigureRules.for_target(acting_user, locked.target)
-        if rules.is_own(locked):
-            raise PermissionDenied(_("You cannot review a figure you reported or submitted."))
-        if not rules.reviews_target(locked.target_id):
-            raise PermissionDenied(_("Only reviewers of the target's lead unit may review it."))
         before = snapshot(locked, MEASUREMENT_FIELDS)
         locked.state = MeasurementState.APPROVED if approve else MeasurementState.REJECTED
         locked.reviewed_by = acting_user
@@ -351,11 +433,12 @@ def withdraw_measurement(
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Changing an approved figure needs a reason.")})
     with transaction.atomic():
-        locked = _locked(measurement, expected_version)
-        if locked.state != MeasurementState.APPROVED:
-            raise ConflictError(_("Only an approved figure can be withdrawn."))
+        locked = _locked(measurement)
         if not FigureRules.for_target(acting_user, locked.target).reviews_target(locked.target_id):
             raise PermissionDenied(_("Only reviewers of the target's lead unit may withdraw it."))
+        _check_version(locked, expected_version)
+        if locked.state != MeasurementState.APPROVED:
+            raise ConflictError(_("Only an approved figure can be withdrawn."))
         before = snapshot(locked, MEASUREMENT_FIELDS)
         locked.state = MeasurementState.WITHDRAWN
         locked.withdrawn_by = acting_user
@@ -423,7 +506,9 @@ def update_target(
     target: Target, *, acting_user, reason: str, expected_version: int | None = None, **changes
 ) -> Target:
     """Change a target's definition (value, baseline, deadline, weight, …): administrators only,
-    with a reason, audited field by field, followed by a recompute of the target."""
+    with a reason, audited field by field, followed by a recompute of the target. The right is
+    checked before the version (403 before 412); values that change nothing change no version
+    and record no event."""
     _check_target_change(acting_user, reason)
     unknown = set(changes) - TARGET_EDITABLE
     if unknown:
@@ -434,6 +519,9 @@ def update_target(
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.full_clean(exclude=["restated_in"])
+        if snapshot(locked, TARGET_FIELDS) == before:
+            # The same values (full_clean made them the fields' types): nothing to record.
+            return locked
         locked.version += 1
         locked.save()
         locked.refresh_from_db()  # the values as stored (160000 as 160000.0000)

@@ -157,7 +157,9 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
         history = paginate(
             target_history(target, user), self.request.GET.get("history_page"), HISTORY_PER_PAGE
         )
-        for figure in [*pending, *figures.object_list]:
+        rows = [*pending, *figures.object_list]
+        rules.read_editors(rows)
+        for figure in rows:
             figure.target = target
             figure.may = rules.actions(figure)
         context.update(
@@ -195,6 +197,7 @@ class FigureListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rules = FigureRules(self.request.user)
+        rules.read_editors(context["rows"])
         for figure in context["rows"]:
             figure.may = rules.actions(figure)
         return context
@@ -264,7 +267,15 @@ class EditFigureView(FigureFormMixin, View):
         if request.user.is_authenticated and request.user.role:
             self.figure = visible_figure(request.user, kwargs["pk"])
             self.target = self.figure.target
-            if not FigureRules.for_target(request.user, self.target).may_edit(self.figure):
+            rules = FigureRules.for_target(request.user, self.target)
+            if rules.may_report(self.target) and not rules.reports_figure(self.figure):
+                raise PermissionDenied(
+                    _(
+                        "This figure was reported by another unit: only its staff may change "
+                        "or submit it."
+                    )
+                )
+            if not rules.may_edit(self.figure):
                 raise PermissionDenied(_("You may not change this figure."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -339,7 +350,8 @@ class SubmitFigureView(RoleRequiredMixin, View):
 
 
 class ReviewFigureView(RoleRequiredMixin, View):
-    """A submitted figure with its evidence; approve or reject it (never one's own)."""
+    """A submitted figure with its evidence; approve or reject it (never one that the reviewer
+    created, edited or submitted)."""
 
     template_name = "targets/measurement_review.html"
 
@@ -360,7 +372,8 @@ class ReviewFigureView(RoleRequiredMixin, View):
                 "figure": figure,
                 "target": figure.target,
                 "form": form,
-                "own": self.rules.is_own(figure),
+                # Four eyes: no buttons, and the reason, for one who had a hand in it.
+                "touched": self.rules.has_touched(figure),
                 "reviewable": figure.state == MeasurementState.SUBMITTED,
                 **extra,
             },

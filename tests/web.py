@@ -71,6 +71,7 @@ def figures(target, user, n: int, state: str = "approved", start=dt.date(2020, 1
         rows.append(
             Measurement(
                 target=target,
+                unit_id=user.unit_id,
                 value=Decimal(1000 + i),
                 observed_on=day,
                 state=state,

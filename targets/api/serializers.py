@@ -125,17 +125,34 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
     has_evidence = serializers.SerializerMethodField(
         help_text=_("Whether an evidence file is attached (downloaded in the browser).")
     )
+    unit = serializers.CharField(
+        source="unit.code",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "The reporting unit: only its staff (and administrators) change and submit the figure."
+        ),
+    )
+    edited_by = serializers.SerializerMethodField(
+        help_text=_(
+            "Everyone who created, changed or submitted the figure: none of them may approve "
+            "or reject it."
+        )
+    )
 
     class Meta:
         model = Measurement
         fields = [
             "id",
             "target",
+            "unit",
             "value",
             "observed_on",
             "note",
             "has_evidence",
             "state",
+            "edited_by",
             "created_by",
             "created_at",
             "submitted_by",
@@ -152,6 +169,15 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
 
     def get_has_evidence(self, measurement: Measurement) -> bool:
         return bool(measurement.evidence)
+
+    def get_edited_by(self, measurement: Measurement) -> list[str]:
+        # The recorded editors (prefetched by the viewset), and the creator and submitter of
+        # a figure written before they were recorded.
+        names = [link.user.get_username() for link in measurement.editor_links.all()]
+        for person in (measurement.created_by, measurement.submitted_by):
+            if person is not None and person.get_username() not in names:
+                names.append(person.get_username())
+        return names
 
 
 class MeasurementWriteSerializer(StrictSerializer):

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from audit.api.caching import SharedListCacheMixin
 from targets import services
 from targets.filtersets import MeasurementFilterSet, ProgressFilterSet, TargetFilterSet
-from targets.models import Measurement, Progress, Target, TargetUnit
+from targets.models import Measurement, MeasurementEditor, Progress, Target, TargetUnit
 from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, lookup_or_404
 
@@ -147,6 +147,12 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
 
 
 MEASUREMENT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})
+EDIT_DESCRIPTION = _(
+    "Staff of the reporting unit (`unit`) and administrators; another unit responsible for "
+    "the target gets 403, whatever version If-Match names. Whoever changes the figure may "
+    "no longer approve or reject it. A body that changes nothing (the same values, or no "
+    "editable field) answers 200 with the figure as it was: no new version, no audit event."
+)
 
 
 @extend_schema_view(
@@ -171,11 +177,13 @@ MEASUREMENT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})
     ),
     update=extend_schema(
         summary=_("Change a draft or rejected figure"),
+        description=EDIT_DESCRIPTION,
         request=MeasurementWriteSerializer,
         responses=MeasurementSerializer,
     ),
     partial_update=extend_schema(
         summary=_("Change part of a draft or rejected figure"),
+        description=EDIT_DESCRIPTION,
         request=MeasurementWriteSerializer,
         responses=MeasurementSerializer,
     ),
@@ -196,8 +204,17 @@ class MeasurementViewSet(
     if_match_actions = frozenset({"update", "partial_update", *MEASUREMENT_ACTIONS})
 
     def get_queryset(self) -> QuerySet:
-        return Measurement.objects.for_user(self.request.user).select_related(
-            "target", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+        return (
+            Measurement.objects.for_user(self.request.user)
+            .select_related(
+                "target", "unit", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+            )
+            .prefetch_related(
+                Prefetch(
+                    "editor_links",
+                    queryset=MeasurementEditor.objects.select_related("user").order_by("pk"),
+                )
+            )
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -229,7 +246,8 @@ class MeasurementViewSet(
     @extend_schema(summary=_("Submit a draft for review"), request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        """draft → submitted. Staff of a unit responsible for the target."""
+        """draft → submitted. Staff of the unit that reported the figure (another unit
+        responsible for the target may not), and administrators."""
         return self._act(services.submit_measurement)
 
     @extend_schema(
@@ -240,7 +258,7 @@ class MeasurementViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """submitted → approved: the figure counts from now on. Reviewers of the target's lead
-        unit (or admins), never for a figure they reported or submitted."""
+        unit (or admins), never for a figure they created, edited or submitted (`edited_by`)."""
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(
@@ -254,7 +272,8 @@ class MeasurementViewSet(
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        """submitted → rejected, with the reviewer's comment (required)."""
+        """submitted → rejected, with the reviewer's comment (required). The same reviewers as
+        for approving: never one who created, edited or submitted the figure."""
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(

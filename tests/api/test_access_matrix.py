@@ -168,9 +168,10 @@ ROWS: list[Row] = [
     Row(
         "POST",
         "/api/v1/measurements/{own_draft}/approve/",
-        roles(409, 409, 409, 403),
+        roles(409, 409, 403, 403),
         body={},
         versioned="figure:own_draft",
+        note="the right before the state: staff never review, whatever the state",
     ),
     Row(
         "POST",

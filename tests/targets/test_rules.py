@@ -83,10 +83,24 @@ def test_only_admins_change_targets(people):
     assert not rules.may_change_targets(AnonymousUser())
 
 
-def test_own_figures_are_those_created_or_submitted(people, robots):
+def test_touched_figures_are_those_created_edited_or_submitted(people, robots):
     mine = figure(robots, people["staff"])
-    assert list(Measurement.objects.filter(rules.own_figures(people["staff"]))) == [mine]
-    assert not Measurement.objects.filter(rules.own_figures(people["reviewer"])).exists()
+    edited = figure(robots, people["staff"])
+    services.update_measurement(edited, acting_user=people["reviewer"], value="149999")
+    by_reviewer = figure(robots, people["staff"])
+    services.submit_measurement(by_reviewer, acting_user=people["reviewer"])
+    untouched = figure(robots, people["staff"])
+
+    def touched(who):
+        return set(Measurement.objects.filter(rules.touched_figures(people[who])))
+
+    assert touched("staff") == {mine, edited, by_reviewer, untouched}
+    assert touched("reviewer") == {edited, by_reviewer}
+    assert touched("admin") == set()
+    assert set(Measurement.objects.exclude(rules.touched_figures(people["reviewer"]))) == {
+        mine,
+        untouched,
+    }
 
 
 @pytest.mark.parametrize(
@@ -127,11 +141,45 @@ def test_who_reviews_a_targets_figures(people, robots, who, reviews):
 def test_four_eyes_even_for_an_admin(people, robots):
     submitted = figure(robots, people["admin"], "submitted")
     admin = FigureRules(people["admin"])
-    assert admin.is_own(submitted)
+    assert admin.has_touched(submitted)
     assert not admin.may_review(submitted)
-    assert admin.actions(submitted)["own_submitted"]
+    assert admin.actions(submitted)["review_barred"]
     other = FigureRules(people["reviewer"])
-    assert not other.is_own(submitted) and other.may_review(submitted)
+    assert not other.has_touched(submitted) and other.may_review(submitted)
+
+
+def test_a_reviewer_who_edited_a_figure_never_reviews_it(people, robots):
+    """The attack of issue 12: staff report 100, the lead unit's reviewer changes it to
+    149999, staff submit; the reviewer is not offered the review, in any queue."""
+    made = figure(robots, people["staff"])
+    services.update_measurement(made, acting_user=people["reviewer"], value="149999")
+    made = services.submit_measurement(made, acting_user=people["staff"])
+    reviewer = FigureRules(people["reviewer"])
+    assert made.created_by == made.submitted_by == people["staff"]  # the old check saw no one
+    assert reviewer.has_touched(made)
+    assert not reviewer.may_review(made)
+    assert reviewer.actions(made)["review_barred"] and not reviewer.actions(made)["review"]
+    assert not reviewer.to_review(Measurement.objects.all()).exists()
+    admin = FigureRules(people["admin"])
+    assert admin.may_review(made) and list(admin.to_review(Measurement.objects.all())) == [made]
+
+
+def test_a_page_reads_who_edited_its_figures_in_one_query(
+    people, robots, django_assert_num_queries
+):
+    page = [figure(robots, people["staff"], "submitted") for _ in range(4)]
+    edited = figure(robots, people["staff"])
+    services.update_measurement(edited, acting_user=people["reviewer"], value="1")
+    page.append(services.submit_measurement(edited, acting_user=people["staff"]))
+    for one in page:
+        one.target = robots
+    user = people["reviewer"]
+    prefetch_related_objects([user], "groups")
+    with django_assert_num_queries(2):  # the unit's targets, then the page's editors
+        rules = FigureRules(user)
+        rules.read_editors(page)
+        offered = [rules.actions(one)["review"] for one in page]
+    assert offered == [True, True, True, True, False]
 
 
 def test_what_each_state_allows(people, robots):
@@ -141,7 +189,7 @@ def test_what_each_state_allows(people, robots):
         "edit": True,
         "submit": True,
         "review": False,
-        "own_submitted": False,
+        "review_barred": False,
         "withdraw": False,
     }
     submitted = figure(robots, people["staff"], "submitted")

@@ -76,7 +76,7 @@ def test_draft_submit_approve_counts_and_recomputes(
 def test_nobody_reviews_their_own_figure_not_even_an_admin(people, robots):
     figure = draft(robots, people["admin"])
     figure = services.submit_measurement(figure, acting_user=people["admin"])
-    with pytest.raises(PermissionDenied, match="you reported or submitted"):
+    with pytest.raises(PermissionDenied, match="you created, edited or submitted"):
         services.approve_measurement(figure, acting_user=people["admin"])
     figure.refresh_from_db()
     assert figure.state == "submitted"

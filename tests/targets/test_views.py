@@ -371,13 +371,13 @@ def test_a_reviewer_never_reviews_their_own_figure(people, robots):
     figure = submitted(robots, people["reviewer"])
     client = client_for(people["reviewer"])
     page = client.get(f"/figures/{figure.pk}/review/").content.decode()
-    assert "您不能审核" in page
+    assert "您经手过这条数值（创建、修改或提交过它），因此您不能审核" in page
     assert 'name="approve"' not in page
     response = client.post(
         f"/figures/{figure.pk}/review/", {"approve": "1", "version": figure.version}
     )
     assert response.status_code == 403
-    assert "您不能审核自己填报或提交的数值" in response.content.decode()
+    assert "您不能审核自己创建、修改或提交过的数值" in response.content.decode()
     figure.refresh_from_db()
     assert figure.state == "submitted"
     # Another reviewer of the lead unit may.
