@@ -24,25 +24,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ChangeKind, ChangeState
+
 
 def entry_field(model: type[models.Model], name: str) -> models.Field:
     """A register's own field of that name (the counted fields are all concrete)."""
     found = model._meta.get_field(name)
     assert isinstance(found, models.Field), name
     return found
-
-
-class ChangeState(models.TextChoices):
-    PENDING = "pending", _("awaiting confirmation")
-    CONFIRMED = "confirmed", _("confirmed")
-    REJECTED = "rejected", _("rejected")
-    # Its proposer set the fields back to the confirmed values: nothing is left to confirm.
-    WITHDRAWN = "withdrawn", _("withdrawn")
-
-
-class ChangeKind(models.TextChoices):
-    CREATE = "create", _("new entry")
-    UPDATE = "update", _("change of counted fields")
 
 
 class ImportBatch(models.Model):
