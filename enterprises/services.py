@@ -159,7 +159,8 @@ def recognise_enterprise(
     expected_version: int | None = None,
     reason: str = "",
 ) -> Enterprise:
-    """Record that an enterprise was recognised in a tier (counts toward the 10/100/500)."""
+    """Propose that an enterprise was recognised in a tier: it counts toward the 10/100/500 once
+    a second person confirms it."""
     return update_enterprise(
         enterprise,
         acting_user=acting_user,
@@ -179,8 +180,8 @@ def revoke_enterprise(
     reason: str,
     expected_version: int | None = None,
 ) -> Enterprise:
-    """Revoke a recognition: it stops counting from `revoked_on`. A reason is required
-    (update_enterprise checks it, for every path that revokes)."""
+    """Propose to revoke a recognition: once confirmed, it stops counting from `revoked_on`. A
+    reason is required (update_enterprise checks it, for every path that revokes)."""
     return update_enterprise(
         enterprise,
         acting_user=acting_user,

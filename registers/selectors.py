@@ -5,14 +5,13 @@ registers.rules; this module only reads."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext as _
 
 from zjai.roles import Role
 
@@ -194,13 +193,3 @@ def batch_entries(batch: ImportBatch) -> QuerySet[PendingChange]:
 def entry_url_name(content_type: ContentType) -> str:
     """The route of an entry's page: each register's app names it "detail"."""
     return f"{content_type.app_label}:detail"
-
-
-def describe_kind(change: PendingChange) -> str:
-    if change.kind == ChangeKind.CREATE:
-        return _("new entry")
-    return _("change of counted fields")
-
-
-def entries_of(changes: Iterable[PendingChange]) -> list[int]:
-    return [change.object_id for change in changes]

@@ -138,3 +138,40 @@ def test_another_unit_with_a_stale_version_gets_403_not_412(world: World, as_use
     assert response.status_code == 403, response.content
     own_stale = as_user("staff").patch(url, {"name_en": "x"}, format="json", HTTP_IF_MATCH=stale)
     assert own_stale.status_code == 412
+
+
+def test_the_pending_changes_of_a_page_are_read_in_one_query(world: World, as_user: Any) -> None:
+    """As many queries for a page with 2 pending entries as with 12."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.services import create_project
+
+    staff = world.user("staff")
+    client = as_user("reviewer")
+
+    def add(n: int, start: int) -> None:
+        for i in range(n):
+            create_project(
+                acting_user=staff,
+                name_zh=f"计数项目{start + i}",
+                kind="major",
+                level="city",
+                city="ningbo",
+            )
+
+    LAST: list[str] = []
+
+    def queries(limit: int = 100) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/projects/", {"pending": "true", "limit": limit})
+        assert response.status_code == 200
+        LAST[:] = [q["sql"][:150] for q in ctx.captured_queries]
+        return len(ctx.captured_queries)
+
+    add(2, 0)
+    # The token's first use records it (one write more); another address, not from the cache.
+    queries(limit=99)
+    few = queries()
+    add(10, 2)
+    assert queries() == few, "\n".join(LAST)

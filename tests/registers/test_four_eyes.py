@@ -272,3 +272,17 @@ def test_a_change_in_another_units_entry_is_confirmed_by_that_unit(people):
         reject_enterprise_change(entry, acting_user=people["reviewer_sci"], comment=" ")
     confirm_enterprise_change(entry, acting_user=people["reviewer_sci"])
     assert Enterprise.objects.get(pk=entry.pk).confirmed
+
+
+def test_the_dashboard_points_a_reviewer_to_what_awaits_them(people):
+    create_enterprise(
+        acting_user=people["staff"], name_zh="己", recognised_on=dt.date(2021, 1, 1), **LEADING
+    )
+    reviewer = client_for(people["reviewer"]).get("/")
+    assert reviewer.context["registers_to_confirm"] == 1
+    assert "/registers/to-confirm/" in reviewer.content.decode()
+    # Not to the proposer, nor to another unit's reviewer (nothing of theirs waits).
+    assert "registers_to_confirm" not in client_for(people["staff"]).get("/").context
+    assert client_for(people["reviewer_sci"]).get("/").context["registers_to_confirm"] == 0
+    mine = client_for(people["staff"]).get("/registers/to-confirm/")
+    assert [row["change"].entry_repr for row in mine.context["mine"]] == ["己"]
