@@ -71,7 +71,7 @@ def _encoded(values: dict[str, Any]) -> dict[str, Any]:
 
 def _locked_pending(entry: models.Model) -> PendingChange | None:
     return (
-        PendingChange.objects.select_for_update()
+        PendingChange.objects.select_for_update(of=("self",))
         .of_entry(entry)
         .filter(state=ChangeState.PENDING)
         .select_related("proposed_by")
@@ -521,14 +521,13 @@ def _decide_batch(
             raise ValidationError({"comment": _("Say why the import is rejected.")})
         model = locked.register.model_class()
         assert model is not None
-        changes = list(
-            locked.changes.select_for_update()
-            .filter(state=ChangeState.PENDING)
-            .select_related("proposed_by")
-            .order_by("pk")
-        )
+        # The entries first, then their changes: the order every entry write locks them in.
+        pending = locked.changes.filter(state=ChangeState.PENDING)
         entries = model._default_manager.select_for_update().in_bulk(
-            [change.object_id for change in changes]
+            list(pending.values_list("object_id", flat=True))
+        )
+        changes = list(
+            pending.select_for_update(of=("self",)).select_related("proposed_by").order_by("pk")
         )
         for change in changes:
             entry = entries[change.object_id]
