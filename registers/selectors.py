@@ -101,7 +101,8 @@ def readable_values(
     model: type[models.Model], proposed: dict[str, Any], previous: dict[str, Any]
 ) -> list[ProposedField]:
     """Proposed values (as a change's JSON keeps them) beside the values they replace, by the
-    fields' labels and with choices by their labels."""
+    fields' labels and with choices by their labels. Without `previous` (a new entry) the
+    fields it leaves empty are left out."""
     return [
         ProposedField(
             str(entry_field(model, name).verbose_name),
@@ -109,6 +110,7 @@ def readable_values(
             _display(model, name, value),
         )
         for name, value in proposed.items()
+        if previous or value not in (None, "")
     ]
 
 

@@ -153,7 +153,7 @@ def readable_history(model, events) -> list[HistoryEntry]:
         if event.action in ("create", "update") and isinstance(proposed, dict):
             earlier = before.get("proposed") if event.action == "update" else after.get("previous")
             row.changes = [
-                HistoryChange(f.label, f.current if earlier is not None else None, f.proposed)
+                HistoryChange(f.label, f.current if earlier else None, f.proposed)
                 for f in readable_values(model, proposed, earlier or {})
             ]
         else:
