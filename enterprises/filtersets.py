@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registers.selectors import awaiting_confirmation
 from zjai.choices import City, Sector
 from zjai.filters import year_filter
 
@@ -25,10 +26,11 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         field_name="recognised_on", lookup_expr="lte", label=_("recognised on or before")
     )
     is_demo = django_filters.BooleanFilter(label=_("demo data"))
+    pending = django_filters.BooleanFilter(method="awaiting", label=_("awaiting confirmation"))
 
     class Meta:
         model = Enterprise
-        fields = ["q", "city", "sector", "tier", "status", "recognised_year", "is_demo"]
+        fields = ["q", "city", "sector", "tier", "status", "recognised_year", "is_demo", "pending"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -42,3 +44,10 @@ class EnterpriseFilterSet(django_filters.FilterSet):
             | Q(name_en__icontains=value)
             | Q(credit_code__startswith=code)
         )
+
+    def awaiting(self, queryset, name, value):
+        """Entries with something awaiting confirmation (a new entry, a proposed change)."""
+        if value is None:
+            return queryset
+        wanted = awaiting_confirmation(Enterprise)
+        return queryset.filter(wanted) if value else queryset.exclude(wanted)

@@ -3,10 +3,12 @@
 from registers.imports import RegisterImport
 
 from .forms import EnterpriseForm
+from .models import Enterprise
 from .services import EDITABLE, create_enterprise
 
 
 class EnterpriseImport(RegisterImport):
+    model = Enterprise
     form_class = EnterpriseForm
     # Every field a user may set but the managing unit: imported entries are the importer's
     # unit's (the service sets it).
@@ -14,5 +16,5 @@ class EnterpriseImport(RegisterImport):
     required_columns = ("name_zh", "city")
     unique_columns = ("credit_code",)
 
-    def create(self, values):
-        return create_enterprise(acting_user=self.user, **values)
+    def create(self, values, batch):
+        return create_enterprise(acting_user=self.user, batch=batch, **values)

@@ -1,8 +1,11 @@
-"""Writes to the enterprise register: create, update, recognise a tier, revoke.
+"""Writes to the enterprise register: create, update, recognise a tier, revoke, and confirm or
+reject what moves a target.
 
-Shared by the browser, the API and the bulk import; each write is validated by the model
-(full_clean, so the same messages everywhere), audited, version-checked and followed by a
-recompute of the targets that count enterprises.
+Shared by the browser, the API, the admin and the bulk import; each write is validated by the
+model (full_clean, so the same messages everywhere), audited and version-checked. A new
+enterprise with a tier, and a change of a counted field (COUNTED), is a proposal that counts
+once a second person confirms it (registers.services); only then are the targets that count
+enterprises recomputed.
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registers.models import ImportBatch
 from registers.rules import can_change_owner, can_create_entry, can_edit_entry
+from registers.selectors import with_proposal
 from registers.services import (
+    check_version,
+    confirm_entry_change,
     create_entry,
     lock_entry,
     refuse_unknown_fields,
+    reject_entry_change,
     save_entry_changes,
 )
 
@@ -39,7 +47,12 @@ EDITABLE = [
     "revoked_on",
     "owner_unit",
 ]
+# The fields a target counts or filters on: a change of one waits for a second person.
 COUNTED = {"tier", "recognised_on", "status", "revoked_on", "city", "sector"}
+
+
+def _conflict() -> str:
+    return _("This enterprise was changed by someone else. Reload it and try again.")
 
 
 def _normalise(values: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +62,11 @@ def _normalise(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def create_enterprise(*, acting_user, reason: str = "", **values) -> Enterprise:
+def create_enterprise(
+    *, acting_user, reason: str = "", batch: ImportBatch | None = None, **values
+) -> Enterprise:
+    """Add an enterprise. One with a tier counts, so it waits for confirmation (in `batch` when
+    an import adds it)."""
     if not can_create_entry(acting_user):
         raise PermissionDenied(_("You may not add enterprises."))
     refuse_unknown_fields(values, EDITABLE)
@@ -61,8 +78,9 @@ def create_enterprise(*, acting_user, reason: str = "", **values) -> Enterprise:
         acting_user=acting_user,
         reason=reason,
         editable=EDITABLE,
-        register="enterprises",
+        counted=COUNTED,
         counts=bool(values.get("tier")),
+        batch=batch,
     )
 
 
@@ -74,21 +92,21 @@ def update_enterprise(
     reason: str = "",
     **changes,
 ) -> Enterprise:
+    """Change an enterprise: its other fields at once, its counted ones (COUNTED) as a proposal
+    that counts once confirmed."""
     refuse_unknown_fields(changes, EDITABLE)
     changes = _normalise(changes)
     with transaction.atomic():
-        locked = lock_entry(
-            enterprise,
-            expected_version,
-            _("This enterprise was changed by someone else. Reload it and try again."),
-        )
+        locked = lock_entry(enterprise)
         if not can_edit_entry(acting_user, locked.owner_unit_id):
             raise PermissionDenied(_("Only the managing unit may change this enterprise."))
         if "owner_unit" in changes and not can_change_owner(acting_user):
             raise PermissionDenied(_("Only an administrator may change the managing unit."))
+        check_version(locked, expected_version, _conflict())
+        # Revoking is measured against what is proposed already, not only what is confirmed.
         revoking = (
             changes.get("status") == EnterpriseStatus.REVOKED
-            and locked.status != EnterpriseStatus.REVOKED
+            and with_proposal(locked).status != EnterpriseStatus.REVOKED
         )
         if revoking and not (reason or "").strip():
             # Every path that revokes (the edit form, the API's PATCH and PUT,
@@ -101,9 +119,34 @@ def update_enterprise(
             reason=reason,
             editable=EDITABLE,
             counted=COUNTED,
-            register="enterprises",
         )
     return locked
+
+
+def confirm_enterprise_change(
+    enterprise: Enterprise, *, acting_user, expected_version: int | None = None, comment: str = ""
+) -> Enterprise:
+    """A second person confirms the enterprise's pending change: it counts from now on."""
+    return confirm_entry_change(
+        enterprise,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        comment=comment,
+        conflict_message=_conflict(),
+    )
+
+
+def reject_enterprise_change(
+    enterprise: Enterprise, *, acting_user, comment: str, expected_version: int | None = None
+) -> Enterprise | None:
+    """A second person rejects the pending change, saying why; a new enterprise is removed."""
+    return reject_entry_change(
+        enterprise,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        comment=comment,
+        conflict_message=_conflict(),
+    )
 
 
 def recognise_enterprise(
@@ -116,7 +159,8 @@ def recognise_enterprise(
     expected_version: int | None = None,
     reason: str = "",
 ) -> Enterprise:
-    """Record that an enterprise was recognised in a tier (counts toward the 10/100/500)."""
+    """Propose that an enterprise was recognised in a tier: it counts toward the 10/100/500 once
+    a second person confirms it."""
     return update_enterprise(
         enterprise,
         acting_user=acting_user,
@@ -136,8 +180,8 @@ def revoke_enterprise(
     reason: str,
     expected_version: int | None = None,
 ) -> Enterprise:
-    """Revoke a recognition: it stops counting from `revoked_on`. A reason is required
-    (update_enterprise checks it, for every path that revokes)."""
+    """Propose to revoke a recognition: once confirmed, it stops counting from `revoked_on`. A
+    reason is required (update_enterprise checks it, for every path that revokes)."""
     return update_enterprise(
         enterprise,
         acting_user=acting_user,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("import/", views.EnterpriseImportView.as_view(), name="import"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="edit"),
+    path("<int:pk>/decide/", views.EnterpriseDecideView.as_view(), name="decide"),
 ]

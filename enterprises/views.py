@@ -1,11 +1,13 @@
 """Browser pages of the enterprise register: list (filter, sort, export), detail, add, edit,
-bulk import."""
+bulk import, confirmation of a pending change."""
 
 from django.urls import reverse_lazy
 
-from registers.rules import can_create_entry
+from registers.rules import can_create_entry, confirms_changes
+from registers.selectors import pending_exists
 from registers.views import (
     EntryCreateView,
+    EntryDecideView,
     EntryDetailView,
     EntryEditView,
     EntryImportView,
@@ -17,7 +19,12 @@ from .filtersets import EnterpriseFilterSet
 from .forms import EnterpriseForm
 from .imports import EnterpriseImport
 from .models import Enterprise
-from .services import create_enterprise, update_enterprise
+from .services import (
+    confirm_enterprise_change,
+    create_enterprise,
+    reject_enterprise_change,
+    update_enterprise,
+)
 from .tables import EnterpriseTable
 
 
@@ -29,11 +36,15 @@ class EnterpriseListView(FilteredListView):
     export_name = "enterprises"
 
     def decorate(self, queryset):
-        return queryset.select_related("owner_unit")
+        # The "awaiting confirmation" badge of each row, in the list's one query.
+        return queryset.select_related("owner_unit").annotate(
+            has_pending_change=pending_exists(Enterprise)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_add"] = can_create_entry(self.request.user)
+        context["confirms_changes"] = confirms_changes(self.request.user)
         return context
 
 
@@ -46,6 +57,7 @@ class EnterpriseEntry(EntryMixin):
     form_class = EnterpriseForm
     detail_route = "enterprises:detail"
     list_route = "enterprises:list"
+    decide_route = "enterprises:decide"
 
 
 class EnterpriseDetailView(EnterpriseEntry, EntryDetailView):
@@ -57,6 +69,14 @@ class EnterpriseDetailView(EnterpriseEntry, EntryDetailView):
             context["object"].projects.for_user(self.request.user).order_by("name_zh", "pk")[:20]
         )
         return context
+
+
+class EnterpriseDecideView(EnterpriseDetailView, EntryDecideView):
+    def confirm(self, obj, **arguments):
+        return confirm_enterprise_change(obj, **arguments)
+
+    def reject(self, obj, **arguments):
+        return reject_enterprise_change(obj, **arguments)
 
 
 class EnterpriseCreateView(EnterpriseEntry, EntryCreateView):

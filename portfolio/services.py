@@ -53,6 +53,15 @@ def _versioned(row: models.Model) -> TypeIs[Target | Enterprise]:
     return isinstance(row, Target | Enterprise)
 
 
+# The plan file names enterprises with their tier: it is the source, not a proposal, so they
+# count at once (no second person confirms them, registers.services) and their events say so.
+EXEMPT_FROM_CONFIRMATION = "exempt from confirmation: plan file"
+
+
+def _reason(model: type[models.Model]) -> str:
+    return EXEMPT_FROM_CONFIRMATION if model is Enterprise else ""
+
+
 def _count(bucket: dict[str, int], name: str) -> None:
     bucket[name] = bucket.get(name, 0) + 1
 
@@ -97,6 +106,7 @@ class _Writer:
                 obj=obj,
                 acting_user=self.acting_user,
                 after=snapshot(obj, [*lookup, *values]),
+                reason=_reason(model),
             )
             return obj
         differing = [k for k, v in values.items() if getattr(obj, k) != v]
@@ -121,6 +131,7 @@ class _Writer:
                     acting_user=self.acting_user,
                     before=before,
                     after=after,
+                    reason=_reason(model),
                 )
         return obj
 

@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 
 from plans.choices import ItemKind
 from plans.models import ItemUnit, Plan, PlanItem
+from registers.rules import confirms_changes
+from registers.selectors import COUNT_CAP, to_confirm_count
 from targets.models import Progress, RollupProgress, Target
 from targets.selectors import attention_for
 from targets.series import progress_history
@@ -73,6 +75,10 @@ class DashboardView(PlanContextMixin, TemplateView):
             return context
         user = self.request.user
         context["attention"] = attention_for(user, plan, as_of)
+        # Register changes that wait for the reader's confirmation (reviewers, administrators).
+        if confirms_changes(user):
+            context["registers_to_confirm"] = to_confirm_count(user)
+            context["registers_cap"] = COUNT_CAP
         if as_of is None:
             return context
         context["summary"] = RollupProgress.objects.filter(

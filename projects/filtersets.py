@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import ResponsibleUnit
+from registers.selectors import awaiting_confirmation
 from zjai.choices import City, Sector
 from zjai.filters import year_filter
 
@@ -30,13 +31,32 @@ class ProjectFilterSet(django_filters.FilterSet):
         field_name="accepted_on", lookup_expr="lte", label=_("accepted on or before")
     )
     is_demo = django_filters.BooleanFilter(label=_("demo data"))
+    pending = django_filters.BooleanFilter(method="awaiting", label=_("awaiting confirmation"))
 
     class Meta:
         model = Project
-        fields = ["q", "kind", "level", "status", "city", "sector", "owner_unit", "year", "is_demo"]
+        fields = [
+            "q",
+            "kind",
+            "level",
+            "status",
+            "city",
+            "sector",
+            "owner_unit",
+            "year",
+            "is_demo",
+            "pending",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(Q(name_zh__icontains=value) | Q(name_en__icontains=value))
+
+    def awaiting(self, queryset, name, value):
+        """Entries with something awaiting confirmation (a new entry, a proposed change)."""
+        if value is None:
+            return queryset
+        wanted = awaiting_confirmation(Project)
+        return queryset.filter(wanted) if value else queryset.exclude(wanted)

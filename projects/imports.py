@@ -3,10 +3,12 @@
 from registers.imports import RegisterImport
 
 from .forms import ProjectForm
+from .models import Project
 from .services import EDITABLE, create_project
 
 
 class ProjectImport(RegisterImport):
+    model = Project
     form_class = ProjectForm
     # Every field a user may set but the managing unit: imported entries are the importer's
     # unit's (the service sets it).
@@ -15,5 +17,5 @@ class ProjectImport(RegisterImport):
     # Headers of the files made before `name` became `name_zh` (its name and labels then).
     renamed_columns = {"name": "name_zh", "名称": "name_zh"}
 
-    def create(self, values):
-        return create_project(acting_user=self.user, **values)
+    def create(self, values, batch):
+        return create_project(acting_user=self.user, batch=batch, **values)

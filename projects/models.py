@@ -81,6 +81,10 @@ class Project(models.Model):
         _("accepted on"), null=True, blank=True, validators=[validate_sensible_date]
     )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+    # False for a new entry that would count until a second person confirms it: counted nowhere
+    # (targets/values.py). Rows written outside the services (the plan file's enterprises, demo
+    # data, rows from before four eyes) are confirmed as written.
+    confirmed = models.BooleanField(_("confirmed"), default=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -1,4 +1,8 @@
-"""Writes to the project register, shared by the browser, the API and the bulk import."""
+"""Writes to the project register, shared by the browser, the API, the admin and the bulk import.
+
+Every project counts (the targets count projects by kind, level, status and dates, and sum their
+investment), so a new project, and a change of a counted field (COUNTED), is a proposal that
+counts once a second person confirms it (registers.services)."""
 
 from __future__ import annotations
 
@@ -8,11 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registers.models import ImportBatch
 from registers.rules import can_change_owner, can_create_entry, can_edit_entry
 from registers.services import (
+    check_version,
+    confirm_entry_change,
     create_entry,
     lock_entry,
     refuse_unknown_fields,
+    reject_entry_change,
     save_entry_changes,
 )
 
@@ -34,6 +42,7 @@ EDITABLE = [
     "start_date",
     "accepted_on",
 ]
+# The fields a target counts, filters or sums: a change of one waits for a second person.
 COUNTED = {
     "kind",
     "level",
@@ -47,7 +56,14 @@ COUNTED = {
 }
 
 
-def create_project(*, acting_user, reason: str = "", **values: Any) -> Project:
+def _conflict() -> str:
+    return _("This project was changed by someone else. Reload it and try again.")
+
+
+def create_project(
+    *, acting_user, reason: str = "", batch: ImportBatch | None = None, **values: Any
+) -> Project:
+    """Add a project, awaiting confirmation (in `batch` when an import adds it)."""
     if not can_create_entry(acting_user):
         raise PermissionDenied(_("You may not add projects."))
     refuse_unknown_fields(values, EDITABLE)
@@ -58,8 +74,9 @@ def create_project(*, acting_user, reason: str = "", **values: Any) -> Project:
         acting_user=acting_user,
         reason=reason,
         editable=EDITABLE,
-        register="projects",
+        counted=COUNTED,
         counts=True,
+        batch=batch,
     )
 
 
@@ -71,17 +88,16 @@ def update_project(
     reason: str = "",
     **changes: Any,
 ) -> Project:
+    """Change a project: its other fields at once, its counted ones (COUNTED) as a proposal that
+    counts once confirmed."""
     refuse_unknown_fields(changes, EDITABLE)
     with transaction.atomic():
-        locked = lock_entry(
-            project,
-            expected_version,
-            _("This project was changed by someone else. Reload it and try again."),
-        )
+        locked = lock_entry(project)
         if not can_edit_entry(acting_user, locked.owner_unit_id):
             raise PermissionDenied(_("Only the managing unit may change this project."))
         if "owner_unit" in changes and not can_change_owner(acting_user):
             raise PermissionDenied(_("Only an administrator may change the managing unit."))
+        check_version(locked, expected_version, _conflict())
         save_entry_changes(
             locked,
             changes,
@@ -89,6 +105,31 @@ def update_project(
             reason=reason,
             editable=EDITABLE,
             counted=COUNTED,
-            register="projects",
         )
     return locked
+
+
+def confirm_project_change(
+    project: Project, *, acting_user, expected_version: int | None = None, comment: str = ""
+) -> Project:
+    """A second person confirms the project's pending change: it counts from now on."""
+    return confirm_entry_change(
+        project,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        comment=comment,
+        conflict_message=_conflict(),
+    )
+
+
+def reject_project_change(
+    project: Project, *, acting_user, comment: str, expected_version: int | None = None
+) -> Project | None:
+    """A second person rejects the pending change, saying why; a new project is removed."""
+    return reject_entry_change(
+        project,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        comment=comment,
+        conflict_message=_conflict(),
+    )

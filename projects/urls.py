@@ -10,4 +10,5 @@ urlpatterns = [
     path("import/", views.ProjectImportView.as_view(), name="import"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ProjectEditView.as_view(), name="edit"),
+    path("<int:pk>/decide/", views.ProjectDecideView.as_view(), name="decide"),
 ]

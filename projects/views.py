@@ -1,11 +1,13 @@
 """Browser pages of the project register: list (filter, sort, export), detail, add, edit,
-bulk import."""
+bulk import, confirmation of a pending change."""
 
 from django.urls import reverse_lazy
 
-from registers.rules import can_create_entry
+from registers.rules import can_create_entry, confirms_changes
+from registers.selectors import pending_exists
 from registers.views import (
     EntryCreateView,
+    EntryDecideView,
     EntryDetailView,
     EntryEditView,
     EntryImportView,
@@ -17,7 +19,12 @@ from .filtersets import ProjectFilterSet
 from .forms import ProjectForm
 from .imports import ProjectImport
 from .models import Project
-from .services import create_project, update_project
+from .services import (
+    confirm_project_change,
+    create_project,
+    reject_project_change,
+    update_project,
+)
 from .tables import ProjectTable
 
 
@@ -29,11 +36,15 @@ class ProjectListView(FilteredListView):
     export_name = "projects"
 
     def decorate(self, queryset):
-        return queryset.select_related("enterprise", "owner_unit")
+        # The "awaiting confirmation" badge of each row, in the list's one query.
+        return queryset.select_related("enterprise", "owner_unit").annotate(
+            has_pending_change=pending_exists(Project)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_add"] = can_create_entry(self.request.user)
+        context["confirms_changes"] = confirms_changes(self.request.user)
         return context
 
 
@@ -46,10 +57,19 @@ class ProjectEntry(EntryMixin):
     form_class = ProjectForm
     detail_route = "projects:detail"
     list_route = "projects:list"
+    decide_route = "projects:decide"
 
 
 class ProjectDetailView(ProjectEntry, EntryDetailView):
     template_name = "projects/project_detail.html"
+
+
+class ProjectDecideView(ProjectDetailView, EntryDecideView):
+    def confirm(self, obj, **arguments):
+        return confirm_project_change(obj, **arguments)
+
+    def reject(self, obj, **arguments):
+        return reject_project_change(obj, **arguments)
 
 
 class ProjectCreateView(ProjectEntry, EntryCreateView):

@@ -3,8 +3,10 @@
 Each row is checked by the same form as the browser's "add" page (so the same messages, the
 model's validators and its database constraints), plus duplicates within the file. If any row
 has an error, nothing is saved and every error is reported by row and column. Otherwise all
-rows are created through the register's service function in one transaction (each audited,
-the recompute queued once it commits).
+rows are created through the register's service function in one transaction (each audited).
+The rows that count (every project, an enterprise with a tier) form one import batch that a
+second person confirms or rejects as one (registers.services.confirm_import_batch); until then
+they count nowhere.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -28,6 +30,8 @@ from django.utils.translation import gettext as _
 from zjai.uploads import extension, sniff
 
 from .forms import EntryFormClass
+from .models import ImportBatch
+from .services import new_import_batch
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
     created: int = 0
+    # The id of the batch of the rows that count, awaiting confirmation (None: no row counts).
+    batch_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -197,8 +203,10 @@ def _choice_lookup(field_obj: forms.Field) -> dict[str, str]:
 
 
 class RegisterImport:
-    """Import rows into one register. Subclasses name the form, the columns and the service."""
+    """Import rows into one register. Subclasses name the model, the form, the columns and the
+    service."""
 
+    model: type[models.Model]
     form_class: EntryFormClass
     columns: tuple[str, ...] = ()
     required_columns: tuple[str, ...] = ()
@@ -212,7 +220,8 @@ class RegisterImport:
     def make_form(self, data: dict[str, str]) -> forms.ModelForm:
         return self.form_class(data=data, user=self.user)
 
-    def create(self, values: dict[str, Any]):
+    def create(self, values: dict[str, Any], batch: ImportBatch):
+        """Create one row through the register's service, in `batch` if it counts."""
         raise NotImplementedError
 
     def template_headers(self) -> list[str]:
@@ -345,11 +354,21 @@ class RegisterImport:
         report, rows = self.check(table)
         if not report.ok:
             return report
+        return self.write(rows, report, filename=getattr(upload, "name", "") or "")
+
+    def write(
+        self, rows: list[dict[str, Any]], report: ImportReport, *, filename: str = ""
+    ) -> ImportReport:
+        """Save the checked rows, all or none, through the register's service. The rows that
+        count join one batch (registers.models.ImportBatch) that a second person confirms or
+        rejects as one; until then they count nowhere. `report.batch_id` names that batch, None
+        when no row counts."""
+        batch = new_import_batch(self.model, acting_user=self.user, filename=filename)
         try:
             with transaction.atomic():
                 for row in rows:
                     try:
-                        self.create(row["values"])
+                        self.create(row["values"], batch)
                     except ValidationError as exc:
                         for name, errors in getattr(
                             exc, "message_dict", {"—": exc.messages}
@@ -363,6 +382,8 @@ class RegisterImport:
                     RowError(0, "—", "; ".join(getattr(exc, "messages", [str(exc)])))
                 )
             report.created = 0
+            return report
+        report.batch_id = batch.pk
         return report
 
 

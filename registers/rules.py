@@ -1,5 +1,5 @@
-"""Who may write register entries (enterprises, projects): the one copy, asked by the services,
-the pages (which buttons show) and the API."""
+"""Who may write register entries (enterprises, projects) and who confirms the changes that move
+a target: the one copy, asked by the services, the pages (which buttons show) and the API."""
 
 from __future__ import annotations
 
@@ -26,3 +26,27 @@ def can_create_entry(user) -> bool:
 def can_change_owner(user) -> bool:
     """The unit that owns an entry is set by administrators only."""
     return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
+def may_confirm(user, owner_unit_id: int | None, proposed_by_id: int | None) -> bool:
+    """Four eyes: a change that moves a target is confirmed (or rejected) by a reviewer of the
+    entry's managing unit or an administrator, never by the person who proposed it. A batch of
+    an import is the same question, asked of the batch's unit and the person who imported it."""
+    if not user.is_authenticated or user.pk == proposed_by_id:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return (
+        user.has_role(Role.REVIEWER) and owner_unit_id is not None and owner_unit_id == user.unit_id
+    )
+
+
+def may_amend(user, proposed_by_id: int, batch_id: int | None) -> bool:
+    """A pending change is amended by its proposer only (anyone else's proposal would be
+    confirmed as theirs), and never one by one while it belongs to an import's batch."""
+    return user.is_authenticated and user.pk == proposed_by_id and batch_id is None
+
+
+def confirms_changes(user) -> bool:
+    """Whether the user confirms anyone's changes at all (the queue, the links to it)."""
+    return user.is_authenticated and user.has_role(Role.ADMIN, Role.REVIEWER)

@@ -1,8 +1,11 @@
-"""Detail, add, edit and import pages shared by the enterprise and project registers.
+"""Detail, add, edit, import and confirmation pages shared by the enterprise and project
+registers.
 
 Reading: any role (the registers are public inside the system). Adding and importing: what
 registers.rules.can_create_entry allows. Editing: what registers.rules.can_edit_entry allows for
-the entry's owning unit. Every write goes through the register's service function.
+the entry's owning unit. Confirming or rejecting a pending change (on the entry's page, an
+import's batch on its own page, the queue of what awaits a user): what registers.rules.
+may_confirm allows. Every write goes through the register's service function.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -21,16 +26,32 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from audit.history import history_entries
+from audit.history import Change as HistoryChange
+from audit.history import HistoryEntry, history_entries
 from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.exceptions import ConflictError
 from zjai.forms import apply_errors
 from zjai.lists import UserScopedModel, paginate
 
-from .forms import EntryFormClass
+from . import services as register_services
+from .forms import DecisionForm, EntryFormClass
 from .imports import RegisterImport, template_csv
-from .rules import can_create_entry, can_edit_entry
+from .models import ChangeKind, ChangeState, ImportBatch, PendingChange
+from .rules import can_create_entry, can_edit_entry, confirms_changes, may_confirm
+from .selectors import (
+    attach_pending,
+    batch_entries,
+    batches_to_confirm,
+    changes_to_confirm,
+    entry_url_name,
+    my_pending_batches,
+    my_pending_changes,
+    proposed_fields,
+    readable_values,
+    register_name,
+    with_proposal,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -69,6 +90,7 @@ class EntryMixin(RoleRequiredMixin):
     form_class: EntryFormClass
     detail_route = ""
     list_route = ""
+    decide_route = ""
 
     def get_object(self, pk):
         obj = (
@@ -85,14 +107,66 @@ class EntryMixin(RoleRequiredMixin):
         return getattr(obj, self.owner_field)
 
 
+def decision_of(request) -> str | None:
+    """Which of the two buttons was pressed."""
+    for decision in ("confirm", "reject"):
+        if decision in request.POST:
+            return decision
+    return None
+
+
+def entry_history(model, obj) -> QuerySet[AuditEvent]:
+    """The entry's events and those of its proposed changes, newest first."""
+    changes = PendingChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=obj.pk
+    ).values_list("pk", flat=True)
+    return AuditEvent.objects.filter(
+        Q(object_type=model._meta.label_lower, object_id=str(obj.pk))
+        | Q(
+            object_type=PendingChange._meta.label_lower,
+            object_id__in=[str(pk) for pk in changes],
+        )
+    ).order_by("-seq")
+
+
+CHANGE_SENTENCES = {
+    "create": gettext_lazy("proposed a change awaiting confirmation"),
+    "update": gettext_lazy("amended the change awaiting confirmation"),
+    "approve": gettext_lazy("confirmed the proposed change"),
+    "reject": gettext_lazy("rejected the proposed change"),
+    "withdraw": gettext_lazy("withdrew the proposed change"),
+}
+
+
+def readable_history(model, events) -> list[HistoryEntry]:
+    """The entry's history as a person reads it: its own events as audit.history words them,
+    and the events of its proposed changes as what was proposed, field by field."""
+    rows = history_entries(events)
+    label = PendingChange._meta.label_lower
+    for row in rows:
+        event = row.event
+        if event.object_type != label:
+            continue
+        row.sentence = str(CHANGE_SENTENCES.get(event.action, row.sentence))
+        after, before = event.after or {}, event.before or {}
+        proposed = after.get("proposed")
+        if event.action in ("create", "update") and isinstance(proposed, dict):
+            earlier = before.get("proposed") if event.action == "update" else after.get("previous")
+            row.changes = [
+                HistoryChange(f.label, f.current if earlier else None, f.proposed)
+                for f in readable_values(model, proposed, earlier or {})
+            ]
+        else:
+            row.changes = []
+    return rows
+
+
 class EntryDetailView(EntryMixin, TemplateView):
     def get_context_data(self, pk, **kwargs):
         context = super().get_context_data(**kwargs)
         obj = self.get_object(pk)
         history = paginate(
-            AuditEvent.objects.filter(
-                object_type=self.model._meta.label_lower, object_id=str(obj.pk)
-            ).order_by("-seq"),
+            entry_history(self.model, obj),
             self.request.GET.get("history_page"),
             HISTORY_PER_PAGE,
         )
@@ -100,9 +174,85 @@ class EntryDetailView(EntryMixin, TemplateView):
             object=obj,
             can_edit=can_edit_entry(self.request.user, self.owner_id(obj)),
             history=history,
-            history_rows=history_entries(history.object_list),
+            history_rows=readable_history(type(obj), history.object_list),
+            **self.pending_context(obj, kwargs.get("decision_form")),
         )
         return context
+
+    def pending_context(self, obj, form=None) -> dict:
+        """The entry's pending change as its page shows it, and whether the reader decides it."""
+        attach_pending([obj])
+        change = obj.pending_change
+        if change is None:
+            return {"pending": None}
+        user = self.request.user
+        decides = may_confirm(user, self.owner_id(obj), change.proposed_by_id)
+        return {
+            "pending": change,
+            "proposed_fields": proposed_fields(type(obj), change),
+            "own_proposal": user.pk == change.proposed_by_id,
+            "may_decide": decides and change.batch_id is None,
+            "decision_form": form or DecisionForm(initial={"version": obj.version}),
+            "decide_url": reverse(self.decide_route, args=[obj.pk]),
+        }
+
+
+class EntryDecideView(EntryDetailView):
+    """Confirm or reject the entry's pending change (the buttons of its page)."""
+
+    http_method_names = ["post"]
+
+    def confirm(self, obj, **arguments):
+        raise NotImplementedError
+
+    def reject(self, obj, **arguments):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        decision = decision_of(request)
+        form = DecisionForm(request.POST, decision=decision)
+        if not form.is_valid():
+            return self.render_page(pk, form, status=400)
+        arguments = {
+            "acting_user": request.user,
+            "expected_version": form.cleaned_data["version"],
+            "comment": form.cleaned_data["comment"],
+        }
+        try:
+            if decision == "confirm":
+                self.confirm(obj, **arguments)
+            else:
+                kept = self.reject(obj, **arguments)
+        except PermissionDenied as exc:
+            return self.render_page(pk, form, status=403, refused=str(exc))
+        except ConflictError as exc:
+            return self.render_page(pk, form, status=409, conflict=str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_page(pk, form, status=400)
+        if decision == "confirm":
+            messages.success(
+                request,
+                _("The change was confirmed: it counts from now on, and the targets are updated."),
+            )
+            return HttpResponseRedirect(reverse(self.detail_route, args=[obj.pk]))
+        if kept is None:
+            messages.success(
+                request,
+                _(
+                    "The new entry was rejected and removed from the register; its history stays "
+                    "in the audit log."
+                ),
+            )
+            return HttpResponseRedirect(reverse(self.list_route))
+        messages.success(request, _("The change was rejected: the confirmed values stay."))
+        return HttpResponseRedirect(reverse(self.detail_route, args=[obj.pk]))
+
+    def render_page(self, pk, form, status, **extra):
+        context = self.get_context_data(pk=pk, decision_form=form)
+        context.update(extra)
+        return render(self.request, self.template_name, context, status=status)
 
 
 class EntryFormView(EntryMixin, View):
@@ -154,7 +304,14 @@ class EntryCreateView(CreateRightMixin, EntryFormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.render_form(form, status=400)
-        messages.success(request, _("“%(name)s” was added.") % {"name": obj})
+        if getattr(obj, "proposal", None) is not None:
+            messages.success(
+                request,
+                _("“%(name)s” was added. It counts once a reviewer of your unit confirms it.")
+                % {"name": obj},
+            )
+        else:
+            messages.success(request, _("“%(name)s” was added.") % {"name": obj})
         return HttpResponseRedirect(self.detail_url(obj))
 
 
@@ -170,9 +327,17 @@ class EntryEditView(EntryFormView):
         return super().dispatch(request, *args, **kwargs)
 
     def make_form(self, *args, **kwargs):
-        form = self.form_class(*args, instance=self.object, user=self.request.user, **kwargs)
+        # The counted fields as proposed, if a change awaits confirmation: what its proposer
+        # amends, and what anyone else leaves as it is.
+        shown = with_proposal(self.object)
+        form = self.form_class(*args, instance=shown, user=self.request.user, **kwargs)
         form.fields["version"].required = True
         return form
+
+    def render_form(self, form, status=200, **extra):
+        return super().render_form(
+            form, status=status, pending=attach_pending([self.object])[0].pending_change, **extra
+        )
 
     def get(self, request, pk):
         form = self.make_form(initial={"version": self.object.version})
@@ -195,7 +360,17 @@ class EntryEditView(EntryFormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.render_form(form, status=400, object=self.object)
-        messages.success(request, _("“%(name)s” was saved.") % {"name": obj})
+        if getattr(obj, "proposal", None) is not None:
+            messages.success(
+                request,
+                _(
+                    "“%(name)s” was saved. The change of its counted fields counts once a "
+                    "reviewer of its unit confirms it."
+                )
+                % {"name": obj},
+            )
+        else:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": obj})
         return HttpResponseRedirect(self.detail_url(obj))
 
 
@@ -239,8 +414,145 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
         report = self.importer_class(request.user).run(form.cleaned_data["file"])
         if not report.ok:
             return self.render_page(form, report=report, status=400)
+        if report.batch_id is not None:
+            messages.success(
+                request,
+                _(
+                    "%(count)d entries were imported. Those that count await confirmation, as "
+                    "one batch, by a reviewer of your unit."
+                )
+                % {"count": report.created},
+            )
+            return HttpResponseRedirect(reverse("registers:batch", args=[report.batch_id]))
         messages.success(
             request,
             _("%(count)d entries were imported.") % {"count": report.created},
         )
         return HttpResponseRedirect(self.list_url)
+
+
+# --- the queue and the batches -----------------------------------------------------------------
+
+QUEUE_PER_PAGE = 50
+
+
+def change_row(change: PendingChange) -> dict:
+    model = change.content_type.model_class()
+    removed = change.kind == ChangeKind.CREATE and change.state == ChangeState.REJECTED
+    return {
+        "change": change,
+        "register": register_name(change.content_type),
+        "url": None
+        if removed
+        else reverse(entry_url_name(change.content_type), args=[change.object_id]),
+        "fields": proposed_fields(model, change) if model else [],
+    }
+
+
+def named(batches) -> list[ImportBatch]:
+    """The batches, each with the name of its register (`register_name`)."""
+    batches = list(batches)
+    for batch in batches:
+        batch.register_name = register_name(batch.register)  # type: ignore[attr-defined]
+    return batches
+
+
+class ToConfirmView(RoleRequiredMixin, TemplateView):
+    """What awaits the reader's confirmation (reviewers and administrators), and what they
+    proposed that awaits someone else's."""
+
+    template_name = "registers/to_confirm.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        confirms = confirms_changes(user)
+        changes = paginate(
+            changes_to_confirm(user) if confirms else PendingChange.objects.none(),
+            self.request.GET.get("page"),
+            QUEUE_PER_PAGE,
+        )
+        context.update(
+            confirms=confirms,
+            changes=changes,
+            page=changes,
+            change_rows=[change_row(c) for c in changes.object_list],
+            batches=named(batches_to_confirm(user)[:QUEUE_PER_PAGE]) if confirms else [],
+            mine=[change_row(c) for c in my_pending_changes(user)[:QUEUE_PER_PAGE]],
+            my_batches=named(my_pending_batches(user)[:QUEUE_PER_PAGE]),
+        )
+        return context
+
+
+class BatchView(RoleRequiredMixin, View):
+    """An import's batch: the entries it added, confirmed or rejected as one."""
+
+    template_name = "registers/batch.html"
+
+    def render_page(self, batch, form=None, status=200, **extra):
+        user = self.request.user
+        entries = paginate(batch_entries(batch), self.request.GET.get("page"), QUEUE_PER_PAGE)
+        decides = may_confirm(user, batch.owner_unit_id, batch.created_by_id)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "batch": batch,
+                "register": register_name(batch.register),
+                "entries": entries,
+                "page": entries,
+                "rows": [change_row(c) for c in entries.object_list],
+                "pending": batch.state == ChangeState.PENDING,
+                "own": user.pk == batch.created_by_id,
+                "may_decide": decides and batch.state == ChangeState.PENDING,
+                "form": form or DecisionForm(initial={"version": batch.version}),
+                **extra,
+            },
+            status=status,
+        )
+
+    def get_batch(self, pk) -> ImportBatch:
+        return get_object_or_404(
+            ImportBatch.objects.select_related(
+                "register", "created_by", "decided_by", "owner_unit"
+            ),
+            pk=pk,
+        )
+
+    def get(self, request, pk):
+        return self.render_page(self.get_batch(pk))
+
+    def post(self, request, pk):
+        batch = self.get_batch(pk)
+        decision = decision_of(request)
+        form = DecisionForm(request.POST, decision=decision)
+        if not form.is_valid():
+            return self.render_page(batch, form, status=400)
+        arguments = {
+            "acting_user": request.user,
+            "expected_version": form.cleaned_data["version"],
+            "comment": form.cleaned_data["comment"],
+        }
+        try:
+            if decision == "confirm":
+                register_services.confirm_import_batch(batch, **arguments)
+            else:
+                register_services.reject_import_batch(batch, **arguments)
+        except PermissionDenied as exc:
+            return self.render_page(batch, form, status=403, refused=str(exc))
+        except ConflictError as exc:
+            return self.render_page(batch, form, status=409, conflict=str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_page(batch, form, status=400)
+        if decision == "confirm":
+            messages.success(
+                request,
+                _("The import was confirmed: its entries count from now on."),
+            )
+        else:
+            messages.success(
+                request,
+                _("The import was rejected: its entries were removed from the register."),
+            )
+        return HttpResponseRedirect(reverse("registers:batch", args=[batch.pk]))

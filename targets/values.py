@@ -8,7 +8,9 @@ As of a date D (docs/domain.md, "When a register entry counts"):
   project from its `start_date` (`register_condition`).
 
 The registers keep today's row only, so "as known at K" is the end of D for figures and today's
-register rows for entries: their dates decide, not when they were typed in.
+register rows for entries: their dates decide, not when they were typed in. A register row holds
+its confirmed values (a proposed change waits in registers.PendingChange), and a new entry
+counts only once confirmed (`confirmed`; registers/services.py): unconfirmed rows count nowhere.
 
 A fixed number of queries whatever the size of the registers: one for the reported targets
 (latest approved figure through correlated subqueries), one aggregate per register with a
@@ -93,13 +95,13 @@ def _enterprise_counts(as_of: dt.date) -> Q:
 
 def enterprises_counted_on(as_of: dt.date) -> QuerySet[Enterprise]:
     """Enterprises that count for their tier on a date."""
-    return Enterprise.objects.filter(_enterprise_counts(as_of))
+    return Enterprise.objects.filter(_enterprise_counts(as_of), confirmed=True)
 
 
 def enterprises_on(as_of: dt.date) -> QuerySet[Enterprise]:
     """Enterprises recognised in a tier on or before a date: those that count on it and those
     whose recognition was revoked by then (listed with their status on the date)."""
-    return Enterprise.objects.filter(recognised_on__lte=as_of).exclude(tier="")
+    return Enterprise.objects.filter(recognised_on__lte=as_of, confirmed=True).exclude(tier="")
 
 
 def enterprise_status_on(revoked_on: dt.date | None, as_of: dt.date) -> EnterpriseStatus:
@@ -111,7 +113,9 @@ def enterprise_status_on(revoked_on: dt.date | None, as_of: dt.date) -> Enterpri
 
 def projects_on(as_of: dt.date) -> QuerySet[Project]:
     """Projects started or accepted on or before a date."""
-    return Project.objects.filter(Q(start_date__lte=as_of) | Q(accepted_on__lte=as_of))
+    return Project.objects.filter(
+        Q(start_date__lte=as_of) | Q(accepted_on__lte=as_of), confirmed=True
+    )
 
 
 def project_status_on(
@@ -145,7 +149,7 @@ def _register_values(
                 if target.source_kind == SourceKind.SUM
                 else Count("pk", filter=q)
             )
-    row = model.objects.aggregate(**aggregates)
+    row = model.objects.filter(confirmed=True).aggregate(**aggregates)
     # A register is a fact on every day: its count as of a date describes that date.
     return {
         target.pk: [

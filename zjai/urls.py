@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("targets.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("projects/", include("projects.urls")),
+    path("registers/", include("registers.urls")),
     path("reports/", include("reports.urls")),
 ]

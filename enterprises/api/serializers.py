@@ -13,6 +13,7 @@ from rest_framework import serializers
 from enterprises.models import Enterprise
 from enterprises.services import EDITABLE
 from plans.models import ResponsibleUnit
+from registers.api.serializers import PendingChangeFieldMixin
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -21,7 +22,7 @@ from zjai.api.fields import (
 )
 
 
-class EnterpriseSerializer(ReadOnlyModelSerializer):
+class EnterpriseSerializer(PendingChangeFieldMixin, ReadOnlyModelSerializer):
     owner_unit = serializers.CharField(
         source="owner_unit.code", read_only=True, allow_null=True, default=None
     )
@@ -33,6 +34,8 @@ class EnterpriseSerializer(ReadOnlyModelSerializer):
             *EDITABLE,
             "plan_key",
             "is_demo",
+            "confirmed",
+            "pending_change",
             "version",
             "created_at",
             "updated_at",

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from enterprises import services
 from enterprises.filtersets import EnterpriseFilterSet
 from enterprises.models import Enterprise
+from registers.api.serializers import DecisionSerializer
 from registers.api.views import RegisterViewSet
 
 from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
@@ -20,7 +21,7 @@ from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
     create=extend_schema(
         summary=_("Add an enterprise"),
         request=EnterpriseWriteSerializer,
-        responses={201: EnterpriseSerializer},
+        responses={201: EnterpriseSerializer, 202: EnterpriseSerializer},
         examples=[
             OpenApiExample(
                 "benchmark",
@@ -41,12 +42,24 @@ from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
     update=extend_schema(
         summary=_("Change an enterprise (all fields)"),
         request=EnterpriseWriteSerializer,
-        responses=EnterpriseSerializer,
+        responses={200: EnterpriseSerializer, 202: EnterpriseSerializer},
     ),
     partial_update=extend_schema(
         summary=_("Change some fields of an enterprise"),
         request=EnterpriseWriteSerializer,
+        responses={200: EnterpriseSerializer, 202: EnterpriseSerializer},
+    ),
+    confirm=extend_schema(
+        summary=_("Confirm the pending change of an enterprise"),
+        request=DecisionSerializer,
         responses=EnterpriseSerializer,
+        examples=[OpenApiExample("checked", value={"comment": "已核对"}, request_only=True)],
+    ),
+    reject=extend_schema(
+        summary=_("Reject the pending change of an enterprise"),
+        request=DecisionSerializer,
+        responses={200: EnterpriseSerializer, 204: None},
+        examples=[OpenApiExample("source", value={"comment": "请附认定文件"}, request_only=True)],
     ),
 )
 class EnterpriseViewSet(RegisterViewSet):
@@ -57,6 +70,8 @@ class EnterpriseViewSet(RegisterViewSet):
     write_serializer_class = EnterpriseWriteSerializer
     create_service = staticmethod(services.create_enterprise)
     update_service = staticmethod(services.update_enterprise)
+    confirm_service = staticmethod(services.confirm_enterprise_change)
+    reject_service = staticmethod(services.reject_enterprise_change)
     detail_route = "api:enterprise-detail"
     filterset_class = EnterpriseFilterSet
     search_fields = ["name_zh", "name_en", "credit_code"]

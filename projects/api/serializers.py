@@ -9,6 +9,7 @@ from enterprises.models import Enterprise
 from plans.models import ResponsibleUnit
 from projects.models import Project
 from projects.services import EDITABLE
+from registers.api.serializers import PendingChangeFieldMixin
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -18,14 +19,23 @@ from zjai.api.fields import (
 )
 
 
-class ProjectSerializer(ReadOnlyModelSerializer):
+class ProjectSerializer(PendingChangeFieldMixin, ReadOnlyModelSerializer):
     owner_unit = serializers.CharField(
         source="owner_unit.code", read_only=True, allow_null=True, default=None
     )
 
     class Meta:
         model = Project
-        fields = ["id", *EDITABLE, "is_demo", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            *EDITABLE,
+            "is_demo",
+            "confirmed",
+            "pending_change",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ProjectWriteSerializer(StrictModelSerializer):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from projects import services
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
+from registers.api.serializers import DecisionSerializer
 from registers.api.views import RegisterViewSet
 
 from .serializers import ProjectSerializer, ProjectWriteSerializer
@@ -20,7 +21,7 @@ from .serializers import ProjectSerializer, ProjectWriteSerializer
     create=extend_schema(
         summary=_("Add a project"),
         request=ProjectWriteSerializer,
-        responses={201: ProjectSerializer},
+        responses={201: ProjectSerializer, 202: ProjectSerializer},
         examples=[
             OpenApiExample(
                 "smart factory",
@@ -40,12 +41,24 @@ from .serializers import ProjectSerializer, ProjectWriteSerializer
     update=extend_schema(
         summary=_("Change a project (all fields)"),
         request=ProjectWriteSerializer,
-        responses=ProjectSerializer,
+        responses={200: ProjectSerializer, 202: ProjectSerializer},
     ),
     partial_update=extend_schema(
         summary=_("Change some fields of a project"),
         request=ProjectWriteSerializer,
+        responses={200: ProjectSerializer, 202: ProjectSerializer},
+    ),
+    confirm=extend_schema(
+        summary=_("Confirm the pending change of a project"),
+        request=DecisionSerializer,
         responses=ProjectSerializer,
+        examples=[OpenApiExample("checked", value={"comment": "已核对"}, request_only=True)],
+    ),
+    reject=extend_schema(
+        summary=_("Reject the pending change of a project"),
+        request=DecisionSerializer,
+        responses={200: ProjectSerializer, 204: None},
+        examples=[OpenApiExample("source", value={"comment": "请附认定文件"}, request_only=True)],
     ),
 )
 class ProjectViewSet(RegisterViewSet):
@@ -56,6 +69,8 @@ class ProjectViewSet(RegisterViewSet):
     write_serializer_class = ProjectWriteSerializer
     create_service = staticmethod(services.create_project)
     update_service = staticmethod(services.update_project)
+    confirm_service = staticmethod(services.confirm_project_change)
+    reject_service = staticmethod(services.reject_project_change)
     detail_route = "api:project-detail"
     filterset_class = ProjectFilterSet
     search_fields = ["name_zh", "name_en"]

@@ -74,10 +74,12 @@ def _write_world() -> World:
 
     from accounts.models import User
     from accounts.services import create_api_token, ensure_role_groups
-    from enterprises.services import create_enterprise
+    from enterprises.models import Enterprise
+    from enterprises.services import confirm_enterprise_change, create_enterprise
     from plans.models import ResponsibleUnit
     from portfolio.services import load_plan
-    from projects.services import create_project
+    from projects.models import Project
+    from projects.services import confirm_project_change, create_project
     from targets import services
     from targets.models import Target
     from tests.conftest import _plan_spec
@@ -129,6 +131,8 @@ def _write_world() -> World:
     ):
         for state in ("draft", "submitted", "approved", "rejected"):
             world.figures[f"{side}_{state}"] = figure(target, staff, reviewer, state, "1200")
+        # Created by staff, confirmed by their unit's reviewer (four eyes): the world's
+        # entries count, as a register's usually do.
         world.enterprises[side] = create_enterprise(
             acting_user=staff,
             name_zh=f"演示企业{side}",
@@ -146,6 +150,10 @@ def _write_world() -> World:
             city="ningbo",
             start_date=dt.date(2020, 3, 1),
         ).pk
+        confirm_enterprise_change(
+            Enterprise.objects.get(pk=world.enterprises[side]), acting_user=reviewer
+        )
+        confirm_project_change(Project.objects.get(pk=world.projects[side]), acting_user=reviewer)
     world.history_dates = (dt.date(2021, 12, 31), dt.date(2022, 6, 30))
     return world
 

@@ -224,7 +224,7 @@ ROWS: list[Row] = [
     Row(
         "PUT",
         "/api/v1/enterprises/{enterprise_own}/",
-        roles(200, 200, 200, 403),
+        roles(202, 202, 202, 403),  # a new city and sector: proposed, to be confirmed
         body={**ENTERPRISE, "owner_unit": "econ-it"},
         versioned="enterprise:own",
         note="PUT repeating the managing unit is no attempt to change it",
@@ -232,7 +232,7 @@ ROWS: list[Row] = [
     Row(
         "PUT",
         "/api/v1/enterprises/{enterprise_other}/",
-        roles(200, 403, 403, 403),
+        roles(202, 403, 403, 403),
         body=ENTERPRISE,
         versioned="enterprise:other",
     ),
@@ -244,35 +244,50 @@ ROWS: list[Row] = [
         versioned="enterprise:own",
         note="only an admin moves an entry to another unit",
     ),
+    # Confirming: a reviewer of the managing unit or an admin (409 here: the world's entries
+    # have no pending change); tests/registers/test_api.py confirms real ones.
+    *[
+        Row(
+            "POST",
+            f"/api/v1/{register}s/{{{register}_{side}}}/{decision}/",
+            roles(409, 409 if side == "own" else 403, 403, 403),
+            body={"comment": "核对"},
+            versioned=f"{register}:{side}",
+        )
+        for register in ("enterprise", "project")
+        for side in ("own", "other")
+        for decision in ("confirm", "reject")
+    ],
     Row("GET", "/api/v1/projects/", ALL_READ),
     Row("GET", "/api/v1/projects/{project_own}/", ALL_READ),
     Row("GET", "/api/v1/projects/{project_other}/", ALL_READ),
-    Row("POST", "/api/v1/projects/", roles(201, 201, 201, 403), body=PROJECT),
+    # Every project counts: a new one awaits confirmation (202), as does a counted change.
+    Row("POST", "/api/v1/projects/", roles(202, 202, 202, 403), body=PROJECT),
     Row(
         "PUT",
         "/api/v1/projects/{project_own}/",
-        roles(200, 200, 200, 403),
+        roles(202, 202, 202, 403),
         body={**PROJECT, "status": "completed"},
         versioned="project:own",
     ),
     Row(
         "PATCH",
         "/api/v1/projects/{project_own}/",
-        roles(200, 200, 200, 403),
+        roles(202, 202, 202, 403),
         body={"planned_investment": "5000.50"},
         versioned="project:own",
     ),
     Row(
         "PUT",
         "/api/v1/projects/{project_other}/",
-        roles(200, 403, 403, 403),
+        roles(202, 403, 403, 403),
         body=PROJECT,
         versioned="project:other",
     ),
     Row(
         "PATCH",
         "/api/v1/projects/{project_other}/",
-        roles(200, 403, 403, 403),
+        roles(202, 403, 403, 403),
         body={"status": "completed"},
         versioned="project:other",
     ),

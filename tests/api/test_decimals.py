@@ -70,7 +70,7 @@ def test_the_largest_investments_are_taken_and_returned_exactly(world: World, as
         },
         format="json",
     )
-    assert created.status_code == 201, created.content
+    assert created.status_code == 202, created.content  # a new project awaits confirmation
     body = as_user("staff").get(f"/api/v1/projects/{created.json()['id']}/").json()
     assert [body[name] for name in INVESTMENTS] == ["9999999999999.99"] * 2
 

@@ -114,6 +114,18 @@ def writes(w):
         "update_project": lambda: project_services.update_project(
             w["project"], acting_user=a, name_zh="辛"
         ),
+        "confirm_enterprise_change": lambda: enterprise_services.confirm_enterprise_change(
+            w["enterprise"], acting_user=a
+        ),
+        "reject_enterprise_change": lambda: enterprise_services.reject_enterprise_change(
+            w["enterprise"], acting_user=a, comment="no"
+        ),
+        "confirm_project_change": lambda: project_services.confirm_project_change(
+            w["project"], acting_user=a
+        ),
+        "reject_project_change": lambda: project_services.reject_project_change(
+            w["project"], acting_user=a, comment="no"
+        ),
         "create_api_token for someone else": lambda: create_api_token(
             owner=w["admin"], name="x", acting_user=a
         ),
@@ -137,6 +149,10 @@ WRITES = [
     "revoke_enterprise",
     "create_project",
     "update_project",
+    "confirm_enterprise_change",
+    "reject_enterprise_change",
+    "confirm_project_change",
+    "reject_project_change",
     "create_api_token for someone else",
 ]
 

@@ -167,20 +167,29 @@ def test_a_recompute_writes_rows_but_one_event(plan):
 
 
 def test_the_dirty_mark_is_bookkeeping_next_to_an_audited_change(plan, make_user):
-    from enterprises.services import create_enterprise
+    from enterprises.services import confirm_enterprise_change, create_enterprise
 
     admin = make_user("boss", "admin")
+    second = make_user("boss2", "admin")
     seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
-    create_enterprise(
+    entry = create_enterprise(
         acting_user=admin,
         name_zh="丙智能",
         city="hangzhou",
         tier="leading",
         recognised_on=dt.date(2021, 1, 5),
     )
+    # Proposed, not counted: nothing is marked dirty yet.
+    assert not Target.objects.filter(source_register="enterprises", dirty_since__isnull=False)
+    confirm_enterprise_change(entry, acting_user=second)
     # The change is audited; the targets it marked dirty are not separately (bookkeeping).
-    new = list(AuditEvent.objects.filter(seq__gt=seq))
-    assert [(e.action, e.object_type) for e in new] == [("create", "enterprises.enterprise")]
+    new = list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+    assert [(e.action, e.object_type) for e in new] == [
+        ("create", "enterprises.enterprise"),
+        ("create", "registers.pendingchange"),
+        ("update", "enterprises.enterprise"),
+        ("approve", "registers.pendingchange"),
+    ]
     assert not Target.objects.filter(source_register="enterprises", dirty_since__isnull=True)
     assert not AuditEvent.objects.filter(seq__gt=seq, object_type="targets.target").exists()
 

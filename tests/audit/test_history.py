@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from audit import history
 from enterprises.models import Enterprise
-from enterprises.services import create_enterprise, recognise_enterprise, update_enterprise
+from enterprises.services import (
+    confirm_enterprise_change,
+    create_enterprise,
+    recognise_enterprise,
+    update_enterprise,
+)
 from plans.models import ResponsibleUnit
 from targets import services
 from targets.models import Target
@@ -41,6 +46,8 @@ def test_an_enterprise_as_it_was_on_each_date(people):
         enterprise = recognise_enterprise(
             enterprise, tier="specialised", recognised_on=dt.date(2021, 2, 20), acting_user=staff
         )
+        # Four eyes: the recognition is written once the unit's reviewer confirms it.
+        enterprise = confirm_enterprise_change(enterprise, acting_user=people["reviewer"])
     with mock.patch("django.utils.timezone.now", return_value=at(dt.date(2021, 6, 1))):
         update_enterprise(enterprise, acting_user=staff, name_en="Ren AI", reason="English name")
 
@@ -97,6 +104,7 @@ def test_objects_without_a_create_event_are_found_by_undoing_later_changes(peopl
     )
     with mock.patch("django.utils.timezone.now", return_value=at(dt.date(2021, 6, 1))):
         update_enterprise(enterprise, acting_user=people["staff"], tier="leading")
+        confirm_enterprise_change(enterprise, acting_user=people["reviewer"])
     earlier = history.state_on(enterprise, dt.date(2021, 5, 1))
     assert earlier.method == "undone" and earlier.fields["tier"] == "benchmark"
     later = history.state_on(enterprise, dt.date(2021, 6, 2))

@@ -12,7 +12,12 @@ from django.test import Client
 
 from audit.context import acting_as
 from enterprises.models import Enterprise
-from enterprises.services import create_enterprise, revoke_enterprise, update_enterprise
+from enterprises.services import (
+    confirm_enterprise_change,
+    create_enterprise,
+    revoke_enterprise,
+    update_enterprise,
+)
 from plans.models import Plan, ResponsibleUnit
 from targets import services
 from targets.models import Target
@@ -114,9 +119,12 @@ def test_a_register_entrys_history_reads_with_labels_and_names(people):
     enterprise = update_enterprise(
         enterprise, acting_user=people["staff"], tier="leading", recognised_on=dt.date(2021, 3, 1)
     )
+    # Four eyes: each counted change is written once the unit's reviewer confirms it.
+    enterprise = confirm_enterprise_change(enterprise, acting_user=people["reviewer"])
     revoke_enterprise(
         enterprise, revoked_on=dt.date(2022, 1, 5), acting_user=people["staff"], reason="复核"
     )
+    confirm_enterprise_change(enterprise, acting_user=people["reviewer"])
     url = f"/enterprises/{enterprise.pk}/"
 
     chinese = history_of(client_for(people["staff"]), url)
@@ -159,6 +167,9 @@ def test_names_are_read_once_per_model_however_many_events(people):
     client = client_for(people["auditor"])
     url = f"/enterprises/{enterprise.pk}/"
     update_enterprise(enterprise, acting_user=people["admin"], owner_unit=units[0])
+    # A proposed change and its withdrawal: the history shows those events too.
+    enterprise = update_enterprise(enterprise, acting_user=people["admin"], city="ningbo")
+    update_enterprise(enterprise, acting_user=people["admin"], city="hangzhou")
     before, _ = count_queries(client, url)
     for unit in units[1:]:
         enterprise = Enterprise.objects.get(pk=enterprise.pk)

@@ -266,9 +266,16 @@ def test_bulk_import_of_enterprises(people, plan):
     seq = last_seq()
     response = client.post(url, {"file": upload})
     assert response.status_code == 302, response.content[:800]
-    new = events_since(seq)
-    # One event per row created, nothing else.
-    assert [(e.action, e.object_type) for e in new] == [("create", "enterprises.enterprise")] * 2
+    everything = events_since(seq)
+    # One event per row created, one per change awaiting confirmation, one for their batch.
+    assert [(e.action, e.object_type) for e in everything] == [
+        ("create", "enterprises.enterprise"),
+        ("create", "registers.importbatch"),
+        ("create", "registers.pendingchange"),
+        ("create", "enterprises.enterprise"),
+        ("create", "registers.pendingchange"),
+    ]
+    new = [e for e in everything if e.object_type == "enterprises.enterprise"]
     for name, event in zip(["甲智能", "乙智能"], new, strict=True):
         enterprise = Enterprise.objects.get(name_zh=name)
         assert event.object_id == str(enterprise.pk)

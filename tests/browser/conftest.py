@@ -111,6 +111,15 @@ def pages(plan, make_user, settings, tmp_path):
     enterprise = create_enterprise(
         acting_user=staff, name_zh="之江智能", city="hangzhou", credit_code=credit_code(3)
     )
+    # A new leading enterprise awaits its confirmation: its page shows the pending change
+    # (with the buttons for the reviewer), the queue lists it.
+    pending_entry = create_enterprise(
+        acting_user=staff,
+        name_zh="钱江智能",
+        city="hangzhou",
+        tier="leading",
+        recognised_on=dt.date(2021, 3, 1),
+    )
     return {
         "staff1": [
             "/",
@@ -127,5 +136,10 @@ def pages(plan, make_user, settings, tmp_path):
             "/projects/",
             "/projects/new/",
         ],
-        "reviewer1": ["/", f"/figures/{pending.pk}/review/"],
+        "reviewer1": [
+            "/",
+            f"/figures/{pending.pk}/review/",
+            f"/enterprises/{pending_entry.pk}/",
+            "/registers/to-confirm/",
+        ],
     }

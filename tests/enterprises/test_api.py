@@ -27,10 +27,15 @@ def test_staff_add_an_enterprise_for_their_own_unit(world: World, as_user: Any) 
         },
         format="json",
     )
-    assert response.status_code == 201, response.content
+    # With a tier it counts: accepted, awaiting a reviewer's confirmation.
+    assert response.status_code == 202, response.content
     body = response.json()
     assert body["owner_unit"] == "econ-it"
     assert (body["tier"], body["recognised_on"], body["version"]) == ("benchmark", "2021-03-01", 1)
+    assert body["confirmed"] is False
+    assert body["pending_change"]["kind"] == "create"
+    assert body["pending_change"]["proposed"]["tier"] == "benchmark"
+    assert body["pending_change"]["proposed_by"] == "staff"
     event = AuditEvent.objects.get(object_type="enterprises.enterprise", object_id=str(body["id"]))
     assert (event.action, event.reason, event.actor.username) == (
         "create",
@@ -85,12 +90,25 @@ def test_revoking_through_patch_records_the_reason(world: World, as_user: Any) -
         format="json",
         HTTP_IF_MATCH=etag,
     )
-    assert revoked.status_code == 200, revoked.content
-    assert revoked.json()["status"] == "revoked"
-    event = AuditEvent.objects.filter(object_id=str(world.enterprises["own"])).latest("seq")
+    # Proposed: the entry stays active, its pending change shows the revocation.
+    assert revoked.status_code == 202, revoked.content
+    body = revoked.json()
+    assert body["status"] == "active"
+    assert body["pending_change"]["proposed"] == {"status": "revoked", "revoked_on": "2022-01-31"}
+    assert body["pending_change"]["previous"] == {"status": "active", "revoked_on": None}
+    assert body["pending_change"]["reason"] == "不再符合条件"
+    confirmed = as_user("reviewer").post(
+        f"{url}confirm/", {"comment": "核对"}, format="json", HTTP_IF_MATCH=revoked["ETag"]
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["status"] == "revoked" and confirmed.json()["pending_change"] is None
+    event = AuditEvent.objects.filter(
+        object_type="enterprises.enterprise", object_id=str(world.enterprises["own"])
+    ).latest("seq")
     assert event.before == {"status": "active", "revoked_on": None}
     assert event.after == {"status": "revoked", "revoked_on": "2022-01-31"}
-    assert event.reason == "不再符合条件"
+    assert event.actor.username == "reviewer"
+    assert "不再符合条件" in event.reason and "staff" in event.reason
 
 
 def test_filters_search_ordering_and_pages(world: World, as_user: Any) -> None:

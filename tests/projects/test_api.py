@@ -25,8 +25,10 @@ def test_admin_places_a_project_with_any_unit_and_enterprise(world: World, as_us
         },
         format="json",
     )
-    assert response.status_code == 201, response.content
+    # Every project counts: accepted, awaiting confirmation by another person.
+    assert response.status_code == 202, response.content
     body = response.json()
+    assert body["confirmed"] is False and body["pending_change"]["kind"] == "create"
     assert (body["owner_unit"], body["enterprise"]) == ("talent-office", world.enterprises["other"])
     assert (body["planned_investment"], body["completed_investment"]) == ("12000.50", "8000.00")
 
@@ -62,8 +64,14 @@ def test_the_models_rules_come_back_as_errors(world: World, as_user: Any) -> Non
         format="json",
         HTTP_IF_MATCH=etag,
     )
-    assert accepted.status_code == 200
-    assert accepted.json()["version"] == 2
+    # A counted change: proposed (202), the confirmed status kept until a reviewer confirms.
+    assert accepted.status_code == 202
+    assert accepted.json()["status"] == "under_construction"
+    assert accepted.json()["pending_change"]["proposed"] == {
+        "status": "accepted",
+        "accepted_on": "2022-05-20",
+    }
+    assert accepted.json()["version"] == int(etag.strip('"')) + 1
 
 
 def test_project_filters(world: World, as_user: Any) -> None:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from enterprises.models import Enterprise
-from enterprises.services import create_enterprise, update_enterprise
+from enterprises.services import confirm_enterprise_change, create_enterprise, update_enterprise
 from plans.models import ResponsibleUnit
-from targets.models import Target
+from targets.models import Progress, Target
 from tests.audit.test_write_paths import _admin_form_data
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,8 @@ def an_enterprise(user) -> Enterprise:
     )
 
 
-def test_a_new_entry_is_created_by_the_service_and_recomputes_the_counted_targets(
-    admin_client, django_capture_on_commit_callbacks
+def test_a_new_entry_is_created_by_the_service_and_awaits_a_second_person(
+    admin_client, make_user, django_capture_on_commit_callbacks
 ):
     client, boss = admin_client
     page = client.get("/admin/enterprises/enterprise/add/")
@@ -60,12 +61,22 @@ def test_a_new_entry_is_created_by_the_service_and_recomputes_the_counted_target
         response = client.post("/admin/enterprises/enterprise/add/", data)
     assert response.status_code == 302, response.context and response.context["errors"]
     entry = Enterprise.objects.get(name_zh="钱塘机器人")
-    assert entry.version == 1 and entry.owner_unit == boss.unit
+    assert entry.version == 1 and entry.owner_unit == boss.unit and not entry.confirmed
     event = AuditEvent.objects.get(object_type="enterprises.enterprise", object_id=str(entry.pk))
     assert event.action == "create" and event.reason == "省经信厅认定文件"
-    # A leading enterprise counts: the targets reading the register were recomputed (eagerly).
+    # A leading enterprise counts, so even an administrator's waits for a second person.
     counted = Target.objects.filter(source_register="enterprises")
     assert counted.exists() and not counted.filter(dirty_since__isnull=False).exists()
+    with pytest.raises(PermissionDenied):
+        confirm_enterprise_change(entry, acting_user=boss)
+    second = make_user("boss2", "admin", boss.unit)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_enterprise_change(entry, acting_user=second)
+    # Confirmed: the targets reading the register were recomputed (eagerly).
+    entry.refresh_from_db()
+    assert entry.confirmed and entry.version == 2
+    assert not counted.filter(dirty_since__isnull=False).exists()
+    assert Progress.objects.filter(target__in=counted).exists()
 
 
 def test_a_page_read_before_someone_else_changed_the_entry_changes_nothing(admin_client):

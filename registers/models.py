@@ -1,0 +1,183 @@
+"""Register changes that wait for a second person: a proposed change of an entry's counted fields
+(or a new entry that would count), and the import batch that groups an import's changes.
+
+A change that moves a target takes effect only once a reviewer of the entry's managing unit (or
+an administrator), never its proposer, confirms it (docs/domain.md, "Four eyes on the
+registers"). Until then the entry keeps its confirmed values, which are what the targets count
+(targets/values.py); a new entry carries `confirmed=False` and counts nowhere.
+
+The proposal is a record of its own rather than columns on the entry: the entry's columns are
+the confirmed values, and their valid-time history (to come) is a history of confirmed values.
+The registers sit below the enterprise and project apps, so a change points to its entry by
+content type and id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ChangeKind, ChangeState
+
+
+def entry_field(model: type[models.Model], name: str) -> models.Field:
+    """A register's own field of that name (the counted fields are all concrete)."""
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.Field), name
+    return found
+
+
+class ImportBatch(models.Model):
+    """The counted entries of one bulk import, confirmed or rejected together."""
+
+    State = ChangeState
+
+    register = models.ForeignKey(
+        ContentType, verbose_name=_("register"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner_unit = models.ForeignKey(
+        "plans.ResponsibleUnit",
+        verbose_name=_("managing unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ChangeState.choices, default=ChangeState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["state", "owner_unit"], name="import_batch_state_unit")]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class PendingChangeQuerySet(models.QuerySet):
+    def pending(self) -> PendingChangeQuerySet:
+        return self.filter(state=ChangeState.PENDING)
+
+    def of_entry(self, entry: models.Model) -> PendingChangeQuerySet:
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(entry)), object_id=entry.pk
+        )
+
+
+class PendingChange(models.Model):
+    """A proposed change of a register entry's counted fields, or a new entry that would count.
+
+    `proposed` holds the counted fields' proposed values (JSON: dates and amounts as text);
+    `previous` the entry's confirmed values of the same fields when it was proposed. At most one
+    change of an entry is pending at a time."""
+
+    State = ChangeState
+    Kind = ChangeKind
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("register"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("entry id"))
+    entry = GenericForeignKey("content_type", "object_id")
+    # The entry's name when last proposed: a rejected new entry is removed from its register.
+    entry_repr = models.CharField(_("entry"), max_length=300)
+    owner_unit = models.ForeignKey(
+        "plans.ResponsibleUnit",
+        verbose_name=_("managing unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ChangeKind.choices)
+    proposed = models.JSONField(_("proposed values"), encoder=DjangoJSONEncoder, default=dict)
+    previous = models.JSONField(_("confirmed values"), encoder=DjangoJSONEncoder, default=dict)
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    reason = models.TextField(_("reason for the change"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ChangeState.choices, default=ChangeState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = PendingChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending change")
+        verbose_name_plural = _("pending changes")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "state"], name="pending_change_entry"
+            ),
+            models.Index(fields=["state", "owner_unit"], name="pending_change_state_unit"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=Q(state="pending"),
+                name="one_pending_change_per_entry",
+                violation_error_message=_("This entry already has a change awaiting confirmation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    def proposed_values(self, model: type[models.Model]) -> dict[str, Any]:
+        """The proposed values as the entry's fields hold them (dates, decimals, not text)."""
+        return {
+            name: entry_field(model, name).to_python(value) for name, value in self.proposed.items()
+        }
