@@ -7,6 +7,7 @@ from .services import EDITABLE, create_enterprise
 
 
 class EnterpriseImport(RegisterImport):
+    register = "enterprises"
     form_class = EnterpriseForm
     # Every field a user may set but the managing unit: imported entries are the importer's
     # unit's (the service sets it).

@@ -7,6 +7,7 @@ from .services import EDITABLE, create_project
 
 
 class ProjectImport(RegisterImport):
+    register = "projects"
     form_class = ProjectForm
     # Every field a user may set but the managing unit: imported entries are the importer's
     # unit's (the service sets it).

@@ -8,6 +8,7 @@ from registers.views import (
     EntryCreateView,
     EntryDetailView,
     EntryEditView,
+    EntryImportJobView,
     EntryImportView,
     EntryMixin,
 )
@@ -66,3 +67,10 @@ class ProjectImportView(ProjectEntry, EntryImportView):
     importer_class = ProjectImport
     list_url = reverse_lazy("projects:list")
     template_filename = "projects"
+    job_route = "projects:import-job"
+
+
+class ProjectImportJobView(ProjectEntry, EntryImportJobView):
+    importer_class = ProjectImport
+    list_url = reverse_lazy("projects:list")
+    import_url = reverse_lazy("projects:import")

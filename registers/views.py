@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -29,7 +30,15 @@ from zjai.forms import apply_errors
 from zjai.lists import UserScopedModel, paginate
 
 from .forms import EntryFormClass
-from .imports import RegisterImport, template_csv
+from .imports import (
+    ImportFileError,
+    RegisterImport,
+    file_refused,
+    needs_background_job,
+    template_csv,
+)
+from .jobs.services import start_import_job
+from .models import ImportJob
 from .rules import can_create_entry, can_edit_entry
 
 if TYPE_CHECKING:
@@ -202,8 +211,11 @@ class EntryEditView(EntryFormView):
 class EntryImportView(CreateRightMixin, EntryMixin, View):
     importer_class: type[RegisterImport] = RegisterImport
     template_name = "registers/import.html"
+    job_template_name = "registers/import_job.html"
     list_url: StrOrPromise = ""
     template_filename = "template"
+    # The page of a background import job (a file above ZJAI_IMPORT_BACKGROUND_BYTES).
+    job_route = ""
 
     def render_page(self, form, report=None, status=200):
         importer = self.importer_class(self.request.user)
@@ -214,6 +226,12 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
                 "form": form,
                 "report": report,
                 "columns": importer.template_headers(),
+                "limits": {
+                    "rows": settings.ZJAI_IMPORT_MAX_ROWS,
+                    "columns": settings.ZJAI_IMPORT_MAX_COLUMNS,
+                    "size": settings.ZJAI_IMPORT_MAX_BYTES,
+                    "background": settings.ZJAI_IMPORT_BACKGROUND_BYTES,
+                },
                 "model_name": self.model._meta.verbose_name_plural,
                 "list_url": self.list_url,
             },
@@ -236,6 +254,17 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(form, status=400)
+        try:
+            background = needs_background_job(form.cleaned_data["file"])
+        except ImportFileError as exc:  # refused whatever its rows: no job for it
+            return self.render_page(form, report=file_refused(exc), status=400)
+        if background:
+            job = start_import_job(
+                acting_user=request.user,
+                register=self.importer_class.register,
+                upload=form.cleaned_data["file"],
+            )
+            return HttpResponseRedirect(reverse(self.job_route, args=[job.pk]))
         report = self.importer_class(request.user).run(form.cleaned_data["file"])
         if not report.ok:
             return self.render_page(form, report=report, status=400)
@@ -244,3 +273,47 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
             _("%(count)d entries were imported.") % {"count": report.created},
         )
         return HttpResponseRedirect(self.list_url)
+
+
+# Seconds between two loads of a running import job's page (the Refresh header: no script).
+JOB_PAGE_REFRESH = 2
+
+
+class EntryImportJobView(CreateRightMixin, EntryMixin, View):
+    """How far a background import got, then its outcome: the same error table as the import
+    page, or the count imported. The page reloads itself until the job has finished."""
+
+    importer_class: type[RegisterImport] = RegisterImport
+    template_name = "registers/import_job.html"
+    list_url: StrOrPromise = ""
+    import_url: StrOrPromise = ""
+
+    def get(self, request, pk):
+        job = (
+            ImportJob.objects.for_user(request.user)
+            .filter(pk=pk, register=self.importer_class.register)
+            .defer("content")
+            .first()
+        )
+        if job is None:
+            raise Http404(_("No such import."))
+        lost = job.overdue()
+        running = not job.finished and not lost
+        response = render(
+            request,
+            self.template_name,
+            {
+                "job": job,
+                "lost": lost,
+                "running": running,
+                "errors": job.result.get("errors", []),
+                "model_name": self.model._meta.verbose_name_plural,
+                "list_url": self.list_url,
+                "import_url": self.import_url,
+                "refresh": JOB_PAGE_REFRESH,
+            },
+        )
+        if running:
+            response["Refresh"] = str(JOB_PAGE_REFRESH)
+            response["Cache-Control"] = "no-store"
+        return response
