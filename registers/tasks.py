@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,11 +31,19 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5
 
 
+def soft_time_limit(task: Task) -> int:
+    """The soft limit this run had: the one its message carried (registers.jobs.services
+    sends the queuing process's settings), else the task's own."""
+    limits = task.request.timelimit or (None, None)
+    return int(limits[1] or task.soft_time_limit or 0)
+
+
 @shared_task(
+    bind=True,
     soft_time_limit=settings.ZJAI_IMPORT_JOB_SOFT_TIME_LIMIT,
     time_limit=settings.ZJAI_IMPORT_JOB_TIME_LIMIT,
 )
-def run_import_job(job_id: int) -> dict:
+def run_import_job(task: Task, job_id: int) -> dict:
     job = services.begin_import_job(job_id)
     if job is None:
         return {"job": job_id, "state": "skipped"}
@@ -62,7 +70,7 @@ def run_import_job(job_id: int) -> dict:
                     "The import took longer than %(seconds)d seconds and was stopped. Nothing "
                     "was imported. Split the file and upload the parts."
                 )
-                % {"seconds": settings.ZJAI_IMPORT_JOB_SOFT_TIME_LIMIT},
+                % {"seconds": soft_time_limit(task)},
             )
             return {"job": job_id, "state": "failed"}
         except Exception:  # the page says the import failed; the log has the traceback

@@ -230,7 +230,7 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
                     "rows": settings.ZJAI_IMPORT_MAX_ROWS,
                     "columns": settings.ZJAI_IMPORT_MAX_COLUMNS,
                     "size": settings.ZJAI_IMPORT_MAX_BYTES,
-                    "background": settings.ZJAI_IMPORT_BACKGROUND_BYTES,
+                    "background": settings.ZJAI_IMPORT_BACKGROUND_ROWS,
                 },
                 "model_name": self.model._meta.verbose_name_plural,
                 "list_url": self.list_url,

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
@@ -48,7 +49,12 @@ def queue_import_job(job_id: int) -> None:
     from ..tasks import run_import_job
 
     try:
-        run_import_job.delay(job_id)
+        # The limits travel with the message (the worker applies those of the message).
+        run_import_job.apply_async(
+            (job_id,),
+            soft_time_limit=settings.ZJAI_IMPORT_JOB_SOFT_TIME_LIMIT,
+            time_limit=settings.ZJAI_IMPORT_JOB_TIME_LIMIT,
+        )
     except Exception:  # the broker is down: the page says so rather than wait for ever
         logger.exception("could not queue import job %s", job_id)
         fail_import_job(job_id, _("The import could not be queued. Try again later."))
