@@ -366,14 +366,14 @@ def import_for(register: str) -> type[RegisterImport]:
 class RegisterImport:
     """Import rows into one register. Subclasses name the form, the columns and the service."""
 
-    # The register's key, as its job records it (registers.models.ImportJob.register).
-    register = ""
     form_class: EntryFormClass
     columns: tuple[str, ...] = ()
     required_columns: tuple[str, ...] = ()
     unique_columns: tuple[str, ...] = ()
     # Old header (lower case) → column, for files made before a field was renamed.
     renamed_columns: dict[str, str] = {}
+    # The register's key, as its job records it (registers.models.ImportJob.register).
+    register = ""
     # Called with (rows checked, rows in all) while check() runs: a background job's progress.
     on_progress: Callable[[int, int], None] | None = None
 
@@ -389,13 +389,6 @@ class RegisterImport:
 
     def make_form(self, data: dict[str, str]) -> forms.ModelForm:
         return self.form_class(data=data, user=self.user)
-
-    def blank_form(self) -> forms.ModelForm:
-        """A form of this user's fields, made once: normalise() reads only its fields (a
-        form costs queries; every row of a file would otherwise make two)."""
-        if self._blank_form is None:
-            self._blank_form = self.make_form({})
-        return self._blank_form
 
     def create(self, values: dict[str, Any]):
         raise NotImplementedError
@@ -447,6 +440,13 @@ class RegisterImport:
                     RowError(1, force_str(form.fields[name].label), _("This column is missing."))
                 )
         return mapping
+
+    def blank_form(self) -> forms.ModelForm:
+        """A form of this user's fields, made once: normalise() reads only its fields (a
+        form costs queries; every row of a file would otherwise make two)."""
+        if self._blank_form is None:
+            self._blank_form = self.make_form({})
+        return self._blank_form
 
     def normalise(self, form: forms.ModelForm, data: dict[str, str]) -> dict[str, str]:
         """Accept a choice by its code or its label in either language; an empty cell or a
