@@ -13,6 +13,7 @@ class EnterpriseImport(RegisterImport):
     # Every field a user may set but the managing unit: imported entries are the importer's
     # unit's (the service sets it).
     columns = tuple(name for name in EDITABLE if name != "owner_unit")
+    register = "enterprises"  # its background jobs' name for it
     required_columns = ("name_zh", "city")
     unique_columns = ("credit_code",)
 

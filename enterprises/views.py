@@ -10,6 +10,7 @@ from registers.views import (
     EntryDecideView,
     EntryDetailView,
     EntryEditView,
+    EntryImportJobView,
     EntryImportView,
     EntryMixin,
 )
@@ -93,3 +94,10 @@ class EnterpriseImportView(EnterpriseEntry, EntryImportView):
     importer_class = EnterpriseImport
     list_url = reverse_lazy("enterprises:list")
     template_filename = "enterprises"
+    job_route = "enterprises:import-job"
+
+
+class EnterpriseImportJobView(EnterpriseEntry, EntryImportJobView):
+    importer_class = EnterpriseImport
+    list_url = reverse_lazy("enterprises:list")
+    import_url = reverse_lazy("enterprises:import")

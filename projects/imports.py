@@ -13,6 +13,7 @@ class ProjectImport(RegisterImport):
     # Every field a user may set but the managing unit: imported entries are the importer's
     # unit's (the service sets it).
     columns = tuple(name for name in EDITABLE if name != "owner_unit")
+    register = "projects"  # its background jobs' name for it
     required_columns = ("name_zh", "kind", "level", "city")
     # Headers of the files made before `name` became `name_zh` (its name and labels then).
     renamed_columns = {"name": "name_zh", "名称": "name_zh"}

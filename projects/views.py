@@ -10,6 +10,7 @@ from registers.views import (
     EntryDecideView,
     EntryDetailView,
     EntryEditView,
+    EntryImportJobView,
     EntryImportView,
     EntryMixin,
 )
@@ -86,3 +87,10 @@ class ProjectImportView(ProjectEntry, EntryImportView):
     importer_class = ProjectImport
     list_url = reverse_lazy("projects:list")
     template_filename = "projects"
+    job_route = "projects:import-job"
+
+
+class ProjectImportJobView(ProjectEntry, EntryImportJobView):
+    importer_class = ProjectImport
+    list_url = reverse_lazy("projects:list")
+    import_url = reverse_lazy("projects:import")

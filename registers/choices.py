@@ -1,4 +1,4 @@
-"""Choices of the registers' pending changes and import batches."""
+"""Choices of the registers' pending changes, import batches and background import jobs."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,3 +15,14 @@ class ChangeState(models.TextChoices):
 class ChangeKind(models.TextChoices):
     CREATE = "create", _("new entry")
     UPDATE = "update", _("change of counted fields")
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", _("waiting for a worker")
+    CHECKING = "checking", _("checking the rows")
+    # Every row was valid and saved.
+    DONE = "done", _("imported")
+    # Some row or the file itself was wrong: nothing was saved, the errors are listed.
+    REJECTED = "rejected", _("refused, nothing imported")
+    # The job could not finish (its time limit, a lost worker): nothing was saved.
+    FAILED = "failed", _("did not finish, nothing imported")

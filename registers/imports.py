@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,9 +24,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.encoding import force_str
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zjai.uploads import extension, sniff
 
@@ -74,34 +78,145 @@ def _cell_text(value: Any) -> str:
 
 # Formula cells named in the error when a workbook has them (the rest are counted).
 FORMULA_CELLS_SHOWN = 10
+# The most rows a worksheet can have (Excel's limit): a sheet whose rows are numbered beyond
+# it was not made by a spreadsheet, and its empty rows are not walked further.
+XLSX_MAX_ROWS = 1_048_576
+# Parts of an XLSX package (a workbook has a dozen or so; pictures add some).
+XLSX_MAX_PARTS = 1000
 
 
 def _blank(row: list[str]) -> bool:
     return not any(cell.strip() for cell in row)
 
 
-def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
-    """The rows, read no further than is needed to say that there are too many: a small file
-    can hold a million rows (a workbook is compressed; a CSV of empty lines), and each row read
-    costs memory. Blank rows share one empty list."""
-    limit = settings.ZJAI_IMPORT_MAX_ROWS
-    table: list[list[str]] = []
-    filled = 0
-    empty: list[str] = []
-    for row in rows:
-        if _blank(row):
-            table.append(empty)
-            continue
-        table.append(row)
-        filled += 1
-        if filled > limit + 1:  # the header and one row too many: check() says so
-            break
-    return table
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("Too many rows: at most %(limit)d per file.") % {"limit": settings.ZJAI_IMPORT_MAX_ROWS}
+    )
+
+
+def _cell_too_long(row: int, column: int | None = None) -> ImportFileError:
+    limit = settings.ZJAI_IMPORT_MAX_CELL_CHARS
+    if column is None:
+        message = _(
+            "A cell in row %(row)d is too long: a cell may hold at most %(limit)d characters."
+        )
+    else:
+        message = _(
+            "The cell in row %(row)d, column %(column)d is too long: a cell may hold at most "
+            "%(limit)d characters."
+        )
+    return ImportFileError(message % {"row": row, "column": column, "limit": limit})
+
+
+class _Rows:
+    """The rows of a file as text, read one at a time and stopped at the first limit passed.
+
+    `raw` yields each row of the file in order (the first is row 1) as a sequence of cells,
+    which `text` turns into a string. Nothing is read for a cell beyond the header's last
+    named column (its content is not imported). Rows are numbered as the file numbers them;
+    the header and ZJAI_IMPORT_MAX_ROWS rows may hold data, blank rows beyond are skipped
+    (a sheet formatted further down) and a row with data beyond is refused at once. Blank
+    rows share one empty list."""
+
+    def __init__(self, raw: Iterator[Sequence[Any]], text: Callable[[Any], str]):
+        self.raw, self.text = raw, text
+
+    def header(self, cells: Sequence[Any]) -> list[str]:
+        limit = settings.ZJAI_IMPORT_MAX_COLUMNS
+        # Blank cells at the end are no columns (a formatted sheet), so read from the right;
+        # the header is one row, read once, however wide it is.
+        width = len(cells)
+        while width and not self.text(cells[width - 1]):
+            width -= 1
+        if width > limit:
+            raise ImportFileError(
+                _(
+                    "Too many columns: the first row has %(count)d, at most %(limit)d are read. "
+                    "Delete the columns that are not to be imported."
+                )
+                % {"count": width, "limit": limit}
+            )
+        return self.row(1, cells[:width])
+
+    def row(self, number: int, cells: Sequence[Any]) -> list[str]:
+        texts = [self.text(cell) for cell in cells]
+        limit = settings.ZJAI_IMPORT_MAX_CELL_CHARS
+        for index, text in enumerate(texts, start=1):
+            if len(text) > limit:
+                raise _cell_too_long(number, index)
+        return texts
+
+    def table(self) -> list[list[str]]:
+        first = next(self.raw, None)
+        if first is None:
+            return []
+        header = self.header(first)
+        width = len(header)
+        last = settings.ZJAI_IMPORT_MAX_ROWS + 1  # the header's row and the rows' limit
+        table = [header]
+        empty: list[str] = []
+        for number, cells in enumerate(self.raw, start=2):
+            if not cells:  # a row the file leaves out: a spreadsheet's gap
+                if number <= last:
+                    table.append(empty)
+                continue
+            row = self.row(number, cells[:width])
+            if _blank(row):
+                if number <= last:
+                    table.append(empty)
+                continue
+            if number > last:
+                raise _too_many_rows()
+            table.append(row)
+        return table
+
+
+def _unpacked_size(upload) -> int:
+    """What an XLSX package unpacks to, from its directory, before anything is unpacked.
+
+    Python's zipfile stops each part at the size its directory declares, so this is the most
+    the workbook's reader can get out of the file, whatever its parts are made to hold."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(_("The XLSX file cannot be read: %s") % exc) from None
+    limit = settings.ZJAI_IMPORT_MAX_UNPACKED_BYTES
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > XLSX_MAX_PARTS or unpacked > limit:
+        raise ImportFileError(
+            _(
+                "The XLSX file unpacks to %(size)s in %(parts)d parts; at most %(limit)s in "
+                "%(max_parts)d parts. Save the sheet alone, with values only, and upload it again."
+            )
+            % {
+                "size": filesizeformat(unpacked),
+                "parts": len(parts),
+                "limit": filesizeformat(limit),
+                "max_parts": XLSX_MAX_PARTS,
+            }
+        )
+    return unpacked
+
+
+def _xlsx_cells(sheet) -> Iterator[Sequence[Any]]:
+    """The sheet's rows as openpyxl reads them in read-only mode, ignoring the dimension the
+    file declares: a 5 KB file can declare A1:XFD1048576, and openpyxl would then make every
+    row 16,384 cells wide and walk to row 1,048,576. Without it, a row is as wide as its last
+    cell and a row the file leaves out is an empty tuple; none is read beyond XLSX_MAX_ROWS."""
+    sheet.reset_dimensions()
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        if number > XLSX_MAX_ROWS:
+            raise _too_many_rows()
+        yield row
 
 
 def _xlsx_rows(upload) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    _unpacked_size(upload)
     upload.seek(0)
     try:
         # Formulas as written, not their cached results: a formula is refused, not evaluated.
@@ -110,22 +225,21 @@ def _xlsx_rows(upload) -> list[list[str]]:
         raise ImportFileError(_("The XLSX file cannot be read: %s") % exc) from None
     formulas: list[str] = []
 
-    def rows() -> Iterable[list[str]]:
-        for row in book.worksheets[0].iter_rows():
-            texts = []
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.append(cell.coordinate)
-                texts.append(_cell_text(cell.value))
-            yield texts
+    def text(cell: Any) -> str:
+        if getattr(cell, "data_type", None) == "f":
+            formulas.append(cell.coordinate)
+        return _cell_text(cell.value)
 
     try:
-        table = _bounded(rows())
+        table = _Rows(_xlsx_cells(book.worksheets[0]), text).table()
+    except ImportFileError:
+        raise
     except Exception as exc:  # a damaged sheet inside a readable package
         raise ImportFileError(_("The XLSX file cannot be read: %s") % exc) from None
     finally:
         book.close()
     if formulas:
+        formulas = list(dict.fromkeys(formulas))  # the header's last cell is read twice
         shown = ", ".join(formulas[:FORMULA_CELLS_SHOWN])
         if len(formulas) > FORMULA_CELLS_SHOWN:
             shown += " …"
@@ -139,9 +253,9 @@ def _xlsx_rows(upload) -> list[list[str]]:
     return table
 
 
-def _csv_rows(upload) -> list[list[str]]:
+def _csv_text(upload) -> str:
     upload.seek(0)
-    raw = upload.read()
+    raw = upload.read()  # at most ZJAI_IMPORT_MAX_BYTES (_kind checked)
     text = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -152,18 +266,22 @@ def _csv_rows(upload) -> list[list[str]]:
     # UTF-16 text decodes as "UTF-8" with a NUL in every other place.
     if text is None or "\x00" in text:
         raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    return text
+
+
+def _csv_rows(upload) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(_csv_text(upload)))
     try:
-        return _bounded([cell.strip() for cell in row] for row in csv.reader(io.StringIO(text)))
-    except csv.Error as exc:  # e.g. a cell longer than the csv module allows (128 KB)
+        return _Rows(reader, _cell_text).table()
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            # The csv module's own limit (128 KB), far above ours: the same message.
+            raise _cell_too_long(reader.line_num) from None
         raise ImportFileError(_("The CSV file cannot be read: %s") % exc) from None
 
 
-def read_table(upload) -> list[list[str]]:
-    """The rows of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file, as text.
-
-    Raises ImportFileError, with a message for the person who uploaded the file, for a file
-    that is too large, of another kind than its name says, in another encoding, with
-    formulas, or that cannot be read at all."""
+def _kind(upload) -> str:
+    """The kind of file, csv or xlsx, once its size, name and content agree (or ImportFileError)."""
     if upload.size > settings.ZJAI_IMPORT_MAX_BYTES:
         raise ImportFileError(
             _("The file is too large: at most %(mb)d MB.")
@@ -172,12 +290,45 @@ def read_table(upload) -> list[list[str]]:
     ext = extension(upload.name)
     kind = sniff(upload)
     if ext == "xlsx" and kind == "xlsx":
-        return _xlsx_rows(upload)
+        return "xlsx"
     if ext == "csv" and kind in ("csv", None):
         # Text that is neither UTF-8 nor GB18030 (UTF-16, Latin-1, …) is not recognised as
         # CSV by its head: say what is wrong with it rather than that it is no CSV.
-        return _csv_rows(upload)
+        return "csv"
     raise ImportFileError(_("Upload a CSV or XLSX file (its content must match its name)."))
+
+
+def file_refused(exc: ImportFileError) -> ImportReport:
+    """The report of a file refused as a whole: one error, of no row."""
+    return ImportReport(errors=[RowError(0, "—", str(exc))])
+
+
+def needs_background_job(upload) -> bool:
+    """Whether the file is to be checked and imported by a job rather than within the
+    request: it has more than ZJAI_IMPORT_BACKGROUND_ROWS rows (each row is checked as the
+    "add" page checks one entry, with a few queries), or it is an XLSX file that unpacks to
+    more than ZJAI_IMPORT_BACKGROUND_BYTES (reading the workbook alone takes a while).
+
+    Raises ImportFileError for a file refused whatever its rows (its kind, a limit passed,
+    a zip bomb), so that no job is started for it. The rows are read within their limits,
+    which keeps this quick (bench/import_bombs.py)."""
+    if _kind(upload) == "xlsx" and _unpacked_size(upload) > settings.ZJAI_IMPORT_BACKGROUND_BYTES:
+        return True
+    rows = sum(1 for row in read_table(upload)[1:] if row)  # blank rows are empty lists
+    return rows > settings.ZJAI_IMPORT_BACKGROUND_ROWS
+
+
+def read_table(upload) -> list[list[str]]:
+    """The rows of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file, as text.
+
+    Raises ImportFileError, with a message for the person who uploaded the file, for a file
+    that is too large (in bytes, unpacked, rows, columns or one cell's characters), of another
+    kind than its name says, in another encoding, with formulas, or that cannot be read at
+    all. Each limit is checked before or while the file is read, so a refused file costs
+    little whatever it declares."""
+    if _kind(upload) == "xlsx":
+        return _xlsx_rows(upload)
+    return _csv_rows(upload)
 
 
 def _aliases(name: str, field_obj: forms.Field) -> set[str]:
@@ -202,6 +353,22 @@ def _choice_lookup(field_obj: forms.Field) -> dict[str, str]:
     return lookup
 
 
+# Each register's import by its key (RegisterImport.register), for the background job, which
+# knows the register by name only: the registers sit below the apps that define the imports.
+IMPORTS: dict[str, type[RegisterImport]] = {}
+# Rows checked between two reports of progress to a background job.
+PROGRESS_EVERY = 100
+
+
+def import_for(register: str) -> type[RegisterImport]:
+    """The import of a register by its key ("enterprises", "projects")."""
+    if register not in IMPORTS:
+        # Each register's import module registers its class when first imported; a worker
+        # has not imported them (the pages have).
+        autodiscover_modules("imports")
+    return IMPORTS[register]
+
+
 class RegisterImport:
     """Import rows into one register. Subclasses name the model, the form, the columns and the
     service."""
@@ -213,9 +380,20 @@ class RegisterImport:
     unique_columns: tuple[str, ...] = ()
     # Old header (lower case) → column, for files made before a field was renamed.
     renamed_columns: dict[str, str] = {}
+    # The register's key, as its job records it (registers.models.ImportJob.register).
+    register = ""
+    # Called with (rows checked, rows in all) while check() runs: a background job's progress.
+    on_progress: Callable[[int, int], None] | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.register:
+            IMPORTS[cls.register] = cls
 
     def __init__(self, user):
         self.user = user
+        self._choices: dict[str, dict[str, str]] = {}
+        self._blank_form: forms.ModelForm | None = None
 
     def make_form(self, data: dict[str, str]) -> forms.ModelForm:
         return self.form_class(data=data, user=self.user)
@@ -239,30 +417,45 @@ class RegisterImport:
         for old, name in self.renamed_columns.items():
             known.setdefault(old, name)
         mapping: dict[int, str] = {}
+        unknown: list[str] = []
         for index, title in enumerate(header):
             key = title.strip().lower()
             if not key:
                 continue
             column = known.get(key)
             if column is None:
-                report.errors.append(
-                    RowError(
-                        1,
-                        title,
-                        _("Unknown column. Expected one of: %(names)s.")
-                        % {"names": ", ".join(self.template_headers())},
-                    )
-                )
+                unknown.append(title)
             elif column in mapping.values():
                 report.errors.append(RowError(1, title, _("This column appears twice.")))
             else:
                 mapping[index] = column
+        if unknown:
+            # One error for them all, naming each: a row of unknown titles is one mistake.
+            report.errors.append(
+                RowError(
+                    1,
+                    ", ".join(unknown),
+                    ngettext(
+                        "Unknown column. Expected one of: %(names)s.",
+                        "Unknown columns. Expected one of: %(names)s.",
+                        len(unknown),
+                    )
+                    % {"names": ", ".join(self.template_headers())},
+                )
+            )
         for name in self.required_columns:
             if name not in mapping.values():
                 report.errors.append(
                     RowError(1, force_str(form.fields[name].label), _("This column is missing."))
                 )
         return mapping
+
+    def blank_form(self) -> forms.ModelForm:
+        """A form of this user's fields, made once: normalise() reads only its fields (a
+        form costs queries; every row of a file would otherwise make two)."""
+        if self._blank_form is None:
+            self._blank_form = self.make_form({})
+        return self._blank_form
 
     def normalise(self, form: forms.ModelForm, data: dict[str, str]) -> dict[str, str]:
         """Accept a choice by its code or its label in either language; an empty cell or a
@@ -276,7 +469,10 @@ class RegisterImport:
         for name, text in list(out.items()):
             field_obj = form.fields.get(name)
             if isinstance(field_obj, forms.ChoiceField) and text:
-                out[name] = _choice_lookup(field_obj).get(str(text).strip().lower(), text)
+                # The same field's choices for every row: looked up once per import.
+                if name not in self._choices:
+                    self._choices[name] = _choice_lookup(field_obj)
+                out[name] = self._choices[name].get(str(text).strip().lower(), text)
         return out
 
     def check(self, table: list[list[str]]) -> tuple[ImportReport, list[dict[str, Any]]]:
@@ -305,12 +501,13 @@ class RegisterImport:
             return report, []
         cleaned_rows: list[dict[str, Any]] = []
         seen: dict[tuple[str, str], int] = {}
-        for number, row in rows:
+        for checked, (number, row) in enumerate(rows):
+            if self.on_progress is not None and checked % PROGRESS_EVERY == 0:
+                self.on_progress(checked, len(rows))
             data = {
                 name: (row[index] if index < len(row) else "") for index, name in mapping.items()
             }
-            form = self.make_form(data)
-            form = self.make_form(self.normalise(form, data))
+            form = self.make_form(self.normalise(self.blank_form(), data))
             if not form.is_valid():
                 for name, errors in form.errors.items():
                     column = label_of.get(name, "—") if name != "__all__" else "—"
@@ -339,6 +536,8 @@ class RegisterImport:
                     seen[(name, value)] = number
             if not duplicate:
                 cleaned_rows.append({"row": number, "values": self.values(form)})
+        if self.on_progress is not None:
+            self.on_progress(len(rows), len(rows))
         return report, cleaned_rows
 
     def values(self, form: forms.ModelForm) -> dict[str, Any]:

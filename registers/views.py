@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,8 +37,15 @@ from zjai.lists import UserScopedModel, paginate
 
 from . import services as register_services
 from .forms import DecisionForm, EntryFormClass
-from .imports import RegisterImport, template_csv
-from .models import ChangeKind, ChangeState, ImportBatch, PendingChange
+from .imports import (
+    ImportFileError,
+    RegisterImport,
+    file_refused,
+    needs_background_job,
+    template_csv,
+)
+from .jobs.services import start_import_job
+from .models import ChangeKind, ChangeState, ImportBatch, ImportJob, PendingChange
 from .rules import can_create_entry, can_edit_entry, confirms_changes, may_confirm
 from .selectors import (
     attach_pending,
@@ -377,8 +385,11 @@ class EntryEditView(EntryFormView):
 class EntryImportView(CreateRightMixin, EntryMixin, View):
     importer_class: type[RegisterImport] = RegisterImport
     template_name = "registers/import.html"
+    job_template_name = "registers/import_job.html"
     list_url: StrOrPromise = ""
     template_filename = "template"
+    # The page of a background import job (a file above ZJAI_IMPORT_BACKGROUND_BYTES).
+    job_route = ""
 
     def render_page(self, form, report=None, status=200):
         importer = self.importer_class(self.request.user)
@@ -389,6 +400,12 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
                 "form": form,
                 "report": report,
                 "columns": importer.template_headers(),
+                "limits": {
+                    "rows": settings.ZJAI_IMPORT_MAX_ROWS,
+                    "columns": settings.ZJAI_IMPORT_MAX_COLUMNS,
+                    "size": settings.ZJAI_IMPORT_MAX_BYTES,
+                    "background": settings.ZJAI_IMPORT_BACKGROUND_ROWS,
+                },
                 "model_name": self.model._meta.verbose_name_plural,
                 "list_url": self.list_url,
             },
@@ -411,6 +428,17 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(form, status=400)
+        try:
+            background = needs_background_job(form.cleaned_data["file"])
+        except ImportFileError as exc:  # refused whatever its rows: no job for it
+            return self.render_page(form, report=file_refused(exc), status=400)
+        if background:
+            job = start_import_job(
+                acting_user=request.user,
+                register=self.importer_class.register,
+                upload=form.cleaned_data["file"],
+            )
+            return HttpResponseRedirect(reverse(self.job_route, args=[job.pk]))
         report = self.importer_class(request.user).run(form.cleaned_data["file"])
         if not report.ok:
             return self.render_page(form, report=report, status=400)
@@ -556,3 +584,47 @@ class BatchView(RoleRequiredMixin, View):
                 _("The import was rejected: its entries were removed from the register."),
             )
         return HttpResponseRedirect(reverse("registers:batch", args=[batch.pk]))
+
+
+# Seconds between two loads of a running import job's page (the Refresh header: no script).
+JOB_PAGE_REFRESH = 2
+
+
+class EntryImportJobView(CreateRightMixin, EntryMixin, View):
+    """How far a background import got, then its outcome: the same error table as the import
+    page, or the count imported. The page reloads itself until the job has finished."""
+
+    importer_class: type[RegisterImport] = RegisterImport
+    template_name = "registers/import_job.html"
+    list_url: StrOrPromise = ""
+    import_url: StrOrPromise = ""
+
+    def get(self, request, pk):
+        job = (
+            ImportJob.objects.for_user(request.user)
+            .filter(pk=pk, register=self.importer_class.register)
+            .defer("content")
+            .first()
+        )
+        if job is None:
+            raise Http404(_("No such import."))
+        lost = job.overdue()
+        running = not job.finished and not lost
+        response = render(
+            request,
+            self.template_name,
+            {
+                "job": job,
+                "lost": lost,
+                "running": running,
+                "errors": job.result.get("errors", []),
+                "model_name": self.model._meta.verbose_name_plural,
+                "list_url": self.list_url,
+                "import_url": self.import_url,
+                "refresh": JOB_PAGE_REFRESH,
+            },
+        )
+        if running:
+            response["Refresh"] = str(JOB_PAGE_REFRESH)
+            response["Cache-Control"] = "no-store"
+        return response

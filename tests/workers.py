@@ -66,7 +66,9 @@ class Worker:
                 self.proc.wait()
 
 
-def start_worker(name: str = "test") -> Worker:
+def start_worker(name: str = "test", *, pool: str = "solo") -> Worker:
+    """A worker process; `pool="prefork"` (one child) where a test needs what only that pool
+    does, such as enforcing a task's time limits."""
     from zjai.celery import app
 
     env = {
@@ -86,7 +88,8 @@ def start_worker(name: str = "test") -> Worker:
             "-A",
             "zjai",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            *(["--concurrency=1"] if pool == "prefork" else []),
             "--loglevel=INFO",
             f"--hostname={name}@%h",
             "--without-gossip",

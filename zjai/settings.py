@@ -441,3 +441,23 @@ ZJAI_IMPORT_MAX_ROWS = env.int("ZJAI_IMPORT_MAX_ROWS", default=5000)
 ZJAI_IMPORT_MAX_BYTES = env.int("ZJAI_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # Where load_action_plan looks when --file is not given.
 ZJAI_DEFAULT_PLAN_FILE = BASE_DIR / "plans" / "data" / "zj-ai-2019-2022.yaml"
+
+# --- Register imports: what one file may hold (registers/imports.py; docs/operations.md,
+# "Register imports"). ZJAI_IMPORT_MAX_ROWS and ZJAI_IMPORT_MAX_BYTES are above. Every limit is
+# checked before or while the file is read, never after: a small file can declare a huge sheet.
+# Named columns of the first row (the registers have about fifteen).
+ZJAI_IMPORT_MAX_COLUMNS = env.int("ZJAI_IMPORT_MAX_COLUMNS", default=50)
+# Characters of one cell (the longest field, a project's name, holds 300).
+ZJAI_IMPORT_MAX_CELL_CHARS = env.int("ZJAI_IMPORT_MAX_CELL_CHARS", default=1000)
+# What an XLSX file (a zip) may unpack to, all its parts together: a zip bomb is refused
+# before the workbook is opened.
+ZJAI_IMPORT_MAX_UNPACKED_BYTES = env.int("ZJAI_IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+# Files of more rows than this, or XLSX files that unpack to more bytes than this, are checked
+# and imported by a Celery job, the page showing its progress, instead of within the request
+# (each row costs about 15 ms: 200 rows stay within a few seconds).
+ZJAI_IMPORT_BACKGROUND_ROWS = env.int("ZJAI_IMPORT_BACKGROUND_ROWS", default=200)
+ZJAI_IMPORT_BACKGROUND_BYTES = env.int("ZJAI_IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
+# The job's time limits in seconds: at the soft one it stops and says so, nothing imported; at
+# the hard one the worker kills it. Both below CELERY_VISIBILITY_TIMEOUT.
+ZJAI_IMPORT_JOB_SOFT_TIME_LIMIT = env.int("ZJAI_IMPORT_JOB_SOFT_TIME_LIMIT", default=240)
+ZJAI_IMPORT_JOB_TIME_LIMIT = env.int("ZJAI_IMPORT_JOB_TIME_LIMIT", default=300)

@@ -88,8 +88,11 @@ def screenshot(page, name: str) -> Path:
 @pytest.fixture
 def pages(plan, make_user, settings, tmp_path):
     """Data for every page to show its parts: figures in each state, progress, entries."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from enterprises.services import create_enterprise
     from plans.models import ResponsibleUnit
+    from registers.jobs.services import start_import_job
 
     settings.MEDIA_ROOT = tmp_path
     econ = ResponsibleUnit.objects.get(code="econ-it")
@@ -120,6 +123,12 @@ def pages(plan, make_user, settings, tmp_path):
         tier="leading",
         recognised_on=dt.date(2021, 3, 1),
     )
+    # A background import refused with its error table (the job runs in-process here).
+    refused_import = start_import_job(
+        acting_user=staff,
+        register="enterprises",
+        upload=SimpleUploadedFile("big.csv", "name_zh,city\n甲,杭州\n乙,巴黎\n".encode()),
+    )
     return {
         "staff1": [
             "/",
@@ -133,6 +142,7 @@ def pages(plan, make_user, settings, tmp_path):
             f"/enterprises/{enterprise.pk}/",
             f"/enterprises/{enterprise.pk}/edit/",
             "/enterprises/import/",
+            f"/enterprises/import/{refused_import.pk}/",
             "/projects/",
             "/projects/new/",
         ],
