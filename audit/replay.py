@@ -18,25 +18,30 @@ measurement`) and read through `django.apps`, never imported. Adding a table is 
 `register("app.model")` (here, or in the app's AppConfig.ready); a table whose events are not
 registered is itself reported.
 
-It streams the events in sequence order and each table in primary-key order (chunked
-iterators): a fixed number of queries whatever the number of rows, and memory for the rows that
-have events only.
+It runs one table at a time, as a merge of two streams (chunked iterators): the table's events
+ordered by row and, within a row, by sequence number; and the table's rows in primary-key order
+(rows written in bulk without an event of their own are counted, not read). A fixed number of
+queries whatever the number of rows, and memory for one row's events (bench/replay_bench.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import QuerySet
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .history import CREATE_ACTIONS, DELETE_ACTIONS, SUMMARY_ACTIONS, current_keys
@@ -58,17 +63,24 @@ class Seeded:
 
 
 class KeyReader:
-    """How to read, for every row of a table at once, a key the trail records that is not a
-    plain column (links, a many-to-many relation by names), and how to compare it."""
+    """How to read a key the trail records that is not a plain column (links, a many-to-many
+    relation by names), for every row of a table in one query, and how to compare it."""
 
     empty: Any = ()
 
-    def read(self, model: type[models.Model], batch_size: int) -> dict[str, Any]:
-        """{pk as text: value, normalised} for the rows that have one; the others have `empty`."""
+    def rows(self, model: type[models.Model], batch_size: int) -> Iterator[tuple[int, Any]]:
+        """(pk, value normalised) of the rows that have one, in primary-key order; the others
+        have `empty`."""
         raise NotImplementedError
 
     def normalise(self, value: Any) -> Any:
         raise NotImplementedError
+
+
+def _grouped(pairs: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, list]]:
+    """(owner, item) pairs sorted by owner, as (owner, [items])."""
+    for owner, items in groupby(pairs, key=itemgetter(0)):
+        yield owner, [item for _owner, item in items]
 
 
 class RelatedKeys(KeyReader):
@@ -79,18 +91,20 @@ class RelatedKeys(KeyReader):
     def __init__(self, name: str, by: str = ""):
         self.name, self.by = name, by
 
-    def read(self, model: type[models.Model], batch_size: int) -> dict[str, Any]:
+    def rows(self, model: type[models.Model], batch_size: int) -> Iterator[tuple[int, Any]]:
         relation = model._meta.get_field(self.name)
         assert isinstance(relation, models.ManyToManyField)
         through = cast(type[models.Model], relation.remote_field.through)
         source = cast(models.ForeignKey, through._meta.get_field(relation.m2m_field_name()))
         target = cast(models.ForeignKey, through._meta.get_field(relation.m2m_reverse_field_name()))
         value = f"{target.name}__{self.by}" if self.by else target.attname
-        found: dict[str, list] = defaultdict(list)
-        rows = through._base_manager.values_list(source.attname, value).order_by(source.attname)
-        for owner, related in rows.iterator(chunk_size=batch_size):
-            found[str(owner)].append(related)
-        return {pk: self.normalise(keys) for pk, keys in found.items()}
+        pairs = (
+            through._base_manager.values_list(source.attname, value)
+            .order_by(source.attname)
+            .iterator(chunk_size=batch_size)
+        )
+        for owner, keys in _grouped(pairs):
+            yield owner, self.normalise(keys)
 
     def normalise(self, value: Any) -> Any:
         if not isinstance(value, list | tuple):
@@ -106,16 +120,17 @@ class UnitLinks(KeyReader):
     def __init__(self, through_label: str, owner: str):
         self.through_label, self.owner = through_label, owner
 
-    def read(self, model: type[models.Model], batch_size: int) -> dict[str, Any]:
+    def rows(self, model: type[models.Model], batch_size: int) -> Iterator[tuple[int, Any]]:
         through = apps.get_model(self.through_label)
         owner = through._meta.get_field(self.owner).attname
-        found: dict[str, list] = defaultdict(list)
-        rows = through._base_manager.values_list(owner, "unit__code", "is_lead").order_by(
-            owner, "order", "pk"
+        triples = (
+            through._base_manager.values_list(owner, "unit__code", "is_lead")
+            .order_by(owner, "order", "pk")
+            .iterator(chunk_size=batch_size)
         )
-        for pk, code, lead in rows.iterator(chunk_size=batch_size):
-            found[str(pk)].append((code, bool(lead)))
-        return {pk: tuple(links) for pk, links in found.items()}
+        pairs = ((pk, (code, bool(lead))) for pk, code, lead in triples)
+        for pk, links in _grouped(pairs):
+            yield pk, tuple(links)
 
     def normalise(self, value: Any) -> Any:
         if not isinstance(value, list | tuple):
@@ -178,10 +193,17 @@ register("accounts.apitoken", actors={"create": "created_by"})
 # --- comparing values ------------------------------------------------------------------------
 
 
+# Values the normalisers compare as they come from the database (a Decimal, a date and a time
+# are turned into the trail's form by the field's normaliser).
+NATIVE = (str, int, float, bool, type(None), Decimal, dt.date)
+
+
 def _jsonable(value: Any) -> Any:
     """A value from the table as the trail would hold it (audit.chain._jsonable, per value)."""
+    if isinstance(value, NATIVE):
+        return value
     if isinstance(value, models.fields.files.FieldFile):
-        value = value.name or ""
+        return value.name or ""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
@@ -249,37 +271,27 @@ def show(value: Any) -> str:
 
 
 class _Keys:
-    """How each key the trail records for a table is read from the table and compared."""
+    """How each key the trail records for a table is read from the table and compared: every
+    concrete field by its column, the table's readers and its many-to-many fields by a
+    KeyReader; anything else (a key that is not a field) is not compared."""
 
     def __init__(self, table: Table, model: type[models.Model]):
         self.table, self.model = table, model
+        pk = model._meta.pk
+        if not isinstance(pk, models.AutoField | models.BigAutoField | models.IntegerField):
+            raise TypeError(f"{table.label}: the replay needs an integer primary key")
         self.columns: dict[str, str] = {}  # key → attname
         self.normalisers: dict[str, Callable[[Any], Any]] = {}
-        self.readers: dict[str, KeyReader] = {}
-        self.uncompared: set[str] = set()
+        for model_field in model._meta.concrete_fields:
+            self.columns[model_field.name] = model_field.attname
+            self.normalisers[model_field.name] = _normaliser(model_field)
+        self.readers: dict[str, KeyReader] = {
+            f.name: RelatedKeys(f.name) for f in model._meta.many_to_many
+        }
+        self.readers.update(table.readers)
 
     def comparable(self, key: str) -> bool:
-        if key in self.normalisers or key in self.readers:
-            return True
-        if key in self.uncompared:
-            return False
-        if key in self.table.readers:
-            self.readers[key] = self.table.readers[key]
-            return True
-        try:
-            model_field = self.model._meta.get_field(key)
-        except FieldDoesNotExist:
-            self.uncompared.add(key)
-            return False
-        if model_field.many_to_many and isinstance(model_field, models.ManyToManyField):
-            self.readers[key] = RelatedKeys(key)
-            return True
-        if not model_field.concrete or isinstance(model_field, models.ManyToManyField):
-            self.uncompared.add(key)
-            return False
-        self.columns[key] = model_field.attname
-        self.normalisers[key] = _normaliser(model_field)
-        return True
+        return key in self.normalisers or key in self.readers
 
     def normalise(self, key: str, value: Any) -> Any:
         if key in self.readers:
@@ -300,7 +312,6 @@ class RowTrail:
     first: int = 0
     last: int = 0
     last_action: str = ""
-    seen: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,7 +332,7 @@ class Difference:
 class TableSummary:
     rows: int = 0  # rows in the table
     compared: int = 0  # rows with events, compared
-    seeded: int = 0  # rows written in bulk with a summary event, not compared
+    seeded: int = 0  # rows written in bulk with a summary event and no event of their own
     differences: int = 0
     fields: set[str] = field(default_factory=set)  # keys compared
     uncompared: set[str] = field(default_factory=set)  # keys recorded but not comparable
@@ -342,66 +353,180 @@ class ReplayReport:
         return self.differences == 0
 
 
-def _event_stream(batch_size: int) -> Iterator[tuple]:
-    return (
-        AuditEvent.objects.order_by("seq")
-        .values_list("seq", "action", "object_type", "object_id", "actor_id", "before", "after")
-        .iterator(chunk_size=batch_size)
-    )
+NUMBER = r"^[0-9]+$"
+
+
+class _Cursor:
+    """A stream of (pk, value) in primary-key order, read up to the pk asked for."""
+
+    def __init__(self, pairs: Iterator[tuple[int, Any]], empty: Any):
+        self.pairs, self.empty = pairs, empty
+        self.head: tuple[int, Any] | None = next(self.pairs, None)
+
+    def at(self, pk: int) -> Any:
+        while self.head is not None and self.head[0] < pk:
+            self.head = next(self.pairs, None)
+        return self.head[1] if self.head is not None and self.head[0] == pk else self.empty
 
 
 class _Replay:
-    def __init__(self, tables: Mapping[str, Table], report: Callable[[Difference], None]):
+    """One table at a time: its events grouped by row (in sequence order within the row)
+    merged with its rows in primary-key order, so memory holds one row's events."""
+
+    def __init__(
+        self, tables: Mapping[str, Table], report: Callable[[Difference], None], batch_size: int
+    ):
         self.tables = tables
         self.emit = report
+        self.batch_size = batch_size
         self.result = ReplayReport()
-        self.keys: dict[str, _Keys] = {}
-        self.rows: dict[str, dict[str, RowTrail]] = defaultdict(dict)
         # The newest summary event of each seeding action: (seq, after["created"]).
         self.seeds: dict[str, tuple[int, dict]] = {}
+        self.deleted: dict[str, set[str]] = {}  # by table, the rows an event deleted
 
-    def differ(self, label: str, pk: str, name: str, text: str) -> None:
+    def differ(self, label: str, pk: int | str, name: str, text: str) -> None:
         self.result.tables[label].differences += 1
-        self.emit(Difference(label, pk, name, text))
+        self.emit(Difference(label, str(pk), name, text))
 
-    # -- events, in sequence order --
-
-    def fold(self, batch_size: int) -> None:
+    def run(self) -> ReplayReport:
+        events = AuditEvent.objects.all()
+        self.result.events = events.count()
+        for action in {t.seeded.action for t in self.tables.values() if t.seeded}:
+            newest = (
+                events.filter(action=action).order_by("-seq").values_list("seq", "after").first()
+            )
+            if (
+                newest
+                and isinstance(newest[1], dict)
+                and isinstance(newest[1].get("created"), dict)
+            ):
+                self.seeds[action] = (newest[0], newest[1]["created"])
+        self.result.unregistered.update(
+            dict(
+                events.exclude(object_type__in=list(self.tables))
+                .exclude(action__in=SUMMARY_ACTIONS)
+                .values_list("object_type")
+                .annotate(n=models.Count("pk"))
+                .values_list("object_type", "n")
+            )
+        )
         for label, table in self.tables.items():
             try:
                 model = apps.get_model(label)
             except LookupError:
                 continue  # an app that is not installed here has no table to compare
-            self.keys[label] = _Keys(table, model)
             self.result.tables[label] = TableSummary()
-        for seq, action, label, pk, actor, before, after in _event_stream(batch_size):
-            self.result.events += 1
-            if action in SUMMARY_ACTIONS:
-                if isinstance(after, dict) and isinstance(after.get("created"), dict):
-                    self.seeds[action] = (seq, after["created"])
+            self.table(_Keys(table, model))
+        return self.result
+
+    # -- one table --
+
+    def events_of(self, label: str) -> QuerySet[AuditEvent]:
+        return AuditEvent.objects.filter(object_type=label).exclude(action__in=SUMMARY_ACTIONS)
+
+    def trails(self, keys: _Keys) -> Iterator[tuple[int, RowTrail]]:
+        """Each row's events folded, in primary-key order."""
+        label = keys.table.label
+        events = self.events_of(label)
+        for seq, object_id in events.exclude(object_id__regex=NUMBER).values_list(
+            "seq", "object_id"
+        ):
+            self.differ(label, object_id, "", f"event #{seq} names a row this table cannot have")
+        stream = (
+            events.filter(object_id__regex=NUMBER)
+            .annotate(row=Cast("object_id", models.BigIntegerField()))
+            .order_by("row", "seq")
+            .values_list("row", "seq", "action", "actor_id", "before", "after")
+            .iterator(chunk_size=self.batch_size)
+        )
+        for pk, row_events in groupby(stream, key=itemgetter(0)):
+            trail = RowTrail()
+            for _pk, seq, action, actor, before, after in row_events:
+                self.apply(keys, trail, pk, seq, action, actor, before, after)
+            yield pk, trail
+
+    def rows(self, keys: _Keys) -> Iterator[tuple]:
+        """The table's rows in primary-key order: every column, and whether it was written in
+        bulk. Rows written in bulk without an event of their own are counted, not read."""
+        label, model = keys.table.label, keys.model
+        seeded = keys.table.seeded
+        names = ["pk", *dict.fromkeys(keys.columns.values())]
+        query = model._base_manager.order_by("pk")
+        if seeded is not None:
+            evented = (
+                self.events_of(label)
+                .filter(object_id__regex=NUMBER)
+                .annotate(row=Cast("object_id", models.BigIntegerField()))
+                .values("row")
+            )
+            query = query.filter(models.Q(**{seeded.flag: False}) | models.Q(pk__in=evented))
+        return query.values_list(*names).iterator(chunk_size=self.batch_size)
+
+    def table(self, keys: _Keys) -> None:
+        label, table, model = keys.table.label, keys.table, keys.model
+        summary = self.result.tables[label]
+        names = ["pk", *dict.fromkeys(keys.columns.values())]
+        # Links and many-to-many keys: compared where some event of the table records them.
+        recorded = self.events_of(label)
+        readers = {
+            key: reader
+            for key, reader in keys.readers.items()
+            if recorded.filter(
+                models.Q(after__has_key=key) | models.Q(before__has_key=key)
+            ).exists()
+        }
+        cursors = {
+            key: _Cursor(reader.rows(model, self.batch_size), reader.empty)
+            for key, reader in readers.items()
+        }
+        flag = table.seeded.flag if table.seeded else None
+        seeded_with_events = 0
+        trails = self.trails(keys)
+        trail_pk, trail = next(trails, (None, None))
+        rows = self.rows(keys)
+        values = next(rows, None)
+        while trail is not None or values is not None:
+            row_pk = values[0] if values is not None else None
+            if trail is not None and (row_pk is None or trail_pk < row_pk):
+                assert trail_pk is not None
+                self.vanished(keys, trail_pk, trail)
+                trail_pk, trail = next(trails, (None, None))
                 continue
-            keys = self.keys.get(label)
-            if keys is None:
-                self.result.unregistered[label] += 1
-                continue
-            self.apply(keys, seq, action, str(pk), actor, before, after)
+            assert values is not None and row_pk is not None
+            summary.rows += 1
+            column = dict(zip(names, values, strict=True))
+            if trail is None or row_pk < trail_pk:
+                self.differ(label, row_pk, "", "no create event: written outside the trail")
+            else:
+                bulk = bool(flag and column[keys.columns[flag]]) and trail.created is None
+                seeded_with_events += bulk
+                self.compare(keys, row_pk, trail, column, cursors, bulk)
+                summary.compared += 1
+                summary.fields.update(trail.fields)
+                trail_pk, trail = next(trails, (None, None))
+            values = next(rows, None)
+        summary.fields &= set(keys.columns) | set(readers)
+        if table.seeded is not None:
+            self.check_seed_count(keys, seeded_with_events)
 
     def apply(
         self,
         keys: _Keys,
+        row: RowTrail,
+        pk: int,
         seq: int,
         action: str,
-        pk: str,
         actor: int | None,
         before: Any,
         after: Any,
     ) -> None:
         label = keys.table.label
-        row = self.rows[label].get(pk)
-        if row is None:
-            row = self.rows[label][pk] = RowTrail(first=seq)
+        if not row.first:
+            row.first = seq
         before = current_keys(label, before) if isinstance(before, dict) else {}
         after = current_keys(label, after) if isinstance(after, dict) else {}
+        uncompared = self.result.tables[label].uncompared
+        uncompared.update(k for k in (*before, *after) if not keys.comparable(k))
         if row.deleted is not None and action not in CREATE_ACTIONS:
             self.differ(
                 label, pk, "", f"event #{seq} ({action}) comes after its deletion (#{row.deleted})"
@@ -409,9 +534,10 @@ class _Replay:
         if action in CREATE_ACTIONS:
             row.created, row.deleted, row.fields = seq, None, {}
         else:
-            self.check_before(keys, row, seq, action, pk, before)
+            self.check_before(keys, row, pk, seq, action, before)
         if action in DELETE_ACTIONS:
             row.deleted = seq
+            self.deleted.setdefault(label, set()).add(str(pk))
         else:
             for key, value in after.items():
                 if keys.comparable(key):
@@ -422,7 +548,7 @@ class _Replay:
         row.last, row.last_action = seq, action
 
     def check_before(
-        self, keys: _Keys, row: RowTrail, seq: int, action: str, pk: str, before: dict
+        self, keys: _Keys, row: RowTrail, pk: int, seq: int, action: str, before: dict
     ) -> None:
         """The `before` of an event is what the trail says the row held until then; a value that
         differs was changed outside the trail in between."""
@@ -446,97 +572,64 @@ class _Replay:
                     f"{show(had)} (#{known[1]}): changed outside the trail in between",
                 )
 
-    # -- the tables, each in primary-key order --
-
-    def compare(self, batch_size: int) -> None:
-        for keys in self.keys.values():
-            self.compare_table(keys, batch_size)
-
-    def compare_table(self, keys: _Keys, batch_size: int) -> None:
-        label, table, model = keys.table.label, keys.table, keys.model
-        summary = self.result.tables[label]
-        trails = self.rows.get(label, {})
-        recorded = {key for trail in trails.values() for key in trail.fields}
-        for key in recorded:
-            keys.comparable(key)
-        summary.uncompared = set(keys.uncompared)
-        summary.fields = set(keys.columns) | set(keys.readers)
-        linked = {key: reader.read(model, batch_size) for key, reader in keys.readers.items()}
-        columns = list(dict.fromkeys(keys.columns.values()))
-        flag = table.seeded.flag if table.seeded else None
-        names = ["pk", *columns, *([flag] if flag else [])]
-        query = model._base_manager.order_by("pk").values_list(*names)
-        seeded_rows = 0
-        for values in query.iterator(chunk_size=batch_size):
-            summary.rows += 1
-            pk = str(values[0])
-            column = dict(zip(names, values, strict=True))
-            trail = trails.get(pk)
-            seeded = bool(flag and column[flag]) and (trail is None or trail.created is None)
-            if seeded:
-                seeded_rows += 1
-            if trail is None:
-                if seeded:
-                    summary.seeded += 1
-                else:
-                    self.differ(label, pk, "", "no create event: written outside the trail")
-                continue
-            trail.seen = True
-            summary.compared += 1
-            if trail.deleted is not None:
-                self.differ(
-                    label, pk, "", f"the trail deleted it (#{trail.deleted}), the table has it"
-                )
-                continue
-            if trail.created is None and not seeded:
-                self.differ(
-                    label,
-                    pk,
-                    "",
-                    f"no create event: written outside the trail "
-                    f"(its first event is #{trail.first})",
-                )
-            for key, (value, seq) in sorted(trail.fields.items()):
-                if key in keys.readers:
-                    have = linked[key].get(pk, keys.readers[key].empty)
-                else:
-                    have = keys.normalisers[key](_jsonable(column[keys.columns[key]]))
-                wanted = keys.normalise(key, value)
-                if wanted != have:
-                    self.differ(
-                        label, pk, key, f"trail {show(wanted)} (#{seq}), table {show(have)}"
-                    )
-            if trail.created is not None:
-                # Links the trail never mentions are still known: a new row has none.
-                for key, reader in keys.readers.items():
-                    if key not in trail.fields and linked[key].get(pk, reader.empty):
-                        self.differ(
-                            label,
-                            pk,
-                            key,
-                            f"trail {show(reader.empty)} (#{trail.created}), "
-                            f"table {show(linked[key][pk])}",
-                        )
-        self.check_vanished(keys, trails)
-        self.check_seed_count(keys, trails, seeded_rows)
-
-    def check_vanished(self, keys: _Keys, trails: dict[str, RowTrail]) -> None:
-        label, table = keys.table.label, keys.table
-        seed = self.seeds.get(table.seeded.action) if table.seeded else None
-        for pk, trail in trails.items():
-            if trail.seen or trail.deleted is not None:
-                continue
-            if trail.created is None and seed is not None and seed[0] > trail.last:
-                continue  # a seeded row, deleted by a later run of the same bulk writer
-            if self.deleted_with_owner(keys, trail):
-                continue
+    def compare(
+        self,
+        keys: _Keys,
+        pk: int,
+        trail: RowTrail,
+        column: dict[str, Any],
+        cursors: dict[str, _Cursor],
+        bulk: bool,
+    ) -> None:
+        label = keys.table.label
+        if trail.deleted is not None:
+            self.differ(label, pk, "", f"the trail deleted it (#{trail.deleted}), the table has it")
+            return
+        if trail.created is None and not bulk:
             self.differ(
                 label,
                 pk,
                 "",
-                f"in the trail (last event #{trail.last} {trail.last_action}) but not in the "
-                "table, and no event deleted it",
+                f"no create event: written outside the trail (its first event is #{trail.first})",
             )
+        for key, (value, seq) in sorted(trail.fields.items()):
+            if key in cursors:
+                have = cursors[key].at(pk)
+            elif key in keys.readers:
+                continue  # recorded by this row only as a `before`: nothing to read
+            else:
+                have = keys.normalisers[key](_jsonable(column[keys.columns[key]]))
+            wanted = keys.normalise(key, value)
+            if wanted != have:
+                self.differ(label, pk, key, f"trail {show(wanted)} (#{seq}), table {show(have)}")
+        if trail.created is not None:
+            # Links the row's trail never mentions are still known: a new row has none.
+            for key, cursor in cursors.items():
+                if key not in trail.fields and (have := cursor.at(pk)) != cursor.empty:
+                    self.differ(
+                        label,
+                        pk,
+                        key,
+                        f"trail {show(cursor.empty)} (#{trail.created}), table {show(have)}",
+                    )
+
+    def vanished(self, keys: _Keys, pk: int, trail: RowTrail) -> None:
+        """A row with events that is not in the table."""
+        label, table = keys.table.label, keys.table
+        if trail.deleted is not None:
+            return
+        seed = self.seeds.get(table.seeded.action) if table.seeded else None
+        if trail.created is None and seed is not None and seed[0] > trail.last:
+            return  # a row written in bulk, deleted by a later run of the same bulk writer
+        if self.deleted_with_owner(keys, trail):
+            return
+        self.differ(
+            label,
+            pk,
+            "",
+            f"in the trail (last event #{trail.last} {trail.last_action}) but not in the "
+            "table, and no event deleted it",
+        )
 
     def deleted_with_owner(self, keys: _Keys, trail: RowTrail) -> bool:
         """A row removed by the database with the row it belongs to (on_delete=CASCADE), whose
@@ -551,24 +644,43 @@ class _Replay:
             if model_field.remote_field.on_delete is not models.CASCADE:
                 continue
             related = model_field.related_model._meta.label_lower  # type: ignore[union-attr]
-            owner = self.rows.get(related, {}).get(str(value))
-            if owner is not None and owner.deleted is not None:
+            if related not in self.deleted:
+                self.deleted[related] = set(
+                    AuditEvent.objects.filter(
+                        object_type=related, action__in=DELETE_ACTIONS
+                    ).values_list("object_id", flat=True)
+                )
+            if str(value) in self.deleted[related]:
                 return True
         return False
 
-    def check_seed_count(self, keys: _Keys, trails: dict[str, RowTrail], rows: int) -> None:
+    def check_seed_count(self, keys: _Keys, with_events: int) -> None:
+        """Rows written in bulk: as many, flagged and without a create event, as the newest
+        summary event says it created (less those deleted one by one since)."""
         seeded = keys.table.seeded
-        if seeded is None or seeded.count_key is None:
+        assert seeded is not None
+        label, model = keys.table.label, keys.model
+        flagged = model._base_manager.filter(**{seeded.flag: True})
+        evented = (
+            self.events_of(label)
+            .filter(object_id__regex=NUMBER)
+            .annotate(row=Cast("object_id", models.BigIntegerField()))
+        )
+        created = evented.filter(action__in=CREATE_ACTIONS).values("row")
+        rows = flagged.exclude(pk__in=created).count()
+        summary = self.result.tables[label]
+        summary.seeded = rows - with_events
+        summary.rows += summary.seeded  # counted, not read
+        if seeded.count_key is None:
             return
-        label = keys.table.label
         seed = self.seeds.get(seeded.action)
         expected = int(seed[1].get(seeded.count_key, 0)) if seed else 0
-        # Seeded rows the trail deleted one by one since are gone for a reason.
         if seed is not None:
-            expected -= sum(
-                1
-                for trail in trails.values()
-                if trail.created is None and trail.deleted is not None and trail.first > seed[0]
+            # Rows of the run deleted one by one since are gone for a reason.
+            expected -= (
+                evented.filter(action__in=DELETE_ACTIONS, seq__gt=seed[0])
+                .exclude(row__in=created)
+                .count()
             )
         if rows != expected:
             where = f"#{seed[0]} {seeded.action}" if seed else f"no {seeded.action} event"
@@ -590,9 +702,7 @@ def replay(
     """Rebuild every registered table (or `tables`) from the trail and compare it with the
     table; `report` is called with each difference as it is found."""
     chosen = {label: TABLES[label] for label in (tables or TABLES)}
-    run = _Replay(chosen, report)
-    run.fold(batch_size)
-    run.compare(batch_size)
+    result = _Replay(chosen, report, batch_size).run()
     if tables is not None:
-        run.result.unregistered.clear()  # a partial replay does not judge the others
-    return run.result
+        result.unregistered.clear()  # a partial replay does not judge the others
+    return result
