@@ -145,12 +145,15 @@ class UnitLinks(KeyReader):
 class Table:
     """An audited table. `actors`: action → the field that holds the user who did it
     (a figure's `reviewed_by` is the actor of its approve or reject event). `readers`: keys
-    read another way than a column (see KeyReader)."""
+    read another way than a column (see KeyReader). `seeded`: rows written in bulk."""
 
     label: str
     seeded: Seeded | None = None
     actors: Mapping[str, str] = field(default_factory=dict)
     readers: Mapping[str, KeyReader] = field(default_factory=dict)
+    # Actions recorded on a row that do not change it (a change proposed and waiting for a
+    # second person): their `after` is not the row's state, so the replay skips them.
+    not_applied: frozenset[str] = frozenset()
 
 
 TABLES: dict[str, Table] = {}
@@ -439,10 +442,12 @@ class _Replay:
             .values_list("row", "seq", "action", "actor_id", "before", "after")
             .iterator(chunk_size=self.batch_size)
         )
+        skipped = keys.table.not_applied
         for pk, row_events in groupby(stream, key=itemgetter(0)):
             trail = RowTrail()
             for _pk, seq, action, actor, before, after in row_events:
-                self.apply(keys, trail, pk, seq, action, actor, before, after)
+                if action not in skipped:
+                    self.apply(keys, trail, pk, seq, action, actor, before, after)
             yield pk, trail
 
     def rows(self, keys: _Keys) -> Iterator[tuple]:

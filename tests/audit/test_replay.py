@@ -489,3 +489,25 @@ def test_every_set_wise_write_is_placed_in_the_replay():
     from tests.audit.test_bulk_writes import KNOWN
 
     assert {path for path, _receiver, _method in KNOWN} == set(REPLAY_OF_BULK_WRITES)
+
+
+def test_actions_that_do_not_change_the_row_can_be_skipped(world, monkeypatch):
+    """A change proposed and waiting for a second person is recorded on the row it would change
+    but is not its state: the table's registration names such actions."""
+    from audit import replay as replaying
+
+    record_event(
+        action="propose",
+        obj=world.project,
+        before={"level": world.project.level},
+        after={"level": "national"},
+    )
+    assert "projects.project" in differences()[0]
+    table = replaying.TABLES["projects.project"]
+    monkeypatch.setitem(
+        replaying.TABLES,
+        "projects.project",
+        replaying.Table(table.label, seeded=table.seeded, not_applied=frozenset({"propose"})),
+    )
+    out, err = run()
+    assert err == "" and "matches its trail" in out
