@@ -124,6 +124,13 @@ def verify_chain(
                 "its content no longer matches its hash",
                 event.seq,
             )
+        if anchor_seq is not None and event.seq == anchor_seq and event.hash != anchor_hash:
+            return broken(
+                f"event {describe(event)} is not the anchored head #{anchor_seq}: its hash is "
+                f"{event.hash}, the anchor's {anchor_hash}: the chain was rewritten at or "
+                f"before #{anchor_seq}",
+                event.seq,
+            )
         if anchor is not None and event.hash == anchor_hash:
             if anchor_seq is not None and anchor_seq != event.seq:
                 return broken(
@@ -138,6 +145,12 @@ def verify_chain(
         return broken(
             f"the chain ends at #{count} but #{head.seq} was written: "
             f"event #{count + 1} and later were deleted",
+            count + 1,
+        )
+    if anchor is not None and not found and anchor_seq is not None and count < anchor_seq:
+        return broken(
+            f"the anchored head {anchor_hash} is not in the chain: it was event #{anchor_seq} "
+            f"and the chain now ends at #{count}: events were deleted (truncated)",
             count + 1,
         )
     if anchor is not None and not found:

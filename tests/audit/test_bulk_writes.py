@@ -210,10 +210,12 @@ def test_seed_demo_is_one_summary_event(plan):
     seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     call_command("seed_demo", stdout=io.StringIO())
     new = list(AuditEvent.objects.filter(seq__gt=seq))
-    # The demo accounts are created through the accounts' own audited path; the thousands of
-    # demo rows are one summary event.
+    # The thousands of demo rows, and the demo accounts (marked is_demo, named in the event's
+    # users_created), are one summary event; the replay counts the rows against it.
     assert [e.action for e in new if e.object_type != "accounts.user"] == ["seed_demo"]
     assert new[-1].actor_label == "command:seed_demo"
     assert new[0].after["created"]["measurements"] == 10_000
+    assert not [e for e in new if e.object_type == "accounts.user"]
+    assert "admin" in new[0].after["users_created"]
     rows = AuditEvent.objects.filter(Q(seq__gt=seq) & ~Q(object_type="accounts.user"))
     assert rows.count() == 1

@@ -5,7 +5,7 @@ and on PostgreSQL the database itself refuses to update or delete an event."""
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager, redirect_stderr
+from contextlib import redirect_stderr
 
 import pytest
 from django.core.management import call_command, execute_from_command_line
@@ -16,6 +16,7 @@ from audit import guard
 from audit.chain import event_digest, hashed_fields, parse_anchor, verify_chain
 from audit.models import AuditChainHead, AuditEvent
 from audit.services import record_event
+from tests.audit.tamper import raw
 from tests.plans.dbstate import wipe_audit_log
 
 pytestmark = pytest.mark.django_db
@@ -42,29 +43,6 @@ def events(make_user):
             )
         )
     return written
-
-
-@contextmanager
-def trigger_disabled():
-    """What an attacker with the table owner's rights would do first (PostgreSQL); inside the
-    test's transaction, so the rollback re-enables it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Django's foreign keys are checked at commit; ALTER TABLE wants none pending.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {guard.TABLE} DISABLE TRIGGER {guard.TRIGGER}")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    yield
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {guard.TABLE} ENABLE TRIGGER {guard.TRIGGER}")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def raw(sql: str, params=()) -> None:
-    with trigger_disabled(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def verify(*args) -> str:
