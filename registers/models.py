@@ -192,6 +192,7 @@ class PendingChange(models.Model):
             name: entry_field(model, name).to_python(value) for name, value in self.proposed.items()
         }
 
+
 # How long a job may wait for a worker before it counts as lost (no worker, or the broker lost
 # its message): the page then says so, and the next upload clears its file.
 QUEUE_PATIENCE = dt.timedelta(hours=1)
