@@ -21,7 +21,7 @@ from audit.models import AuditEvent
 from enterprises.models import Enterprise
 from projects.models import Project
 from registers.jobs.services import start_import_job
-from registers.models import ImportJob
+from registers.models import ImportBatch, ImportJob
 from tests.web import client_for, credit_code
 from tests.workers import start_worker, wait_for
 
@@ -213,6 +213,11 @@ def test_a_large_xlsx_file_goes_by_what_it_unpacks_to(
     assert response["Location"].startswith("/projects/import/")
     assert ImportJob.objects.get().state == "done"
     assert Project.objects.filter(name_zh__startswith="后台项目").count() == 80
+    # Projects count: the job's page leads to the batch a reviewer confirms.
+    page = client_for(people["staff"]).get(response["Location"]).content.decode()
+    batch = ImportBatch.objects.get()
+    assert f'href="/registers/batches/{batch.pk}/"' in page
+    assert batch.changes.count() == 80
 
 
 # --- in a real worker ----------------------------------------------------------------------------
