@@ -610,3 +610,16 @@ def test_a_batch_marked_confirmed_by_sql_is_named(world):
     sql("UPDATE registers_importbatch SET state = 'pending' WHERE id = %s", [state["batch"].pk])
     (line,) = differences()
     assert line.startswith(f'registers.importbatch:{state["batch"].pk} state: trail "confirmed" (#')
+
+
+def test_a_figures_reporting_unit_is_recorded_and_compared(world):
+    """The figure's unit (who may change it) is in its events: replayed cleanly, and moved to
+    another unit by SQL it shows, as its value does (test_a_value_changed_by_sql_is_named)."""
+    out, _err = run("-v", "2")
+    (line,) = [x for x in out.splitlines() if x.strip().startswith("targets.measurement:")]
+    assert "unit" in line.replace("units", "")
+    other = ResponsibleUnit.objects.get(code="sci-tech")
+    sql("UPDATE targets_measurement SET unit_id = %s WHERE id = %s", [other.pk, world.figure.pk])
+    (line,) = differences()
+    assert line.startswith(f"targets.measurement:{world.figure.pk} unit: trail ")
+    assert line.endswith(f'table "{other.pk}"')
