@@ -448,7 +448,8 @@ def test_the_loaded_plan_alone_replays_cleanly(plan):
 
 
 def test_an_account_made_outside_the_services_is_named(plan):
-    """What Django's createsuperuser does: no service, so no create event (docs/audit.md)."""
+    """An account made in a shell past the services (Django's own createsuperuser did this; the
+    accounts app's records it, tests/accounts/test_createsuperuser.py): no create event."""
     root = User.objects.create_superuser("root", password="pw-Test-12345")
     (line,) = differences()
     assert line == f"accounts.user:{root.pk}: no create event: written outside the trail"
@@ -593,7 +594,9 @@ def test_a_proposed_value_changed_by_sql_is_named(world):
         ['{"tier": "leading"}', waiting.pk],
     )
     (line,) = differences()
-    assert line.startswith(f'registers.pendingchange:{waiting.pk} proposed: trail {{"tier": "benchmark"}} (#')
+    assert line.startswith(
+        f'registers.pendingchange:{waiting.pk} proposed: trail {{"tier": "benchmark"}} (#'
+    )
     assert line.endswith('table {"tier": "leading"}')
 
 
@@ -601,7 +604,9 @@ def test_an_entry_confirmed_by_sql_is_named(world):
     """A new entry counts once confirmed: setting the flag past the service shows."""
     sql("UPDATE enterprises_enterprise SET confirmed = true WHERE id = %s", [world.enterprise.pk])
     (line,) = differences()
-    assert line.startswith(f"enterprises.enterprise:{world.enterprise.pk} confirmed: trail false (#")
+    assert line.startswith(
+        f"enterprises.enterprise:{world.enterprise.pk} confirmed: trail false (#"
+    )
     assert line.endswith("table true")
 
 
