@@ -275,8 +275,8 @@ def test_a_change_by_sql_then_an_edit_through_the_service_is_still_found(world):
 def test_a_row_inserted_by_sql_has_no_create_event(world):
     sql(
         "INSERT INTO enterprises_enterprise (name_zh, name_en, city, sector, tier, "
-        "recognised_by, status, is_demo, version, created_at, updated_at) VALUES "
-        "('伪造', '', 'hangzhou', '', '', '', 'active', false, 1, now(), now()) "
+        "recognised_by, status, is_demo, confirmed, version, created_at, updated_at) VALUES "
+        "('伪造', '', 'hangzhou', '', '', '', 'active', false, true, 1, now(), now()) "
         "RETURNING id"
     )
     forged = Enterprise.objects.get(name_zh="伪造")
@@ -398,8 +398,9 @@ def test_a_demo_row_inserted_by_sql_is_counted(plan):
     call_command("seed_demo", stdout=io.StringIO())
     sql(
         "INSERT INTO projects_project (name_zh, name_en, kind, level, status, city, sector, "
-        "start_date, accepted_on, is_demo, version, created_at, updated_at) SELECT '伪造', '', "
-        "kind, level, status, city, sector, start_date, accepted_on, true, 1, now(), now() "
+        "start_date, accepted_on, is_demo, confirmed, version, created_at, updated_at) SELECT "
+        "'伪造', '', kind, level, status, city, sector, start_date, accepted_on, true, true, 1, "
+        "now(), now() "
         "FROM projects_project WHERE is_demo LIMIT 1"
     )
     (line,) = differences()
