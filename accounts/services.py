@@ -92,6 +92,20 @@ def save_account(
     return user
 
 
+def create_superuser(*, acting_user, username: str, password: str | None, **fields) -> User:
+    """An administrator made on the command line (`manage.py createsuperuser`, the install step,
+    accounts/management/commands): saved with its create event like any account, so the replay
+    (verify_audit_log --replay) accounts for it. No rule is checked: whoever runs manage.py
+    holds the database already. Without a password the account cannot log in until one is set
+    (Django's own behaviour)."""
+    fields.setdefault("is_staff", True)
+    fields.setdefault("is_superuser", True)
+    user = User(username=User.normalize_username(username), **fields)
+    user.email = User.objects.normalize_email(user.email)
+    user.set_password(password)
+    return save_account(user, acting_user=acting_user, reason="createsuperuser")
+
+
 def delete_account(user: User, *, acting_user, reason: str = "") -> None:
     """Delete an account, its last state kept in the trail."""
     with transaction.atomic():

@@ -231,6 +231,7 @@ ACTIONS = {
 }
 # The jobs and commands that act without a person (audit.context.acting_as labels).
 PROGRAMS = {
+    "command:createsuperuser": pgettext_lazy("audit actor", "created on the command line"),
     "command:load_action_plan": pgettext_lazy("audit actor", "loaded the plan file"),
     "command:seed_demo": pgettext_lazy("audit actor", "generated the demo data"),
     "job:recompute_all": pgettext_lazy("audit actor", "the nightly recompute"),

@@ -191,6 +191,11 @@ register("enterprises.enterprise", seeded=Seeded(DEMO, "enterprises"))
 register("projects.project", seeded=Seeded(DEMO, "projects"))
 register("accounts.user", seeded=Seeded(DEMO), readers={"groups": RelatedKeys("groups", by="name")})
 register("accounts.apitoken", actors={"create": "created_by"})
+# Four eyes on the registers: a proposal and its decision are events of the change (and of its
+# import batch); the entry's own events record only what was written to it, so an entry's
+# `confirmed` is compared like any field and a proposal's values like any other.
+register("registers.pendingchange")
+register("registers.importbatch")
 
 
 # --- comparing values ------------------------------------------------------------------------

@@ -93,6 +93,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its createsuperuser (saved through accounts.services) is found
+    # first.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -106,7 +109,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "accounts",
     "audit",
     "plans",
     "registers",

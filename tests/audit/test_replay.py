@@ -275,8 +275,8 @@ def test_a_change_by_sql_then_an_edit_through_the_service_is_still_found(world):
 def test_a_row_inserted_by_sql_has_no_create_event(world):
     sql(
         "INSERT INTO enterprises_enterprise (name_zh, name_en, city, sector, tier, "
-        "recognised_by, status, is_demo, version, created_at, updated_at) VALUES "
-        "('伪造', '', 'hangzhou', '', '', '', 'active', false, 1, now(), now()) "
+        "recognised_by, status, is_demo, confirmed, version, created_at, updated_at) VALUES "
+        "('伪造', '', 'hangzhou', '', '', '', 'active', false, true, 1, now(), now()) "
         "RETURNING id"
     )
     forged = Enterprise.objects.get(name_zh="伪造")
@@ -398,8 +398,9 @@ def test_a_demo_row_inserted_by_sql_is_counted(plan):
     call_command("seed_demo", stdout=io.StringIO())
     sql(
         "INSERT INTO projects_project (name_zh, name_en, kind, level, status, city, sector, "
-        "start_date, accepted_on, is_demo, version, created_at, updated_at) SELECT '伪造', '', "
-        "kind, level, status, city, sector, start_date, accepted_on, true, 1, now(), now() "
+        "start_date, accepted_on, is_demo, confirmed, version, created_at, updated_at) SELECT "
+        "'伪造', '', kind, level, status, city, sector, start_date, accepted_on, true, true, 1, "
+        "now(), now() "
         "FROM projects_project WHERE is_demo LIMIT 1"
     )
     (line,) = differences()
@@ -448,7 +449,8 @@ def test_the_loaded_plan_alone_replays_cleanly(plan):
 
 
 def test_an_account_made_outside_the_services_is_named(plan):
-    """What Django's createsuperuser does: no service, so no create event (docs/audit.md)."""
+    """An account made in a shell past the services (Django's own createsuperuser did this; the
+    accounts app's records it, tests/accounts/test_createsuperuser.py): no create event."""
     root = User.objects.create_superuser("root", password="pw-Test-12345")
     (line,) = differences()
     assert line == f"accounts.user:{root.pk}: no create event: written outside the trail"
@@ -511,3 +513,119 @@ def test_actions_that_do_not_change_the_row_can_be_skipped(world, monkeypatch):
     )
     out, err = run()
     assert err == "" and "matches its trail" in out
+
+
+# --- four eyes on the registers ----------------------------------------------------------------
+
+
+def four_eyes_in_use(world) -> dict:
+    """The pending-change flow as people use it, through the services: a change of counted
+    fields proposed, amended and confirmed; one rejected; new counting entries confirmed and
+    rejected (removed); an import batch confirmed and one rejected."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enterprises.services import confirm_enterprise_change, reject_enterprise_change
+    from projects.services import confirm_project_change, update_project
+    from registers.imports import import_for
+    from registers.models import ImportBatch
+    from registers.services import confirm_import_batch, reject_import_batch
+    from tests.web import credit_code
+
+    staff, reviewer = world.staff, world.reviewer
+    # world.enterprise is new and counts: confirmed by a second person.
+    enterprise = confirm_enterprise_change(world.enterprise, acting_user=reviewer, comment="ok")
+    # A change of counted fields, amended by its proposer, then confirmed.
+    update_enterprise(enterprise, acting_user=staff, tier="benchmark", reason="upgraded")
+    update_enterprise(enterprise, acting_user=staff, tier="specialised", reason="no, this")
+    enterprise = confirm_enterprise_change(enterprise, acting_user=reviewer, comment="checked")
+    # One rejected: the entry keeps its confirmed values.
+    update_enterprise(enterprise, acting_user=staff, city="ningbo", sector="robots")
+    enterprise = reject_enterprise_change(enterprise, acting_user=reviewer, comment="wrong city")
+    # A plain field changes at once, beside a pending proposal of a counted one.
+    update_enterprise(enterprise, acting_user=staff, tier="leading")
+    update_enterprise(enterprise, acting_user=staff, name_en="Bing Intelligent")
+    confirm_enterprise_change(enterprise, acting_user=reviewer)
+    # The new project: confirmed; a second one rejected, so removed.
+    project = confirm_project_change(world.project, acting_user=reviewer, comment="ok")
+    update_project(project, acting_user=staff, level="national", reason="upgraded")
+    confirm_project_change(project, acting_user=reviewer)
+    doomed = create_enterprise(
+        acting_user=staff,
+        name_zh="丁智能",
+        city="hangzhou",
+        tier="leading",
+        recognised_on=dt.date(2021, 2, 1),
+    )
+    assert reject_enterprise_change(doomed, acting_user=reviewer, comment="not real") is None
+    # Two imports: one batch confirmed, one rejected (its entries removed).
+    header = "name_zh,credit_code,city,sector,tier,recognised_on\n"
+    batches = []
+    for n, name in enumerate(("good", "bad")):
+        rows = "".join(
+            f"导入{name}{i},{credit_code(800 + 10 * n + i)},hangzhou,robots,leading,2021-03-01\n"
+            for i in range(2)
+        )
+        upload = SimpleUploadedFile(f"{name}.csv", (header + rows).encode())
+        report = import_for("enterprises")(staff).run(upload)
+        assert report.ok and report.batch_id, report.errors
+        batches.append(ImportBatch.objects.get(pk=report.batch_id))
+    confirm_import_batch(batches[0], acting_user=reviewer, comment="checked")
+    reject_import_batch(batches[1], acting_user=reviewer, comment="duplicates")
+    # And one waiting still.
+    update_enterprise(enterprise, acting_user=staff, tier="benchmark", reason="pending")
+    return {"enterprise": Enterprise.objects.get(pk=enterprise.pk), "batch": batches[0]}
+
+
+def test_the_pending_change_flow_replays_cleanly(world):
+    four_eyes_in_use(world)
+    out, err = run("-v", "2")
+    assert err == "", err
+    assert "every audited table matches its trail" in out
+    assert "registers.pendingchange" in out and "registers.importbatch" in out
+
+
+def test_a_proposed_value_changed_by_sql_is_named(world):
+    from registers.models import PendingChange
+
+    state = four_eyes_in_use(world)
+    waiting = PendingChange.objects.pending().of_entry(state["enterprise"]).get()
+    assert waiting.proposed == {"tier": "benchmark"}
+    sql(
+        "UPDATE registers_pendingchange SET proposed = %s WHERE id = %s",
+        ['{"tier": "leading"}', waiting.pk],
+    )
+    (line,) = differences()
+    assert line.startswith(
+        f'registers.pendingchange:{waiting.pk} proposed: trail {{"tier": "benchmark"}} (#'
+    )
+    assert line.endswith('table {"tier": "leading"}')
+
+
+def test_an_entry_confirmed_by_sql_is_named(world):
+    """A new entry counts once confirmed: setting the flag past the service shows."""
+    sql("UPDATE enterprises_enterprise SET confirmed = true WHERE id = %s", [world.enterprise.pk])
+    (line,) = differences()
+    assert line.startswith(
+        f"enterprises.enterprise:{world.enterprise.pk} confirmed: trail false (#"
+    )
+    assert line.endswith("table true")
+
+
+def test_a_batch_marked_confirmed_by_sql_is_named(world):
+    state = four_eyes_in_use(world)
+    sql("UPDATE registers_importbatch SET state = 'pending' WHERE id = %s", [state["batch"].pk])
+    (line,) = differences()
+    assert line.startswith(f'registers.importbatch:{state["batch"].pk} state: trail "confirmed" (#')
+
+
+def test_a_figures_reporting_unit_is_recorded_and_compared(world):
+    """The figure's unit (who may change it) is in its events: replayed cleanly, and moved to
+    another unit by SQL it shows, as its value does (test_a_value_changed_by_sql_is_named)."""
+    out, _err = run("-v", "2")
+    (line,) = [x for x in out.splitlines() if x.strip().startswith("targets.measurement:")]
+    assert "unit" in line.replace("units", "")
+    other = ResponsibleUnit.objects.get(code="sci-tech")
+    sql("UPDATE targets_measurement SET unit_id = %s WHERE id = %s", [other.pk, world.figure.pk])
+    (line,) = differences()
+    assert line.startswith(f"targets.measurement:{world.figure.pk} unit: trail ")
+    assert line.endswith(f'table "{other.pk}"')
