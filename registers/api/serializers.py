@@ -11,10 +11,10 @@ from rest_framework import serializers
 
 from registers.models import PendingChange
 from registers.selectors import pending_change
-from zjai.api.fields import StrictCharField
+from zjai.api.fields import ReadOnlyModelSerializer, StrictCharField, StrictSerializer
 
 
-class PendingChangeSerializer(serializers.ModelSerializer):
+class PendingChangeSerializer(ReadOnlyModelSerializer):
     """A change awaiting confirmation: `kind` create (a new entry that counts once confirmed)
     or update (counted fields proposed, the entry's own fields still the confirmed values);
     `proposed` the proposed values, `previous` the confirmed ones they replace."""
@@ -38,7 +38,7 @@ class PendingChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PendingChangeFieldMixin(serializers.Serializer):
+class PendingChangeFieldMixin(StrictSerializer):
     """`pending_change` of an entry: its change awaiting confirmation, or null."""
 
     pending_change = serializers.SerializerMethodField(
@@ -54,7 +54,7 @@ class PendingChangeFieldMixin(serializers.Serializer):
         return PendingChangeSerializer(change).data if change is not None else None
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StrictSerializer):
     comment = StrictCharField(
         required=False,
         allow_blank=True,

@@ -86,6 +86,22 @@ PROJECT = {
 }
 FIGURE = {"target": OWN_TARGET, "value": "1300", "observed_on": "2021-09-30", "note": "季报"}
 
+
+def decision(register: str, world: World, action: str) -> Call:
+    """A new entry the unit's staff propose (it counts once confirmed), decided by its reviewer:
+    made here, inside the test's transaction, so the shared world keeps only confirmed entries."""
+    from enterprises.services import create_enterprise
+    from projects.services import create_project
+
+    if register == "enterprise":
+        entry = create_enterprise(acting_user=world.user("staff"), **ENTERPRISE)
+    else:
+        entry = create_project(acting_user=world.user("staff"), **PROJECT)
+    url = f"/api/v1/{register}s/{entry.pk}/"
+    body = {"comment": "核实" if action == "confirm" else "无认定文件"}
+    return Call("reviewer", "post", f"{url}{action}/", body, versioned=True, read_url=url)
+
+
 # How to reach each write endpoint's success path, as the user who may.
 CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("measurement", "create"): lambda w: Call("staff", "post", "/api/v1/measurements/", FIGURE),
@@ -112,7 +128,8 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
         "staff",
         "put",
         f"/api/v1/enterprises/{w.enterprises['own']}/",
-        {**ENTERPRISE, "name_en": "Strict"},
+        # The counted fields as confirmed (a change of one would await confirmation: 202).
+        {**ENTERPRISE, "recognised_on": "2020-05-01", "name_en": "Strict"},
         versioned=True,
     ),
     ("enterprise", "partial_update"): lambda w: Call(
@@ -127,7 +144,7 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
         "staff",
         "put",
         f"/api/v1/projects/{w.projects['own']}/",
-        {**PROJECT, "name_en": "Strict"},
+        {**PROJECT, "start_date": "2020-03-01", "name_en": "Strict"},
         versioned=True,
     ),
     ("project", "partial_update"): lambda w: Call(
@@ -137,6 +154,10 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
         {"name_en": "Strict"},
         versioned=True,
     ),
+    ("enterprise", "confirm"): lambda w: decision("enterprise", w, "confirm"),
+    ("enterprise", "reject"): lambda w: decision("enterprise", w, "reject"),
+    ("project", "confirm"): lambda w: decision("project", w, "confirm"),
+    ("project", "reject"): lambda w: decision("project", w, "reject"),
     ("token", "create"): lambda w: Call("staff", "post", "/api/v1/tokens/", {"name": "feed"}),
     ("token", "destroy"): lambda w: Call(
         "staff", "delete", f"/api/v1/tokens/{w.token_ids['staff_spare']}/"
