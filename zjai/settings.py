@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- The audit trail's anchor (verify_audit_log --export-head; docs/audit.md) ------------------
+# The key that signs an exported chain head. Unset, one derived from SECRET_KEY signs it; set
+# a key of its own where the files are checked by someone who must not hold SECRET_KEY.
+AUDIT_ANCHOR_KEY = env("AUDIT_ANCHOR_KEY", default="")
+
 # --- Idempotency-Key of API writes (zjai/api/idempotency.py, docs/api.md) ----------------------
 # The store of the answers kept per user and key: database rows written in the write's own
 # transaction (the cache may be down). Their nightly purge; a user's own also go on each write.
