@@ -133,13 +133,13 @@ def test_a_single_data_point_gives_a_pace_and_a_forecast():
     assert result.forecast == pytest.approx(4 / (517 / 365.25) * (1460 / 365.25), rel=1e-6)
 
 
-def test_zero_baseline_with_compound_growth_is_not_allowed_to_divide_by_zero():
-    # Compound growth needs a baseline above zero (the model enforces it); the maths falls back
-    # to no pace rather than failing.
+def test_zero_baseline_with_compound_growth_is_measured_linearly():
+    # The loader refuses compound growth from a baseline or to a target not above zero; a row
+    # that has one anyway is measured linearly rather than left without a status.
     spec = TargetSpec(target_value=10, deadline=DEADLINE, start=START, growth_model="compound")
     result = assess(spec, dt.date(2021, 1, 1), obs(5, 2021))
-    assert result.status == Status.NO_DATA
-    assert result.pace_ratio is None
+    assert result.status == Status.ON_TRACK
+    assert result.pace_ratio == pytest.approx(0.9986, abs=1e-3)
 
 
 def test_compound_growth_compares_growth_rates():
