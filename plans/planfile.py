@@ -3,9 +3,9 @@
 Two passes. The JSON Schema `plans/plan_file.schema.json` checks the shape of the file: its
 fields, their types, the choices and the dates. Then `_SpecBuilder` checks what a schema cannot
 state (codes and keys unique in the file, every unit, item and target named exists, dates in
-order, compound growth from a baseline above zero, numbers that fit their columns) while it
-builds the `PlanSpec`. Either pass stops at the first problem with a `PlanFileError`: one line
-naming the file, the entry and the problem.
+order, compound growth from a baseline and to a target above zero, numbers that fit their
+columns) while it builds the `PlanSpec`. Either pass stops at the first problem with a
+`PlanFileError`: one line naming the file, the entry and the problem.
 
 Nothing here touches the database or Django: `python -m plans.planfile FILE...` checks files.
 """
@@ -435,8 +435,13 @@ class _SpecBuilder:
             baseline, "value", f"{entry}.baseline", column=TARGET_VALUE_COLUMN
         )
         growth = data.get("growth_model") or "linear"
+        # Growth rates compare ratios of values: from or to zero or below there is none.
         if growth == "compound" and not (baseline_value and baseline_value > 0):
             raise self.fail(entry, "compound growth needs a baseline value above zero")
+        if growth == "compound" and not (value and value > 0):
+            raise self.fail(
+                entry, f"compound growth needs a target value above zero; found {value}"
+            )
         deadline = _date(data.get("deadline")) or plan["period_end"]
         if deadline < plan["period_start"]:
             raise self.fail(entry, "'deadline' is before the plan's period starts")

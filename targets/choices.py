@@ -26,10 +26,13 @@ class ProgressStatus(models.TextChoices):
 
 
 class Comparator(models.TextChoices):
-    # "以上" / "more than N" in the plan includes N itself: at least.
+    # "以上" / "不少于" / "达到" N in the plan include N itself: at least (likewise at most);
+    # "超过" / "突破" / "超" N do not: strictly more (likewise strictly less).
     AT_LEAST = "gte", _("at least")
     AT_MOST = "lte", _("at most")
     EXACTLY = "eq", _("exactly")
+    MORE_THAN = "gt", _("more than")
+    LESS_THAN = "lt", _("less than")
 
 
 class GrowthModel(models.TextChoices):
@@ -75,4 +78,10 @@ class RollupScope(models.TextChoices):
 
 
 # How a comparator is printed beside a number (≥ 100).
-COMPARATOR_SYMBOLS = {Comparator.AT_LEAST: "≥", Comparator.AT_MOST: "≤", Comparator.EXACTLY: "="}
+COMPARATOR_SYMBOLS = {
+    Comparator.AT_LEAST: "≥",
+    Comparator.AT_MOST: "≤",
+    Comparator.EXACTLY: "=",
+    Comparator.MORE_THAN: ">",
+    Comparator.LESS_THAN: "<",
+}

@@ -37,7 +37,7 @@ class TargetSpec:
     deadline: dt.date
     start: dt.date  # t₀: the baseline date, else the plan's start
     baseline: float = 0.0
-    comparator: str = "gte"  # gte (at least), lte (at most), eq
+    comparator: str = "gte"  # gte (at least), lte (at most), gt, lt (strictly), eq
     growth_model: str = "linear"  # linear or compound
     reported: bool = True  # False for register counts/sums, which are never stale
     reporting_interval_days: int = 90
@@ -69,12 +69,26 @@ def years(start: dt.date, end: dt.date) -> float:
 
 
 def satisfies(value: float, target: float, comparator: str) -> bool:
-    """以上 ("more than N") includes N: at least; likewise at most includes N."""
+    """以上 / 不少于 / 达到 N include N (gte, likewise lte); 超过 / 突破 / 超 N do not (gt, lt)."""
     if comparator == "gte":
         return value >= target
     if comparator == "lte":
         return value <= target
+    if comparator == "gt":
+        return value > target
+    if comparator == "lt":
+        return value < target
     return math.isclose(value, target, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def direction(comparator: str) -> int:
+    """+1 where a larger value is better (at least, more than), −1 where a smaller one is (at
+    most, less than); 0 for exactly, where only the distance to the target counts."""
+    if comparator in ("gte", "gt"):
+        return 1
+    if comparator in ("lte", "lt"):
+        return -1
+    return 0
 
 
 def cagr(start_value: float, end_value: float, span_years: float) -> float | None:
@@ -84,12 +98,52 @@ def cagr(start_value: float, end_value: float, span_years: float) -> float | Non
     return (end_value / start_value) ** (1 / span_years) - 1
 
 
+def is_compound(spec: TargetSpec) -> bool:
+    """Compound growth where it is defined. The loader refuses a compound target whose baseline
+    or target is not above zero; a row written otherwise is measured linearly, not left
+    without a status."""
+    return spec.growth_model == "compound" and spec.baseline > 0 and spec.target_value > 0
+
+
+def progress_made(spec: TargetSpec, value: float) -> tuple[float, float]:
+    """(progress made, progress required) from the baseline, both measured towards the target.
+
+    At least / more than: the rise; at most / less than: the fall; exactly: how much closer to
+    the target the value is than the baseline was, so overshooting counts against it. Compound
+    growth measures the same in logarithms. Progress made is negative when the value moved away
+    from the target; progress required is zero or negative when the baseline already met it.
+    """
+    compound = is_compound(spec)
+
+    def position(x: float) -> float:
+        return math.log(x) if compound else x
+
+    if compound and value <= 0:
+        return -math.inf, 1.0
+    base, goal, now = position(spec.baseline), position(spec.target_value), position(value)
+    sign = direction(spec.comparator)
+    if sign == 0:
+        required = abs(goal - base)
+        return required - abs(goal - now), required
+    return (now - base) * sign, (goal - base) * sign
+
+
 def percent_complete(spec: TargetSpec, value: float) -> float:
-    """How far from the baseline to the target the value is, in percent (not capped)."""
-    span = spec.target_value - spec.baseline
-    if span == 0:
-        return 100.0 if satisfies(value, spec.target_value, spec.comparator) else 0.0
-    return (value - spec.baseline) / span * 100.0
+    """How far from the baseline to the target the value is, in percent (not capped); for
+    exactly, how much of the baseline's distance to the target is closed (overshoot counts
+    against it). Where the baseline already met the target: 100 % while the value still meets
+    it, else 0 %."""
+    sign = direction(spec.comparator)
+    base, goal = spec.baseline, spec.target_value
+    if sign == 0:
+        required = abs(goal - base)
+        made = required - abs(goal - value)
+    else:
+        required = (goal - base) * sign
+        made = (value - base) * sign
+    if required <= 0:
+        return 100.0 if satisfies(value, goal, spec.comparator) else 0.0
+    return made / required * 100.0
 
 
 def expected_value(spec: TargetSpec, on: dt.date) -> float:
@@ -97,33 +151,35 @@ def expected_value(spec: TargetSpec, on: dt.date) -> float:
     total = years(spec.start, spec.deadline)
     elapsed = min(max(years(spec.start, on), 0.0), total)
     share = elapsed / total if total > 0 else 1.0
-    if spec.growth_model == "compound" and spec.baseline > 0 and spec.target_value > 0:
+    if is_compound(spec):
         return spec.baseline * (spec.target_value / spec.baseline) ** share
     return spec.baseline + (spec.target_value - spec.baseline) * share
 
 
 def pace_ratio(spec: TargetSpec, current: Observation) -> float | None:
-    """Actual pace over required pace; None where it cannot be computed (no time elapsed)."""
+    """Actual pace over required pace, both towards the target; None where it cannot be
+    computed (no time elapsed).
+
+    A value that moved away from the target gives a negative ratio (deteriorating), also where
+    the baseline already met the target and nothing more was required of it.
+    """
     elapsed = years(spec.start, current.on)
     total = years(spec.start, spec.deadline)
     if elapsed <= 0 or total <= 0:
         return None
-    if spec.growth_model == "compound":
-        required = cagr(spec.baseline, spec.target_value, total)
+    made, required = progress_made(spec, current.value)
+    if required <= 0 or made == -math.inf:
+        # Nothing was required, yet the target is not met (assess checked): the value moved the
+        # wrong way, unless it has not moved at all (a "more than 10" from exactly 10).
+        return 0.0 if made == 0 else -1.0
+    if is_compound(spec) and direction(spec.comparator) != 0:
+        # The ratio of the annual growth rates (CAGR), as sdg-build computes it.
         actual = cagr(spec.baseline, current.value, elapsed)
-        if required is None:
-            return None
-        if actual is None:  # fell to zero or below: the worst direction there is
+        wanted = cagr(spec.baseline, spec.target_value, total)
+        if actual is None or not wanted:
             return -1.0
-        if required == 0:
-            return -1.0
-        return actual / required
-    required = (spec.target_value - spec.baseline) / total
-    actual = (current.value - spec.baseline) / elapsed
-    if required == 0:
-        # Nothing to gain, yet not achieved: the value moved the wrong way.
-        return -1.0
-    return actual / required
+        return actual / wanted
+    return (made / elapsed) / (required / total)
 
 
 def forecast_at_deadline(spec: TargetSpec, current: Observation) -> float | None:
@@ -132,7 +188,7 @@ def forecast_at_deadline(spec: TargetSpec, current: Observation) -> float | None
     remaining = years(current.on, spec.deadline)
     if elapsed <= 0:
         return None
-    if spec.growth_model == "compound":
+    if is_compound(spec):
         rate = cagr(spec.baseline, current.value, elapsed)
         return None if rate is None else current.value * (1 + rate) ** remaining
     pace = (current.value - spec.baseline) / elapsed

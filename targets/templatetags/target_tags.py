@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from targets.choices import COMPARATOR_SYMBOLS, MeasurementState, ProgressStatus
+from targets.choices import COMPARATOR_SYMBOLS, Comparator, MeasurementState, ProgressStatus
 from targets.explain import unit_of
 from zjai.templatetags.zjai import pct
 
@@ -34,7 +34,11 @@ STATE_ICONS = {
 
 @register.filter
 def comparator(value) -> str:
-    return COMPARATOR_SYMBOLS.get(value, "")
+    """The symbol, with its words on hover: > (超过) and ≥ (不少于) read alike at a glance."""
+    symbol = COMPARATOR_SYMBOLS.get(value, "")
+    if not symbol:
+        return ""
+    return format_html('<abbr title="{}">{}</abbr>', Comparator(value).label, symbol)
 
 
 @register.simple_tag

@@ -67,6 +67,14 @@ def _drop(getter, field: str):
     return edit
 
 
+def _both(*edits):
+    def edit(data):
+        for each in edits:
+            each(data)
+
+    return edit
+
+
 def item_(key):
     return lambda data: find_item(data, key)
 
@@ -179,8 +187,8 @@ CASES = [
     Case(
         "unknown-comparator",
         "targets[ent-leading]",
-        "'comparator' must be one of gte, lte, eq; found 'gt'",
-        _set(target_("ent-leading"), "comparator", "gt"),
+        "'comparator' must be one of gte, lte, eq, gt, lt; found '>'",
+        _set(target_("ent-leading"), "comparator", ">"),
     ),
     Case(
         "unknown-target-field",
@@ -245,6 +253,25 @@ CASES = [
         "targets[robots-in-service]",
         "compound growth needs a baseline value above zero",
         _set(target_("robots-in-service"), "growth_model", "compound"),
+    ),
+    Case(
+        "compound-growth-from-a-negative-baseline",
+        "targets[robots-in-service]",
+        "compound growth needs a baseline value above zero",
+        _both(
+            _set(target_("robots-in-service"), "growth_model", "compound"),
+            _set(target_("robots-in-service"), "baseline", {"value": -5, "date": "2018-12-31"}),
+        ),
+    ),
+    Case(
+        "compound-growth-to-zero",
+        "targets[robots-in-service]",
+        "compound growth needs a target value above zero; found 0",
+        _both(
+            _set(target_("robots-in-service"), "growth_model", "compound"),
+            _set(target_("robots-in-service"), "baseline", {"value": 100, "date": "2018-12-31"}),
+            _set(target_("robots-in-service"), "value", 0),
+        ),
     ),
     Case(
         "unknown-unit-of-a-target",
@@ -333,6 +360,18 @@ def test_the_untouched_file_is_accepted(tmp_path):
     """The variants are broken by their one edit, not by being written out again."""
     spec = parse_plan_file(Case("same", "", "", edit=lambda data: None).write(tmp_path))
     assert (len(spec.units), len(spec.items), len(spec.targets)) == (33, 98, 15)
+
+
+@pytest.mark.parametrize("comparator", ["gt", "lt"])
+def test_strict_comparators_are_read_and_stored(db, tmp_path, comparator):
+    """超过 / 突破 / 超 N: strictly more (gt); strictly less (lt) likewise."""
+    case = Case(comparator, "", "", edit=_set(target_("ent-leading"), "comparator", comparator))
+    path = case.write(tmp_path)
+    spec = parse_plan_file(path)
+    (leading,) = [target for target in spec.targets if target.code == "ent-leading"]
+    assert leading.values["comparator"] == comparator
+    call_command("load_action_plan", file=path, stdout=StringIO())
+    assert Target.objects.get(code="ent-leading").comparator == comparator
 
 
 @pytest.mark.parametrize(

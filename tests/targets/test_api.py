@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from targets.choices import Comparator
+from tests.api.client import schema_dict
 from tests.api.fixtures import OTHER_TARGET, OWN_TARGET, World
 
 PROGRESS_FIELDS = {
@@ -202,3 +204,14 @@ def test_figures_list_shows_own_unit_drafts_and_everyones_approved(
     assert ids("reviewer", to_review="true") == {f["own_submitted"]}
     assert ids("staff", observed_after="2022-01-01") == set()
     assert ids("staff", observed_before=dt.date(2021, 6, 30).isoformat()) == staff_sees
+
+
+def test_the_api_schema_lists_every_comparator() -> None:
+    """API clients see the strict comparators (gt: 超过, lt) beside gte, lte and eq."""
+    enums = [
+        schema["enum"]
+        for name, schema in schema_dict()["components"]["schemas"].items()
+        if "Comparator" in name and "enum" in schema
+    ]
+    assert enums == [list(Comparator.values)]
+    assert {"gt", "lt"} <= set(enums[0])

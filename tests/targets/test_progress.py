@@ -133,13 +133,13 @@ def test_a_single_data_point_gives_a_pace_and_a_forecast():
     assert result.forecast == pytest.approx(4 / (517 / 365.25) * (1460 / 365.25), rel=1e-6)
 
 
-def test_zero_baseline_with_compound_growth_is_not_allowed_to_divide_by_zero():
-    # Compound growth needs a baseline above zero (the model enforces it); the maths falls back
-    # to no pace rather than failing.
+def test_zero_baseline_with_compound_growth_is_measured_linearly():
+    # The loader refuses compound growth from a baseline or to a target not above zero; a row
+    # that has one anyway is measured linearly rather than left without a status.
     spec = TargetSpec(target_value=10, deadline=DEADLINE, start=START, growth_model="compound")
     result = assess(spec, dt.date(2021, 1, 1), obs(5, 2021))
-    assert result.status == Status.NO_DATA
-    assert result.pace_ratio is None
+    assert result.status == Status.ON_TRACK
+    assert result.pace_ratio == pytest.approx(0.9986, abs=1e-3)
 
 
 def test_compound_growth_compares_growth_rates():
@@ -255,3 +255,184 @@ def test_roll_up_of_nothing_has_no_data():
     rollup = roll_up([])
     assert rollup.percent is None
     assert rollup.band == Status.NO_DATA
+
+
+# --- direction, exactly and the strict comparators (docs/progress.md's worked examples) -----------
+
+HALF_TIME = dt.date(2021, 1, 1)
+
+
+def at_half_time(value, **spec):
+    return assess(TargetSpec(deadline=DEADLINE, start=START, **spec), HALF_TIME, obs(value, 2021))
+
+
+WORKED_EXAMPLES = [
+    # The baseline met the target and the value moved away: deteriorating, not 200 %.
+    (
+        "at most 50 from 40, now 60",
+        {"target_value": 50, "baseline": 40, "comparator": "lte"},
+        60,
+        Status.DETERIORATING,
+        -1.0,
+        0.0,
+    ),
+    (
+        "at least 10 from 20, now 5",
+        {"target_value": 10, "baseline": 20},
+        5,
+        Status.DETERIORATING,
+        -1.0,
+        0.0,
+    ),
+    (
+        "at most 50 from 40, now 45",
+        {"target_value": 50, "baseline": 40, "comparator": "lte"},
+        45,
+        Status.ACHIEVED,
+        None,
+        100.0,
+    ),
+    # Any value moving away from the target.
+    (
+        "at least 100 from 20, now 15",
+        {"target_value": 100, "baseline": 20},
+        15,
+        Status.DETERIORATING,
+        -0.1248,
+        -6.25,
+    ),
+    # Exactly: the distance closed; overshoot counts against it.
+    (
+        "exactly 10, now 5",
+        {"target_value": 10, "comparator": "eq"},
+        5,
+        Status.ON_TRACK,
+        0.9986,
+        50.0,
+    ),
+    (
+        "exactly 10, now 15",
+        {"target_value": 10, "comparator": "eq"},
+        15,
+        Status.ON_TRACK,
+        0.9986,
+        50.0,
+    ),
+    (
+        "exactly 10, now 25",
+        {"target_value": 10, "comparator": "eq"},
+        25,
+        Status.DETERIORATING,
+        -0.9986,
+        -50.0,
+    ),
+    (
+        "exactly 10 from 10, now 12",
+        {"target_value": 10, "baseline": 10, "comparator": "eq"},
+        12,
+        Status.DETERIORATING,
+        -1.0,
+        0.0,
+    ),
+    # Strictly more / less: the target itself is not enough.
+    (
+        "more than 10, now 10",
+        {"target_value": 10, "comparator": "gt"},
+        10,
+        Status.ON_TRACK,
+        1.9973,
+        100.0,
+    ),
+    (
+        "more than 10, now 11",
+        {"target_value": 10, "comparator": "gt"},
+        11,
+        Status.ACHIEVED,
+        None,
+        110.0,
+    ),
+    (
+        "more than 10 from 10, now 10",
+        {"target_value": 10, "baseline": 10, "comparator": "gt"},
+        10,
+        Status.OFF_TRACK,
+        0.0,
+        0.0,
+    ),
+    (
+        "more than 10 from 10, now 8",
+        {"target_value": 10, "baseline": 10, "comparator": "gt"},
+        8,
+        Status.DETERIORATING,
+        -1.0,
+        0.0,
+    ),
+    (
+        "less than 5 from 9, now 5",
+        {"target_value": 5, "baseline": 9, "comparator": "lt"},
+        5,
+        Status.ON_TRACK,
+        1.9973,
+        100.0,
+    ),
+    (
+        "less than 5 from 9, now 4",
+        {"target_value": 5, "baseline": 9, "comparator": "lt"},
+        4,
+        Status.ACHIEVED,
+        None,
+        125.0,
+    ),
+    # Compound growth moving away from the target.
+    (
+        "at least 200 from 100 compound, now 80",
+        {"target_value": 200, "baseline": 100, "growth_model": "compound"},
+        80,
+        Status.DETERIORATING,
+        -0.5572,
+        -20.0,
+    ),
+    (
+        "at most 50 from 100 compound, now 120",
+        {"target_value": 50, "baseline": 100, "comparator": "lte", "growth_model": "compound"},
+        120,
+        Status.DETERIORATING,
+        -0.5991,
+        -40.0,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "spec", "value", "status", "ratio", "percent"),
+    WORKED_EXAMPLES,
+    ids=[example[0] for example in WORKED_EXAMPLES],
+)
+def test_worked_examples(case, spec, value, status, ratio, percent):
+    result = at_half_time(value, **spec)
+    assert result.status == status
+    if ratio is None:
+        assert result.pace_ratio is None
+    else:
+        assert result.pace_ratio == pytest.approx(ratio, abs=1e-3)
+    assert result.percent == pytest.approx(percent)
+
+
+@pytest.mark.parametrize(
+    ("comparator", "value", "met"),
+    [
+        ("gte", 10, True),
+        ("gt", 10, False),
+        ("gt", 10.5, True),
+        ("lte", 10, True),
+        ("lt", 10, False),
+        ("lt", 9.5, True),
+        ("eq", 10, True),
+        ("eq", 10.5, False),
+    ],
+)
+def test_the_deadline_decides_strictly(comparator, value, met):
+    final = obs(value, 2022, 12, 31)
+    spec = TargetSpec(target_value=10, deadline=DEADLINE, start=START, comparator=comparator)
+    result = assess(spec, dt.date(2023, 6, 30), final, at_deadline=final)
+    assert result.status == (Status.ACHIEVED if met else Status.MISSED)
