@@ -456,8 +456,13 @@ class RollupProgress(models.Model):
     targets = models.PositiveIntegerField(_("targets"))
     percent = models.FloatField(_("mean percent complete"), null=True)
     score = models.FloatField(_("score"), null=True)
-    band = models.CharField(_("band"), max_length=24, choices=ProgressStatus.choices)
+    # The pace of the running targets only (score, band); the band is blank when every target
+    # is past its deadline: a finished group shows its final counts and score instead.
+    band = models.CharField(_("band"), max_length=24, choices=ProgressStatus.choices, blank=True)
     counts = models.JSONField(_("targets by status"), default=dict)
+    achieved = models.PositiveIntegerField(_("achieved at the deadline"), default=0)
+    missed = models.PositiveIntegerField(_("missed at the deadline"), default=0)
+    final_score = models.FloatField(_("final score"), null=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -494,7 +499,17 @@ class RollupProgress(models.Model):
 
     def __str__(self) -> str:
         subject = self.item or self.unit or self.plan
-        return f"{subject} as of {self.as_of}: {self.band}"
+        return f"{subject} as of {self.as_of}: {self.band or 'final'}"
+
+    @property
+    def running(self) -> int:
+        """Targets whose deadline has not passed as of the roll-up's date."""
+        return self.targets - self.achieved - self.missed
+
+    @property
+    def final(self) -> bool:
+        """Every target is past its deadline: counts and a final score, never a pace status."""
+        return self.targets > 0 and self.running == 0
 
 
 class StaleReminder(models.Model):
