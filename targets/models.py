@@ -435,6 +435,12 @@ class Progress(models.Model):
         return f"{self.target.code} as of {self.as_of}: {self.status}"
 
 
+class RollupQuerySet(models.QuerySet):
+    def for_user(self, user) -> RollupQuerySet:
+        """Roll-ups are as public as the targets they summarise (targets.rules)."""
+        return self if rules.sees_targets(user) else self.none()
+
+
 class RollupProgress(models.Model):
     """Progress of a plan item, a responsible unit or the whole plan as of a date."""
 
@@ -464,6 +470,8 @@ class RollupProgress(models.Model):
     missed = models.PositiveIntegerField(_("missed at the deadline"), default=0)
     final_score = models.FloatField(_("final score"), null=True)
     computed_at = models.DateTimeField(_("computed at"))
+
+    objects = RollupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("roll-up")

@@ -110,15 +110,14 @@ def result_from_row(row: Progress) -> method.Result:
     )
 
 
-# The pace statuses from best to worst, and the rank of each on the score bands' scale
-# (achieved shares the top band with on track): a running group's band is one of these.
-PACE_RANK = {
-    method.Status.ACHIEVED: 0,
-    method.Status.ON_TRACK: 0,
-    method.Status.NEEDS_ACCELERATION: 1,
-    method.Status.OFF_TRACK: 2,
-    method.Status.DETERIORATING: 3,
-}
+# The statuses a running target can have and a band can name.
+PACE_STATUSES = (
+    method.Status.ACHIEVED,
+    method.Status.ON_TRACK,
+    method.Status.NEEDS_ACCELERATION,
+    method.Status.OFF_TRACK,
+    method.Status.DETERIORATING,
+)
 FINAL_STATUSES = (method.Status.ACHIEVED, method.Status.MISSED)
 
 
@@ -153,22 +152,28 @@ class Summary:
 
 
 def running_band(results: list[tuple[method.Result, float]]) -> str:
-    """The band of running targets: the method's band of their mean score, moved to the
-    nearest status one of them has (ties to the worse) when none has it, so a band never names
-    a status no target has (one on track and one deteriorating make no "needs acceleration")."""
+    """The band of running targets: the method's band of their weighted mean score when one of
+    them has that status; else the status, among theirs, whose targets' mean score is nearest
+    the group's (ties to the worse). So a band never names a status no target has: one target
+    on track and one deteriorating make "deteriorating", not "needs acceleration"."""
     if not results:
         return ""
-    band = method.roll_up(results).band
-    held = {r.status for r, _ in results if r.status in PACE_RANK}
-    if not held:
+    rollup = method.roll_up(results)
+    scores: dict[str, list[float]] = defaultdict(list)
+    for result, _weight in results:
+        if result.status in PACE_STATUSES and result.score is not None:
+            scores[result.status].append(result.score)
+    if not scores or rollup.score is None:
         return method.Status.NO_DATA
-    if band in held:
-        return band
-    wanted = PACE_RANK.get(band, 0)
-    return min(
-        held,
-        key=lambda s: (abs(PACE_RANK[s] - wanted), -PACE_RANK[s], s != method.Status.ON_TRACK),
-    )
+    if rollup.band in scores:
+        return rollup.band
+    mean = rollup.score
+
+    def distance(status: str) -> tuple[float, float]:
+        typical = sum(scores[status]) / len(scores[status])
+        return (round(abs(typical - mean), 9), typical)
+
+    return min(scores, key=distance)
 
 
 def summarise(members: list[tuple[method.Result, float, bool]]) -> Summary:

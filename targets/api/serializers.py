@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
-from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement, Progress, Target
+from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement, Progress, RollupProgress, Target
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -65,6 +65,48 @@ class ProgressSerializer(ReadOnlyModelSerializer):
             "stale",
             "computed_at",
         ]
+
+
+class RollupSerializer(ReadOnlyModelSerializer):
+    """Progress of the plan, a plan item or a responsible unit as of a date (docs/progress.md,
+    "Roll-ups after the deadlines"): `band` is the pace of its running targets and is null when
+    every target is past its deadline (`final`); `achieved`, `missed` and `final_score` speak
+    for the targets past their deadline."""
+
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    item = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    band = serializers.SerializerMethodField(
+        help_text=_("the pace band of the running targets; null when every target is final")
+    )
+    running = serializers.IntegerField(read_only=True, help_text=_("targets before their deadline"))
+    final = serializers.BooleanField(
+        read_only=True, help_text=_("every target is past its deadline: no pace status")
+    )
+
+    class Meta:
+        model = RollupProgress
+        fields = [
+            "plan",
+            "scope",
+            "item",
+            "unit",
+            "as_of",
+            "targets",
+            "percent",
+            "running",
+            "score",
+            "band",
+            "final",
+            "achieved",
+            "missed",
+            "final_score",
+            "counts",
+            "computed_at",
+        ]
+
+    def get_band(self, rollup: RollupProgress) -> str | None:
+        return rollup.band or None
 
 
 class TargetSerializer(ReadOnlyModelSerializer):
