@@ -519,6 +519,18 @@ class RollupProgress(models.Model):
         """Every target is past its deadline: counts and a final score, never a pace status."""
         return self.targets > 0 and self.running == 0
 
+    @property
+    def bar_status(self) -> str:
+        """The colour of the roll-up's bar: its band; for a final group achieved or missed when
+        all its targets ended alike, else neutral."""
+        if self.band:
+            return self.band
+        if self.final and not self.missed:
+            return ProgressStatus.ACHIEVED
+        if self.final and not self.achieved:
+            return ProgressStatus.MISSED
+        return ProgressStatus.NO_DATA
+
 
 class StaleReminder(models.Model):
     """A reminder sent to a unit's users that a target's figure is stale (one per interval)."""
