@@ -520,6 +520,11 @@ class RollupProgress(models.Model):
         return self.targets > 0 and self.running == 0
 
     @property
+    def pace_band(self) -> str | None:
+        """The band of the running targets, None when every target is final."""
+        return self.band or None
+
+    @property
     def bar_status(self) -> str:
         """The colour of the roll-up's bar: its band; for a final group achieved or missed when
         all its targets ended alike, else neutral."""

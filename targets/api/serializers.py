@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
+from targets.choices import ProgressStatus
 from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement, Progress, RollupProgress, Target
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
@@ -73,11 +74,15 @@ class RollupSerializer(ReadOnlyModelSerializer):
     every target is past its deadline (`final`); `achieved`, `missed` and `final_score` speak
     for the targets past their deadline."""
 
-    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    item = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    band = serializers.SerializerMethodField(
-        help_text=_("the pace band of the running targets; null when every target is final")
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    item = serializers.CharField(source="item.key", read_only=True, allow_null=True)
+    unit = serializers.CharField(source="unit.code", read_only=True, allow_null=True)
+    band = serializers.ChoiceField(
+        choices=ProgressStatus.choices,
+        source="pace_band",
+        read_only=True,
+        allow_null=True,
+        help_text=_("the pace band of the running targets; null when every target is final"),
     )
     running = serializers.IntegerField(read_only=True, help_text=_("targets before their deadline"))
     final = serializers.BooleanField(
@@ -104,9 +109,6 @@ class RollupSerializer(ReadOnlyModelSerializer):
             "counts",
             "computed_at",
         ]
-
-    def get_band(self, rollup: RollupProgress) -> str | None:
-        return rollup.band or None
 
 
 class TargetSerializer(ReadOnlyModelSerializer):

@@ -108,11 +108,12 @@ def test_every_roll_up_of_a_finished_plan_is_final(plan, make_user):
 
 
 def test_the_api_gives_no_pace_band_to_a_final_roll_up(plan, make_user):
-    from tests.web import client_for
+    from tests.api.client import ApiClient
 
     finish_plan(make_user("rev", "reviewer"))
     recompute_progress(AFTER)
-    client = client_for(make_user("eye", "auditor"))
+    client = ApiClient()  # every answer is checked against the published schema
+    client.force_login(make_user("eye", "auditor"))
 
     def one(key: str) -> dict:
         response = client.get(f"/api/v1/rollups/?scope=item&item={key}&as_of={AFTER}")
