@@ -32,7 +32,7 @@ from projects.choices import ProjectKind, ProjectLevel, ProjectStatus
 from targets import progress as method
 from targets.choices import Comparator, ProgressStatus, SourceKind
 from targets.models import Target, TargetUnit
-from targets.recompute import assess_targets, rollup_members
+from targets.recompute import Summary, assess_targets, is_final, rollup_members, summarise
 from targets.values import (
     counted_figures,
     enterprise_status_on,
@@ -48,6 +48,9 @@ from zjai.dates import end_of_day
 STATUSES = list(method.Status.ALL)
 # Statuses the report lists as needing attention, with every stale target.
 ATTENTION = {ProgressStatus.OFF_TRACK, ProgressStatus.DETERIORATING, ProgressStatus.MISSED}
+# The band cell of a roll-up whose targets are all past their deadline: no pace status, the
+# achieved and missed counts and the final score beside it say how it ended.
+FINAL_BAND = "final"
 FETCH_CHUNK = 5000
 
 
@@ -206,20 +209,23 @@ class AsOfReport:
             counts[row.result.status] += 1
         return counts
 
-    def _weighted(self) -> dict[int, tuple[method.Result, float]]:
-        return {t.pk: (self.results[t.pk], float(t.weight)) for t in self.targets}
+    def _weighted(self) -> dict[int, tuple[method.Result, float, bool]]:
+        return {
+            t.pk: (self.results[t.pk], float(t.weight), is_final(t, self.as_of))
+            for t in self.targets
+        }
 
     @cached_property
-    def plan_rollup(self) -> method.Rollup:
-        return method.roll_up(self._weighted().values())
+    def plan_rollup(self) -> Summary:
+        return summarise(list(self._weighted().values()))
 
     @cached_property
-    def rollups(self) -> tuple[dict[int, method.Rollup], dict[int, method.Rollup]]:
+    def rollups(self) -> tuple[dict[int, Summary], dict[int, Summary]]:
         """Roll-ups by plan item and by responsible unit, as recompute would store them."""
         weighted = self._weighted()
         under, by_unit = rollup_members(self.plan.pk, self.targets)
-        by_item = {i: method.roll_up(weighted[t] for t in ids) for i, ids in under.items()}
-        units = {u: method.roll_up(weighted[t] for t in ids) for u, ids in by_unit.items()}
+        by_item = {i: summarise([weighted[t] for t in ids]) for i, ids in under.items()}
+        units = {u: summarise([weighted[t] for t in ids]) for u, ids in by_unit.items()}
         return by_item, units
 
     @cached_property
@@ -256,7 +262,10 @@ class AsOfReport:
         rows += [
             ("percent", "平均完成度（%）", "mean percent complete", _round(roll.percent, 2)),
             ("score", "进度得分", "score", _round(roll.score, 4)),
-            ("band", "总体评价", "band", roll.band),
+            ("band", "总体评价（进行中指标）", "band (running targets)", roll.band or FINAL_BAND),
+            ("final_achieved", "期满已实现", "achieved at the deadline", roll.achieved),
+            ("final_missed", "期满未实现", "missed at the deadline", roll.missed),
+            ("final_score", "期满得分", "final score", _round(roll.final_score, 4)),
             (
                 "stale",
                 "数据过期的指标",
@@ -647,12 +656,15 @@ class AsOfReport:
             count=lambda: self.projects_queryset().count(),
         )
 
-    def _rollup_cells(self, roll: method.Rollup) -> tuple:
+    def _rollup_cells(self, roll: Summary) -> tuple:
         return (
             roll.targets,
             _round(roll.percent, 2),
             _round(roll.score),
-            roll.band,
+            roll.band or FINAL_BAND,
+            roll.achieved,
+            roll.missed,
+            _round(roll.final_score),
             *(roll.counts.get(s, 0) for s in STATUSES),
         )
 
@@ -662,6 +674,9 @@ class AsOfReport:
             Column("percent", "平均完成度（%）", "mean percent complete", "percent"),
             Column("score", "得分", "score", "number"),
             Column("band", "评价", "band", width=18),
+            Column("final_achieved", "期满已实现", "achieved at the deadline", "int", width=10),
+            Column("final_missed", "期满未实现", "missed at the deadline", "int", width=10),
+            Column("final_score", "期满得分", "final score", "number"),
             *(
                 Column(f"n_{s}", self.status_labels.get(s, (s, s))[0], s, "int", width=10)
                 for s in STATUSES

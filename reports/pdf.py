@@ -111,7 +111,7 @@ def context(report: AsOfReport) -> dict:
         ],
         "status_labels": labels_dict,
         "roll": roll,
-        "band": labels_dict.get(roll.band, (roll.band, roll.band)),
+        "band": labels_dict.get(roll.band, ("期满", "final")) if roll.band else ("期满", "final"),
         "sections": sections(report),
         "charts": charts,
         "attention": report.attention_rows,

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import MeasurementState, ProgressStatus, SourceKind, TargetScope
-from .models import Measurement, Progress, Target
+from .models import Measurement, Progress, RollupProgress, Target
 from .rules import FigureRules
 
 
@@ -121,3 +121,15 @@ class ProgressFilterSet(django_filters.FilterSet):
     locals()["to"] = django_filters.DateFilter(
         field_name="as_of", lookup_expr="lte", label=_("to (as of, included)")
     )
+
+
+class RollupFilterSet(django_filters.FilterSet):
+    """Roll-ups (the API's rollups/): of one plan, scope, item, unit, computation date."""
+
+    plan = django_filters.CharFilter(field_name="plan__code", label=_("plan"))
+    item = django_filters.CharFilter(field_name="item__key", label=_("plan item"))
+    unit = django_filters.CharFilter(field_name="unit__code", label=_("responsible unit"))
+
+    class Meta:
+        model = RollupProgress
+        fields = ["scope", "as_of"]

@@ -435,6 +435,12 @@ class Progress(models.Model):
         return f"{self.target.code} as of {self.as_of}: {self.status}"
 
 
+class RollupQuerySet(models.QuerySet):
+    def for_user(self, user) -> RollupQuerySet:
+        """Roll-ups are as public as the targets they summarise (targets.rules)."""
+        return self if rules.sees_targets(user) else self.none()
+
+
 class RollupProgress(models.Model):
     """Progress of a plan item, a responsible unit or the whole plan as of a date."""
 
@@ -456,9 +462,16 @@ class RollupProgress(models.Model):
     targets = models.PositiveIntegerField(_("targets"))
     percent = models.FloatField(_("mean percent complete"), null=True)
     score = models.FloatField(_("score"), null=True)
-    band = models.CharField(_("band"), max_length=24, choices=ProgressStatus.choices)
+    # The pace of the running targets only (score, band); the band is blank when every target
+    # is past its deadline: a finished group shows its final counts and score instead.
+    band = models.CharField(_("band"), max_length=24, choices=ProgressStatus.choices, blank=True)
     counts = models.JSONField(_("targets by status"), default=dict)
+    achieved = models.PositiveIntegerField(_("achieved at the deadline"), default=0)
+    missed = models.PositiveIntegerField(_("missed at the deadline"), default=0)
+    final_score = models.FloatField(_("final score"), null=True)
     computed_at = models.DateTimeField(_("computed at"))
+
+    objects = RollupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("roll-up")
@@ -494,7 +507,34 @@ class RollupProgress(models.Model):
 
     def __str__(self) -> str:
         subject = self.item or self.unit or self.plan
-        return f"{subject} as of {self.as_of}: {self.band}"
+        return f"{subject} as of {self.as_of}: {self.band or 'final'}"
+
+    @property
+    def running(self) -> int:
+        """Targets whose deadline has not passed as of the roll-up's date."""
+        return self.targets - self.achieved - self.missed
+
+    @property
+    def final(self) -> bool:
+        """Every target is past its deadline: counts and a final score, never a pace status."""
+        return self.targets > 0 and self.running == 0
+
+    @property
+    def pace_band(self) -> str | None:
+        """The band of the running targets, None when every target is final."""
+        return self.band or None
+
+    @property
+    def bar_status(self) -> str:
+        """The colour of the roll-up's bar: its band; for a final group achieved or missed when
+        all its targets ended alike, else neutral."""
+        if self.band:
+            return self.band
+        if self.final and not self.missed:
+            return ProgressStatus.ACHIEVED
+        if self.final and not self.achieved:
+            return ProgressStatus.MISSED
+        return ProgressStatus.NO_DATA
 
 
 class StaleReminder(models.Model):

@@ -110,6 +110,95 @@ def result_from_row(row: Progress) -> method.Result:
     )
 
 
+# The statuses a running target can have and a band can name.
+PACE_STATUSES = (
+    method.Status.ACHIEVED,
+    method.Status.ON_TRACK,
+    method.Status.NEEDS_ACCELERATION,
+    method.Status.OFF_TRACK,
+    method.Status.DETERIORATING,
+)
+FINAL_STATUSES = (method.Status.ACHIEVED, method.Status.MISSED)
+
+
+@dataclass
+class Summary:
+    """A roll-up that agrees with its targets after their deadlines (docs/progress.md, "Roll-ups
+    after the deadlines").
+
+    A target is final once the as-of date is past its deadline (its status is then achieved or
+    missed for good). `score` and `band` are the pace of the running targets only; `band` is
+    "" when every target is final, so a finished group names no pace status. `achieved`,
+    `missed` and `final_score` (5 achieved, −5 missed, weighted mean) speak for the final ones.
+    """
+
+    targets: int = 0
+    percent: float | None = None
+    score: float | None = None
+    band: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    achieved: int = 0
+    missed: int = 0
+    final_score: float | None = None
+
+    @property
+    def running(self) -> int:
+        return self.targets - self.achieved - self.missed
+
+    @property
+    def final(self) -> bool:
+        """Every target is final: the group shows its counts and final score, no pace."""
+        return self.targets > 0 and self.running == 0
+
+
+def running_band(results: list[tuple[method.Result, float]]) -> str:
+    """The band of running targets: the method's band of their weighted mean score when one of
+    them has that status; else the status, among theirs, whose targets' mean score is nearest
+    the group's (ties to the worse). So a band never names a status no target has: one target
+    on track and one deteriorating make "deteriorating", not "needs acceleration"."""
+    if not results:
+        return ""
+    rollup = method.roll_up(results)
+    scores: dict[str, list[float]] = defaultdict(list)
+    for result, _weight in results:
+        if result.status in PACE_STATUSES and result.score is not None:
+            scores[result.status].append(result.score)
+    if not scores or rollup.score is None:
+        return method.Status.NO_DATA
+    if rollup.band in scores:
+        return rollup.band
+    mean = rollup.score
+
+    def distance(status: str) -> tuple[float, float]:
+        typical = sum(scores[status]) / len(scores[status])
+        return (round(abs(typical - mean), 9), typical)
+
+    return min(scores, key=distance)
+
+
+def summarise(members: list[tuple[method.Result, float, bool]]) -> Summary:
+    """The roll-up of (result, weight, final) triples: an item's, a unit's or the plan's."""
+    everything = method.roll_up((result, weight) for result, weight, _ in members)
+    running = [(r, w) for r, w, final in members if not final]
+    finished = [(r, w) for r, w, final in members if final and r.status in FINAL_STATUSES]
+    pace = method.roll_up(running) if running else None
+    finished_score = method.roll_up(finished).score if finished else None
+    return Summary(
+        targets=everything.targets,
+        percent=everything.percent,
+        score=pace.score if pace else None,
+        band=running_band(running),
+        counts=everything.counts,
+        achieved=sum(1 for r, _ in finished if r.status == method.Status.ACHIEVED),
+        missed=sum(1 for r, _ in finished if r.status == method.Status.MISSED),
+        final_score=finished_score,
+    )
+
+
+def is_final(target: Target, as_of: dt.date) -> bool:
+    return as_of > target.deadline
+
+
 def rollup_members(
     plan_id: int, targets: list[Target]
 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
@@ -136,11 +225,13 @@ def rollup_rows(
 ) -> list[RollupProgress]:
     """The roll-ups of one plan as of a date (the plan, each item, each unit), from the Progress
     row of that date of each of its `targets`."""
-    weighted = {t.pk: (result_from_row(rows[t.pk]), float(t.weight)) for t in targets}
+    weighted = {
+        t.pk: (result_from_row(rows[t.pk]), float(t.weight), is_final(t, as_of)) for t in targets
+    }
     under, by_unit = rollup_members(plan_id, targets)
 
     def rollup_row(ids: list[int], **subject) -> RollupProgress:
-        summary = method.roll_up(weighted[i] for i in ids)
+        summary = summarise([weighted[i] for i in ids])
         return RollupProgress(
             plan_id=plan_id,
             as_of=as_of,
@@ -149,6 +240,9 @@ def rollup_rows(
             score=summary.score,
             band=summary.band,
             counts=summary.counts,
+            achieved=summary.achieved,
+            missed=summary.missed,
+            final_score=summary.final_score,
             computed_at=now,
             **subject,
         )

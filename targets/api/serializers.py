@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
-from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement, Progress, Target
+from targets.choices import ProgressStatus
+from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement, Progress, RollupProgress, Target
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -63,6 +64,49 @@ class ProgressSerializer(ReadOnlyModelSerializer):
             "score",
             "reached_late_on",
             "stale",
+            "computed_at",
+        ]
+
+
+class RollupSerializer(ReadOnlyModelSerializer):
+    """Progress of the plan, a plan item or a responsible unit as of a date (docs/progress.md,
+    "Roll-ups after the deadlines"): `band` is the pace of its running targets and is null when
+    every target is past its deadline (`final`); `achieved`, `missed` and `final_score` speak
+    for the targets past their deadline."""
+
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    item = serializers.CharField(source="item.key", read_only=True, allow_null=True)
+    unit = serializers.CharField(source="unit.code", read_only=True, allow_null=True)
+    band = serializers.ChoiceField(
+        choices=ProgressStatus.choices,
+        source="pace_band",
+        read_only=True,
+        allow_null=True,
+        help_text=_("the pace band of the running targets; null when every target is final"),
+    )
+    running = serializers.IntegerField(read_only=True, help_text=_("targets before their deadline"))
+    final = serializers.BooleanField(
+        read_only=True, help_text=_("every target is past its deadline: no pace status")
+    )
+
+    class Meta:
+        model = RollupProgress
+        fields = [
+            "plan",
+            "scope",
+            "item",
+            "unit",
+            "as_of",
+            "targets",
+            "percent",
+            "running",
+            "score",
+            "band",
+            "final",
+            "achieved",
+            "missed",
+            "final_score",
+            "counts",
             "computed_at",
         ]
 

@@ -22,8 +22,20 @@ from rest_framework.response import Response
 
 from audit.api.caching import SharedListCacheMixin
 from targets import services
-from targets.filtersets import MeasurementFilterSet, ProgressFilterSet, TargetFilterSet
-from targets.models import Measurement, MeasurementEditor, Progress, Target, TargetUnit
+from targets.filtersets import (
+    MeasurementFilterSet,
+    ProgressFilterSet,
+    RollupFilterSet,
+    TargetFilterSet,
+)
+from targets.models import (
+    Measurement,
+    MeasurementEditor,
+    Progress,
+    RollupProgress,
+    Target,
+    TargetUnit,
+)
 from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, lookup_or_404
 
@@ -33,6 +45,7 @@ from .serializers import (
     MeasurementWriteSerializer,
     ProgressSerializer,
     ReviewSerializer,
+    RollupSerializer,
     TargetSerializer,
     WithdrawSerializer,
 )
@@ -291,3 +304,23 @@ class MeasurementViewSet(
         data = WithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(services.withdraw_measurement, reason=data.validated_data["reason"])
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Roll-ups of the plan, its items and its units")),
+    retrieve=extend_schema(summary=_("One roll-up")),
+)
+class RollupViewSet(ReadOnlyViewSet):
+    """Progress of the plan, each plan item and each responsible unit as of each computed date.
+    A roll-up whose targets are all past their deadline has no pace band (`band` is null): its
+    achieved and missed counts and final score say how it ended."""
+
+    serializer_class = RollupSerializer
+    filterset_class = RollupFilterSet
+    ordering_fields = ["as_of", "scope"]
+    ordering = ["-as_of", "scope", "pk"]
+
+    def get_queryset(self) -> QuerySet:
+        return RollupProgress.objects.for_user(self.request.user).select_related(
+            "plan", "item", "unit"
+        )

@@ -4,7 +4,7 @@ units of measure. `{% load target_tags %}`; the frame's number formats are `{% l
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from targets.choices import COMPARATOR_SYMBOLS, Comparator, MeasurementState, ProgressStatus
@@ -102,3 +102,30 @@ def progress_bar(percent, status=None, label=""):
 def uom(target) -> str:
     """A target's unit of measure in the reader's language (家 / enterprises)."""
     return unit_of(target)
+
+
+@register.simple_tag
+def rollup_badge(rollup):
+    """A roll-up's status: the pace band of its running targets, then the achieved and missed
+    counts and the final score of those past their deadline. A roll-up whose targets are all
+    past their deadline shows no pace status at all (docs/progress.md)."""
+    if rollup is None:
+        return status_badge(None)
+    parts = []
+    if not rollup.final:
+        parts.append(status_badge(rollup.band or None))
+    if rollup.achieved or rollup.missed:
+        parts.append(
+            format_html(
+                '<span class="rollup-final">{} {} · {} <span class="num">{}</span></span>',
+                status_badge(ProgressStatus.ACHIEVED, _("%(n)d achieved") % {"n": rollup.achieved}),
+                status_badge(ProgressStatus.MISSED, _("%(n)d missed") % {"n": rollup.missed}),
+                _("final score"),
+                _score(rollup.final_score),
+            )
+        )
+    return format_html_join(" ", "{}", ((part,) for part in parts))
+
+
+def _score(value) -> str:
+    return "—" if value is None else f"{value:.2f}"

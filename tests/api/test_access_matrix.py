@@ -62,6 +62,9 @@ ROWS: list[Row] = [
     Row("GET", f"/api/v1/targets/{OTHER_TARGET}/", ALL_READ),
     Row("GET", f"/api/v1/targets/{OWN_TARGET}/history/", ALL_READ),
     Row("GET", f"/api/v1/targets/{OTHER_TARGET}/history/", ALL_READ),
+    # --- roll-ups: as public as the targets ----------------------------------------------------
+    Row("GET", "/api/v1/rollups/", ALL_READ),
+    Row("GET", "/api/v1/rollups/{rollup}/", ALL_READ),
     # --- figures: read ---------------------------------------------------------------------------
     Row("GET", "/api/v1/measurements/", ALL_READ),
     Row("GET", "/api/v1/measurements/{own_draft}/", ALL_READ),
@@ -324,6 +327,10 @@ def resolve(path: str, world: World, caller: str | None) -> str:
         "own_spare_token": world.token_ids[f"{caller or 'staff'}_spare"],
         "other_unit_token": world.token_ids["other_staff"],
     }
+    if "{rollup}" in path:
+        from targets.models import RollupProgress
+
+        names["rollup"] = RollupProgress.objects.order_by("pk").values_list("pk", flat=True)[0]
     if "{item}" in path:
         names["item"] = PlanItem.objects.order_by("pk").values_list("pk", flat=True)[0]
     return path.format(**names)

@@ -37,6 +37,7 @@ def test_every_list_can_be_ordered() -> None:
         "/api/v1/measurements/",
         "/api/v1/plans/",
         "/api/v1/projects/",
+        "/api/v1/rollups/",
         "/api/v1/targets/",
         "/api/v1/targets/{code}/history/",
         "/api/v1/tokens/",
