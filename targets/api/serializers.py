@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
@@ -228,6 +229,38 @@ class ReviewSerializer(StrictSerializer):
         allow_blank=True,
         max_length=FIGURE_TEXT_MAX_LENGTH,
         help_text=_("The reviewer's comment; required to reject."),
+    )
+
+
+@extend_schema_field({"oneOf": [{"type": "boolean"}, {"type": "integer", "minimum": 1}]})
+class SupersedeField(serializers.Field):
+    """`true`, or the id of the approved figure the reviewer replaces; `false` or absent for
+    none. Nothing else (no "yes", no 1 for true): a confirmation is meant, not guessed."""
+
+    default_error_messages = {
+        "invalid": _("Send true or the id of the approved figure this one replaces."),
+    }
+
+    def to_internal_value(self, data: Any) -> bool | int:
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, int) and data > 0:
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class ApproveSerializer(ReviewSerializer):
+    supersede = SupersedeField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Confirms replacing the figure already approved for the same target and date (true, "
+            "or its id). Without it such an approval is refused (409, naming that figure and "
+            "its value)."
+        ),
     )
 
 
