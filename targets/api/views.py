@@ -28,11 +28,11 @@ from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, lookup_or_404
 
 from .serializers import (
+    ApproveSerializer,
     MeasurementCreateSerializer,
     MeasurementSerializer,
     MeasurementWriteSerializer,
     ProgressSerializer,
-    ApproveSerializer,
     ReviewSerializer,
     TargetSerializer,
     WithdrawSerializer,
