@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, snapshot
 from plans.models import Plan, ResponsibleUnit
 from zjai.dates import today
-from zjai.decimals import exact_field
+from zjai.decimals import exact_field, plain_number
 from zjai.exceptions import ConflictError
 from zjai.validators import validate_sensible_date
 
@@ -435,7 +435,7 @@ def _supersede_approved(figure: Measurement, *, acting_user, supersede: bool | i
     )
     if current is None:
         return
-    named = {"id": current.pk, "value": current.value, "date": current.observed_on}
+    named = {"id": current.pk, "value": plain_number(current.value), "date": current.observed_on}
     if supersede is False:
         raise ConflictError(
             _(
@@ -466,7 +466,7 @@ def _supersede_approved(figure: Measurement, *, acting_user, supersede: bool | i
         before=before,
         after=snapshot(current, MEASUREMENT_FIELDS),
         reason=_("Superseded by figure #%(id)s (%(value)s).")
-        % {"id": figure.pk, "value": figure.value},
+        % {"id": figure.pk, "value": plain_number(figure.value)},
     )
 
 
