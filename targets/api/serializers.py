@@ -123,6 +123,14 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
     withdrawn_by = serializers.CharField(
         source="withdrawn_by.username", read_only=True, allow_null=True, default=None
     )
+    superseded_by = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The id of the figure approved for the same date that replaced this one "
+            "(state superseded), or null."
+        ),
+    )
     has_evidence = serializers.SerializerMethodField(
         help_text=_("Whether an evidence file is attached (downloaded in the browser).")
     )
@@ -164,6 +172,8 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
             "withdrawn_by",
             "withdrawn_at",
             "withdrawal_reason",
+            "superseded_by",
+            "superseded_at",
             "is_demo",
             "version",
         ]
