@@ -123,7 +123,7 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
     withdrawn_by = serializers.CharField(
         source="withdrawn_by.username", read_only=True, allow_null=True, default=None
     )
-    superseded_by = serializers.PrimaryKeyRelatedField(
+    superseded_by: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
         help_text=_(
