@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -433,6 +434,14 @@ class ReviewFigureView(RoleRequiredMixin, View):
             return self.render_page(form, status=403, refused=str(exc))
         except ConflictError as exc:
             return self.render_page(form, status=409, conflict=str(exc))
+        except IntegrityError:
+            # Two figures for the same date approved at the same moment: the database kept one
+            # (measurement_one_approved_per_date) and rolled this one back.
+            return self.render_page(
+                form,
+                status=409,
+                conflict=_("Another figure for this date was approved at the same time. Reload."),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.render_page(form, status=400)
