@@ -60,4 +60,4 @@ def test_a_second_approval_is_409_naming_the_approved_figure_then_supersedes_it(
         object_type="targets.measurement", object_id=str(first["id"])
     ).latest("seq")
     assert event.action == "supersede" and f"#{second['id']}" in event.reason
-    assert event.actor.username == "reviewer2"
+    assert event.actor is not None and event.actor.username == "reviewer2"
