@@ -7,6 +7,7 @@ new one. The API's answers are in tests/api/test_supersede.py."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -165,3 +166,25 @@ def test_rejecting_needs_no_confirmation(people, robots):
     )
     assert done.status_code == 302
     assert Measurement.objects.get(pk=second.pk).state == "rejected"
+
+
+def test_the_migration_supersedes_stored_duplicates_keeping_the_latest(people, robots):
+    """targets 0009's data fix, on duplicates as they were stored before the constraint (the
+    index is dropped inside the test's transaction, which rolls it back)."""
+    from django.apps import apps
+    from django.db import connection
+
+    fix = importlib.import_module("targets.migrations.0009_superseded_figures")
+    first = approved(robots, people, "142000")
+    second = submitted(robots, people, "151000")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX measurement_one_approved_per_date")
+    later = timezone.now() + dt.timedelta(hours=1)
+    Measurement.objects.filter(pk=second.pk).update(
+        state="approved", reviewed_at=later, reviewed_by=people["reviewer"]
+    )
+    fix.supersede_duplicates(apps, None)
+    first.refresh_from_db()
+    assert first.state == "superseded" and first.superseded_by_id == second.pk
+    assert first.superseded_at == later
+    assert Measurement.objects.get(pk=second.pk).state == "approved"
