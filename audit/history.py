@@ -224,6 +224,7 @@ ACTIONS = {
     "approve": pgettext_lazy("audit action", "approved"),
     "reject": pgettext_lazy("audit action", "rejected"),
     "withdraw": pgettext_lazy("audit action", "withdrawn"),
+    "supersede": pgettext_lazy("audit action", "superseded"),
     "delete": pgettext_lazy("audit action", "deleted"),
     "revoke": pgettext_lazy("audit action", "revoked"),
     "set_units": pgettext_lazy("audit action", "set the responsible units"),

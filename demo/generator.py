@@ -740,6 +740,7 @@ def filler_measurement_rows(
     """Figures of days between the quarter ends, on the same trajectories with small noise;
     a few drafts, pending submissions and rejections (with an implausible value)."""
     quarter_ends = set(QUARTER_ENDS)
+    approved: set[tuple[int, dt.date]] = set()
     for _ in range(count):
         target = rng.choice(targets)
         day = date_between(rng, FILLER_FROM, FILLER_UNTIL)
@@ -750,9 +751,20 @@ def filler_measurement_rows(
         state = filler_state(rng)
         if state == MeasurementState.REJECTED:
             value = value * rng.uniform(1.2, 1.5) + 1
-        yield measurement(
+        row = measurement(
             rng, target, day, trajectory.as_decimal(value), state, f"{PREFIX_ZH}日常报送"
         )
+        if state == MeasurementState.APPROVED:
+            if (target.pk, day) in approved:
+                # One approved figure per target and date (measurement_one_approved_per_date):
+                # a second one waits for review, drawn the same so the rest of the data is too.
+                row.state, row.reviewed_by_id, row.reviewed_at = (
+                    MeasurementState.SUBMITTED,
+                    None,
+                    None,
+                )
+            approved.add((target.pk, day))
+        yield row
 
 
 # --- the run -------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ class MeasurementState(models.TextChoices):
     REJECTED = "rejected", _("rejected")
     # An approved figure taken back later: it counted until it was withdrawn.
     WITHDRAWN = "withdrawn", _("withdrawn")
+    # An approved figure replaced by another approved for the same target and date: it counted
+    # until the other was approved (superseded_at), never after.
+    SUPERSEDED = "superseded", _("superseded")
 
 
 class ProgressStatus(models.TextChoices):

@@ -10,7 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement
-from zjai.decimals import exact_field
+from zjai.decimals import exact_field, plain_number
 from zjai.forms import DateInput, VersionField
 from zjai.uploads import validate_evidence
 
@@ -76,9 +76,33 @@ class ReviewForm(forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, decision: str | None = None, **kwargs):
+    def __init__(
+        self, *args, decision: str | None = None, replaces: Measurement | None = None, **kwargs
+    ):
         self.decision = decision
         super().__init__(*args, **kwargs)
+        if replaces is not None:
+            # The approved figure for the same target and date: approving this one supersedes
+            # it, so the reviewer confirms that, having seen its value (the page shows it). The
+            # id the reviewer saw goes with the confirmation: if another figure was approved
+            # meanwhile, the service refuses rather than replace one the reviewer never saw.
+            self.fields["supersede"] = forms.BooleanField(
+                label=_("supersede the approved figure"),
+                required=decision != "reject",
+                help_text=_(
+                    "Figure #%(id)s (%(value)s) is already approved for this date. Approving "
+                    "this one replaces it: it stops counting from now on."
+                )
+                % {"id": replaces.pk, "value": plain_number(replaces.value)},
+                error_messages={
+                    "required": _(
+                        "Confirm that this figure supersedes the one approved for the same date."
+                    )
+                },
+            )
+            self.fields["replaces"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=replaces.pk, required=False
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -196,19 +196,31 @@ class TargetUnit(models.Model):
 FIGURE_TEXT_MAX_LENGTH = 4000
 
 
+# The states of a figure that counted once: approved, or approved and later taken back.
+COUNTING_STATES = [
+    MeasurementState.APPROVED.value,
+    MeasurementState.WITHDRAWN.value,
+    MeasurementState.SUPERSEDED.value,
+]
+
+
 class MeasurementQuerySet(models.QuerySet):
     def approved_as_of(self, as_of) -> MeasurementQuerySet:
         """Figures that describe a date on or before `as_of` and were approved by the end of it."""
         from zjai.dates import end_of_day
 
-        # A withdrawn figure still counts for dates before it was withdrawn, so a report as
-        # of a past date says what it said then.
+        # A withdrawn or superseded figure still counts for dates before it was withdrawn or
+        # superseded, so a report as of a past date says what it said then.
         end = end_of_day(as_of)
-        return self.filter(
-            state__in=[Measurement.State.APPROVED, Measurement.State.WITHDRAWN],
-            observed_on__lte=as_of,
-            reviewed_at__lte=end,
-        ).filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=end))
+        return (
+            self.filter(
+                state__in=COUNTING_STATES,
+                observed_on__lte=as_of,
+                reviewed_at__lte=end,
+            )
+            .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=end))
+            .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=end))
+        )
 
     def for_user(self, user) -> MeasurementQuerySet:
         """The figures the user may see (targets.rules.visible_figures)."""
@@ -271,6 +283,16 @@ class Measurement(models.Model):
     withdrawal_reason = models.TextField(
         _("reason for withdrawal"), blank=True, max_length=FIGURE_TEXT_MAX_LENGTH
     )
+    # The approved figure for the same target and date that replaced this one, and when.
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     # The unit that reported the figure: only its staff (and administrators) edit and submit
@@ -306,7 +328,7 @@ class Measurement(models.Model):
             # The latest counting figure per target, read backwards by the recompute.
             models.Index(
                 fields=["target", "observed_on", "reviewed_at", "id"],
-                condition=Q(state__in=["approved", "withdrawn"]),
+                condition=Q(state__in=["approved", "withdrawn", "superseded"]),
                 name="measurement_counting",
             ),
             # The figures in progress on a target's page, newest first, without sorting a
@@ -332,7 +354,7 @@ class Measurement(models.Model):
                 violation_error_message=_("A submitted figure records when it was submitted."),
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["approved", "rejected", "withdrawn"])
+                condition=~Q(state__in=["approved", "rejected", "withdrawn", "superseded"])
                 | (Q(reviewed_at__isnull=False) & Q(reviewed_by__isnull=False)),
                 name="measurement_review_recorded",
                 violation_error_message=_("A reviewed figure records who reviewed it and when."),
@@ -342,6 +364,24 @@ class Measurement(models.Model):
                 | (Q(withdrawn_at__isnull=False) & Q(withdrawn_by__isnull=False)),
                 name="measurement_withdrawal_recorded",
                 violation_error_message=_("A withdrawn figure records who withdrew it and when."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="superseded")
+                | (Q(superseded_at__isnull=False) & Q(superseded_by__isnull=False)),
+                name="measurement_supersession_recorded",
+                violation_error_message=_(
+                    "A superseded figure records which figure replaced it and when."
+                ),
+            ),
+            # One approved figure per target and date: approving another supersedes it
+            # (targets.services.approve_measurement), never leaves two to be outranked.
+            models.UniqueConstraint(
+                fields=["target", "observed_on"],
+                condition=Q(state="approved"),
+                name="measurement_one_approved_per_date",
+                violation_error_message=_(
+                    "This target already has an approved figure for this date."
+                ),
             ),
         ]
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, snapshot
 from plans.models import Plan, ResponsibleUnit
 from zjai.dates import today
-from zjai.decimals import exact_field
+from zjai.decimals import exact_field, plain_number
 from zjai.exceptions import ConflictError
 from zjai.validators import validate_sensible_date
 
@@ -55,6 +55,7 @@ MEASUREMENT_FIELDS = [
     "state",
     "review_comment",
     "withdrawal_reason",
+    "superseded_by",
     "version",
 ]
 
@@ -354,7 +355,15 @@ def revise_measurement(
     return figure
 
 
-def _review(measurement, *, acting_user, approve: bool, comment: str, expected_version):
+def _review(
+    measurement,
+    *,
+    acting_user,
+    approve: bool,
+    comment: str,
+    expected_version,
+    supersede: bool | int = False,
+):
     with transaction.atomic():
         locked = _locked(measurement)
         rules = FigureRules.for_target(acting_user, locked.target)
@@ -373,10 +382,13 @@ def _review(measurement, *, acting_user, approve: bool, comment: str, expected_v
                 _("Only a submitted figure can be reviewed; this one is %(state)s.")
                 % {"state": locked.get_state_display()}
             )
+        now = timezone.now()
+        if approve:
+            _supersede_approved(locked, acting_user=acting_user, supersede=supersede, at=now)
         before = snapshot(locked, MEASUREMENT_FIELDS)
         locked.state = MeasurementState.APPROVED if approve else MeasurementState.REJECTED
         locked.reviewed_by = acting_user
-        locked.reviewed_at = timezone.now()
+        locked.reviewed_at = now
         locked.review_comment = comment or ""
         locked.version += 1
         locked.save()
@@ -393,20 +405,92 @@ def _review(measurement, *, acting_user, approve: bool, comment: str, expected_v
     return locked
 
 
+def approved_for_same_date(figure: Measurement) -> Measurement | None:
+    """The approved figure that approving `figure` would supersede: the one for the same
+    target and date (at most one, measurement_one_approved_per_date)."""
+    return (
+        Measurement.objects.filter(
+            target_id=figure.target_id,
+            observed_on=figure.observed_on,
+            state=MeasurementState.APPROVED,
+        )
+        .exclude(pk=figure.pk)
+        .first()
+    )
+
+
+def _supersede_approved(figure: Measurement, *, acting_user, supersede: bool | int, at) -> None:
+    """Before `figure` is approved: mark the approved figure for its target and date superseded
+    by it, if the reviewer confirmed that (`supersede` True, or that figure's id); otherwise
+    refuse, naming the figure and its value, so no approval replaces another silently."""
+    current = (
+        Measurement.objects.select_for_update()
+        .filter(
+            target_id=figure.target_id,
+            observed_on=figure.observed_on,
+            state=MeasurementState.APPROVED,
+        )
+        .exclude(pk=figure.pk)
+        .first()
+    )
+    if current is None:
+        return
+    named = {"id": current.pk, "value": plain_number(current.value), "date": current.observed_on}
+    if supersede is False:
+        raise ConflictError(
+            _(
+                "Figure #%(id)s (%(value)s) is already approved for %(date)s. Approving this one "
+                "supersedes it: confirm that you replace it."
+            )
+            % named
+        )
+    if supersede is not True and supersede != current.pk:
+        raise ConflictError(
+            _(
+                "The approved figure for %(date)s is #%(id)s (%(value)s), not the one you "
+                "confirmed replacing. Check it and confirm again."
+            )
+            % named
+        )
+    before = snapshot(current, MEASUREMENT_FIELDS)
+    current.state = MeasurementState.SUPERSEDED
+    current.superseded_by = figure
+    current.superseded_at = at
+    current.version += 1
+    # Saved before the new figure is approved: one approved figure per date at every statement.
+    current.save()
+    record_event(
+        action="supersede",
+        obj=current,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(current, MEASUREMENT_FIELDS),
+        reason=_("Superseded by figure #%(id)s (%(value)s).")
+        % {"id": figure.pk, "value": plain_number(figure.value)},
+    )
+
+
 def approve_measurement(
     measurement: Measurement,
     *,
     acting_user,
     comment: str = "",
     expected_version: int | None = None,
+    supersede: bool | int = False,
 ) -> Measurement:
-    """submitted → approved: the figure now counts; the target is recomputed after commit."""
+    """submitted → approved: the figure now counts; the target is recomputed after commit.
+
+    If another figure is approved for the same target and date, it is superseded only when
+    `supersede` is True or names its id (a reviewer who saw it); otherwise ConflictError (409)
+    names it and its value. The superseded figure counts for dates before now, not after, and
+    gets a "supersede" event naming this one, in the same transaction."""
     return _review(
         measurement,
         acting_user=acting_user,
         approve=True,
         comment=comment,
         expected_version=expected_version,
+        supersede=supersede,
     )
 
 

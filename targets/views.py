@@ -11,9 +11,11 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -149,7 +151,11 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
         pending = list(pending_qs[: PENDING_ROWS + 1])
         figures = paginate(
             visible.filter(
-                state__in=[MeasurementState.APPROVED, MeasurementState.WITHDRAWN]
+                state__in=[
+                    MeasurementState.APPROVED,
+                    MeasurementState.WITHDRAWN,
+                    MeasurementState.SUPERSEDED,
+                ]
             ).order_by("-observed_on", "-reviewed_at", "-pk"),
             self.request.GET.get("page"),
             FIGURES_PER_PAGE,
@@ -372,6 +378,7 @@ class ReviewFigureView(RoleRequiredMixin, View):
                 "figure": figure,
                 "target": figure.target,
                 "form": form,
+                "replaces": self.replaces,
                 # Four eyes: no buttons, and the reason, for one who had a hand in it.
                 "touched": self.rules.has_touched(figure),
                 "reviewable": figure.state == MeasurementState.SUBMITTED,
@@ -380,8 +387,17 @@ class ReviewFigureView(RoleRequiredMixin, View):
             status=status,
         )
 
+    @cached_property
+    def replaces(self) -> Measurement | None:
+        """The approved figure for the same target and date, which approving supersedes."""
+        if self.figure.state != MeasurementState.SUBMITTED:
+            return None
+        return services.approved_for_same_date(self.figure)
+
     def get(self, request, pk):
-        return self.render_page(ReviewForm(initial={"version": self.figure.version}))
+        return self.render_page(
+            ReviewForm(initial={"version": self.figure.version}, replaces=self.replaces)
+        )
 
     def post(self, request, pk):
         decision = (
@@ -391,7 +407,7 @@ class ReviewFigureView(RoleRequiredMixin, View):
             if "reject" in request.POST
             else None
         )
-        form = ReviewForm(request.POST, decision=decision)
+        form = ReviewForm(request.POST, decision=decision, replaces=self.replaces)
         form.fields["version"].required = True
         if not form.is_valid():
             return self.render_page(form, status=400)
@@ -403,6 +419,9 @@ class ReviewFigureView(RoleRequiredMixin, View):
                     acting_user=request.user,
                     comment=data["comment"],
                     expected_version=data["version"],
+                    # The id of the figure the reviewer saw and confirmed replacing (or True
+                    # if the page predates the hidden id): never a confirmation not given.
+                    supersede=(data.get("replaces") or True) if data.get("supersede") else False,
                 )
             else:
                 services.reject_measurement(
@@ -415,6 +434,14 @@ class ReviewFigureView(RoleRequiredMixin, View):
             return self.render_page(form, status=403, refused=str(exc))
         except ConflictError as exc:
             return self.render_page(form, status=409, conflict=str(exc))
+        except IntegrityError:
+            # Two figures for the same date approved at the same moment: the database kept one
+            # (measurement_one_approved_per_date) and rolled this one back.
+            return self.render_page(
+                form,
+                status=409,
+                conflict=_("Another figure for this date was approved at the same time. Reload."),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.render_page(form, status=400)

@@ -138,3 +138,8 @@ def exact_field(model: type[models.Model], name: str) -> ExactDecimalField:
     if not isinstance(field, ExactDecimalField):
         raise TypeError(f"{model.__name__}.{name} is not an ExactDecimalField")
     return field
+
+
+def plain_number(value: Decimal) -> str:
+    """A decimal as people write it in a message: 142000, 1.5, never 142000.0000 or 1.5E+5."""
+    return format(value.normalize(), "f")

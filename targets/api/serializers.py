@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
@@ -166,6 +167,14 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
     withdrawn_by = serializers.CharField(
         source="withdrawn_by.username", read_only=True, allow_null=True, default=None
     )
+    superseded_by: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The id of the figure approved for the same date that replaced this one "
+            "(state superseded), or null."
+        ),
+    )
     has_evidence = serializers.SerializerMethodField(
         help_text=_("Whether an evidence file is attached (downloaded in the browser).")
     )
@@ -207,6 +216,8 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
             "withdrawn_by",
             "withdrawn_at",
             "withdrawal_reason",
+            "superseded_by",
+            "superseded_at",
             "is_demo",
             "version",
         ]
@@ -272,6 +283,38 @@ class ReviewSerializer(StrictSerializer):
         allow_blank=True,
         max_length=FIGURE_TEXT_MAX_LENGTH,
         help_text=_("The reviewer's comment; required to reject."),
+    )
+
+
+@extend_schema_field({"oneOf": [{"type": "boolean"}, {"type": "integer", "minimum": 1}]})
+class SupersedeField(serializers.Field):
+    """`true`, or the id of the approved figure the reviewer replaces; `false` or absent for
+    none. Nothing else (no "yes", no 1 for true): a confirmation is meant, not guessed."""
+
+    default_error_messages = {
+        "invalid": _("Send true or the id of the approved figure this one replaces."),
+    }
+
+    def to_internal_value(self, data: Any) -> bool | int:
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, int) and data > 0:
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class ApproveSerializer(ReviewSerializer):
+    supersede = SupersedeField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Confirms replacing the figure already approved for the same target and date (true, "
+            "or its id). Without it such an approval is refused (409, naming that figure and "
+            "its value)."
+        ),
     )
 
 

@@ -40,6 +40,7 @@ from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, lookup_or_404
 
 from .serializers import (
+    ApproveSerializer,
     MeasurementCreateSerializer,
     MeasurementSerializer,
     MeasurementWriteSerializer,
@@ -265,17 +266,28 @@ class MeasurementViewSet(
 
     @extend_schema(
         summary=_("Approve a submitted figure"),
-        request=ReviewSerializer,
-        examples=[OpenApiExample("checked", value={"comment": "核对无误"}, request_only=True)],
+        request=ApproveSerializer,
+        examples=[
+            OpenApiExample("checked", value={"comment": "核对无误"}, request_only=True),
+            OpenApiExample(
+                "replacing",
+                value={"comment": "统计局修订", "supersede": 41},
+                request_only=True,
+            ),
+        ],
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """submitted → approved: the figure counts from now on. Reviewers of the target's lead
-        unit (or admins), never for a figure they created, edited or submitted (`edited_by`)."""
-        data = ReviewSerializer(data=request.data)
+        unit (or admins), never for a figure they created, edited or submitted (`edited_by`).
+        If a figure is already approved for the same target and date, `supersede` (true or
+        that figure's id) confirms replacing it; without it the answer is 409 naming it."""
+        data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(
-            services.approve_measurement, comment=data.validated_data.get("comment", "")
+            services.approve_measurement,
+            comment=data.validated_data.get("comment", ""),
+            supersede=data.validated_data.get("supersede", False),
         )
 
     @extend_schema(

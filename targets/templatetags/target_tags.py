@@ -29,6 +29,7 @@ STATE_ICONS = {
     MeasurementState.APPROVED: "✔",
     MeasurementState.REJECTED: "✖",
     MeasurementState.WITHDRAWN: "↩",
+    MeasurementState.SUPERSEDED: "⇄",
 }
 
 

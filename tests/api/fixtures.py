@@ -113,7 +113,9 @@ def _write_world() -> World:
         m = services.create_measurement(
             target=Target.objects.get(code=target),
             value=value,
-            observed_on=dt.date(2021, 6, 30),
+            # The approved figure describes June; the others the quarter before, so approving
+            # one of them in a test adds a figure rather than superseding the approved one.
+            observed_on=dt.date(2021, 6, 30) if state == "approved" else dt.date(2021, 3, 31),
             note="季报",
             acting_user=staff,
         )

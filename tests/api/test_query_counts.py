@@ -133,7 +133,7 @@ def _measurements(marker: str, n: int, world: World) -> str:
     from targets.models import Measurement, Target
 
     target = Target.objects.get(code=OWN_TARGET)
-    staff, reviewer = world.user("staff"), world.user("reviewer")
+    staff = world.user("staff")
     now = timezone.now()
     Measurement.objects.bulk_create(
         Measurement(
@@ -141,13 +141,12 @@ def _measurements(marker: str, n: int, world: World) -> str:
             value=Decimal(i),
             observed_on=dt.date(2020, 1, 1),
             note=f"{marker} {i}",
-            state="approved",
+            # Submitted: the list reads the same columns, and one figure per date is approved.
+            state="submitted",
             created_by=staff,
             created_at=now,
             submitted_by=staff,
             submitted_at=now,
-            reviewed_by=reviewer,
-            reviewed_at=now,
         )
         for i in range(n)
     )

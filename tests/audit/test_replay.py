@@ -384,14 +384,43 @@ def test_the_demo_data_replays_cleanly_and_counts_its_rows(plan):
         .order_by("pk")
         .first()
     )
-    services.approve_measurement(figure, acting_user=admin)
+    replaced = services.approved_for_same_date(figure)
+    # It may replace a figure approved for the same date: that one's "supersede" event is
+    # replayed too (state superseded, superseded_by this figure).
+    services.approve_measurement(figure, acting_user=admin, supersede=True)
     out, err = run()
     assert err == "", err
+    if replaced is not None:
+        replaced.refresh_from_db()
+        assert replaced.state == "superseded" and replaced.superseded_by_id == figure.pk
     # Its approve event records what it changed (state, version, comment, reviewer); its value
     # was never recorded, so the replay compares what it knows.
     sql("UPDATE targets_measurement SET state = 'submitted' WHERE id = %s", [figure.pk])
     (line,) = differences()
     assert line.startswith(f'targets.measurement:{figure.pk} state: trail "approved" (#')
+
+
+def test_a_superseded_figure_replays_cleanly(plan):
+    """Approving a second figure for a date supersedes the first in the same transaction: both
+    rows match their trails (the old one's "supersede" event: state, superseded_by, version)."""
+    econ = ResponsibleUnit.objects.get(code="econ-it")
+    staff = audited_user("staff_s", "staff", econ)
+    reviewer = audited_user("reviewer_s", "reviewer", econ)
+    robots = Target.objects.get(code="robots-in-service")
+    figures = []
+    for value in ("142000", "151000"):
+        figure = services.create_measurement(
+            target=robots, value=value, observed_on=dt.date(2021, 6, 30), acting_user=staff
+        )
+        figure = services.submit_measurement(figure, acting_user=staff)
+        figures.append(services.approve_measurement(figure, acting_user=reviewer, supersede=True))
+    old = Measurement.objects.get(pk=figures[0].pk)
+    assert old.state == "superseded" and old.superseded_by_id == figures[1].pk
+    out, err = run()
+    assert err == "", err
+    assert "every audited table matches its trail" in out
+    sql("UPDATE targets_measurement SET superseded_by_id = id WHERE id = %s", [old.pk])
+    assert any(line.startswith(f"targets.measurement:{old.pk} ") for line in differences())
 
 
 def test_a_demo_row_inserted_by_sql_is_counted(plan):

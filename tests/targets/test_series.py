@@ -32,8 +32,13 @@ def figures(robots, reviewer) -> None:
         return approved_figure(robots, value, on, reviewer, approved_on)
 
     figure(100, dt.date(2020, 1, 10))
-    figure(110, dt.date(2020, 1, 31))  # the month's last day reported: counts for January
-    figure(120, dt.date(2020, 1, 31), approved_on=dt.date(2020, 2, 20))  # later approval wins
+    first = figure(110, dt.date(2020, 1, 31))  # the month's last day reported: counts for January
+    Measurement.objects.filter(pk=first.pk).update(state="submitted")
+    # Approved later for the same day: supersedes the first from then on.
+    second = figure(120, dt.date(2020, 1, 31), approved_on=dt.date(2020, 2, 20))
+    Measurement.objects.filter(pk=first.pk).update(
+        state="superseded", superseded_by=second, superseded_at=second.reviewed_at
+    )
     # Nothing in February or March: no point for them.
     figure(200, dt.date(2020, 4, 15))
     withdrawn = figure(999, dt.date(2020, 4, 30))  # withdrawn in May: counts only before
