@@ -147,8 +147,10 @@ def raw_sql_floor(targets, as_of: dt.date) -> float:
     reported_sql = (
         "SELECT t.id, m.value, m.observed_on FROM unnest(%s) AS t(id) LEFT JOIN LATERAL ("
         " SELECT value, observed_on FROM targets_measurement"
-        " WHERE target_id = t.id AND state IN ('approved', 'withdrawn') AND observed_on <= %s"
-        " AND reviewed_at <= %s AND (withdrawn_at IS NULL OR withdrawn_at > %s)"
+        " WHERE target_id = t.id AND state IN ('approved', 'withdrawn', 'superseded')"
+        " AND observed_on <= %s AND reviewed_at <= %s"
+        " AND (withdrawn_at IS NULL OR withdrawn_at > %s)"
+        " AND (superseded_at IS NULL OR superseded_at > %s)"
         " ORDER BY observed_on DESC, reviewed_at DESC, id DESC LIMIT 1) m ON true"
     )
     conn = psycopg2.connect(os.environ["DATABASE_URL"])
@@ -158,7 +160,7 @@ def raw_sql_floor(targets, as_of: dt.date) -> float:
         cur.fetchall()
         cur.execute(project_sql)
         cur.fetchall()
-        cur.execute(reported_sql, [reported, as_of, end_of_day(as_of), end_of_day(as_of)])
+        cur.execute(reported_sql, [reported, as_of, end_of_day(as_of), end_of_day(as_of), end_of_day(as_of)])
         cur.fetchall()
     elapsed = time.perf_counter() - started
     conn.close()
