@@ -160,7 +160,9 @@ def raw_sql_floor(targets, as_of: dt.date) -> float:
         cur.fetchall()
         cur.execute(project_sql)
         cur.fetchall()
-        cur.execute(reported_sql, [reported, as_of, end_of_day(as_of), end_of_day(as_of), end_of_day(as_of)])
+        cur.execute(
+            reported_sql, [reported, as_of, end_of_day(as_of), end_of_day(as_of), end_of_day(as_of)]
+        )
         cur.fetchall()
     elapsed = time.perf_counter() - started
     conn.close()
