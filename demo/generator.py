@@ -757,12 +757,13 @@ def filler_measurement_rows(
         if state == MeasurementState.APPROVED:
             if (target.pk, day) in approved:
                 # One approved figure per target and date (measurement_one_approved_per_date):
-                # a second one waits for review, drawn the same so the rest of the data is too.
-                row.state, row.reviewed_by_id, row.reviewed_at = (
-                    MeasurementState.SUBMITTED,
-                    None,
-                    None,
-                )
+                # a second one was approved, then withdrawn a day later (it counted for that
+                # day, as a withdrawn figure does); drawn the same, so the rest of the data is
+                # too, and no reviewer's queue fills with thousands of duplicates.
+                row.state = MeasurementState.WITHDRAWN
+                row.withdrawn_by_id = target.reviewer_id
+                row.withdrawn_at = min(row.reviewed_at + dt.timedelta(days=1), LATEST_TIMESTAMP)
+                row.withdrawal_reason = f"{PREFIX_ZH}同一日期已有核准数值"
             approved.add((target.pk, day))
         yield row
 

@@ -247,7 +247,10 @@ def test_measurements_are_figures_of_reported_targets_in_consistent_states(plan)
     assert 100 <= states["draft"] <= 320
     assert 40 <= states["submitted"] <= 180
     assert 40 <= states["rejected"] <= 180
-    assert states["approved"] >= 9_400
+    # One approved figure per target and date: a filler figure drawn for a day that has one
+    # already was withdrawn again; together they are the figures that counted.
+    assert states["approved"] + states["withdrawn"] >= 9_400
+    assert states["approved"] >= 4_000
 
     assert not figures.filter(state="draft", submitted_at__isnull=False).exists()
     assert not figures.exclude(state="draft").filter(submitted_at__isnull=True).exists()

@@ -108,7 +108,10 @@ def test_the_same_date_gives_the_same_figures_after_later_approvals(world, tmp_p
             target=robots, value=value, observed_on=on, acting_user=staff
         )
         figure = services.submit_measurement(figure, acting_user=staff)
-        services.approve_measurement(figure, acting_user=reviewer, comment="late but right")
+        # Each replaces the figure approved for its date, explicitly (one per target and date).
+        services.approve_measurement(
+            figure, acting_user=reviewer, comment="late but right", supersede=True
+        )
     earliest = Measurement.objects.filter(target=robots).order_by("observed_on").first()
     services.withdraw_measurement(earliest, acting_user=admin, reason="superseded")
     recompute_progress(AS_OF)

@@ -16,6 +16,7 @@ nothing — no row, no audit event, no file on disk.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
@@ -811,9 +812,17 @@ def test_exports_keep_text_verbatim_and_never_as_a_formula(
     figure = Measurement.objects.get(pk=world.figures["own_approved"])
     enterprise = Enterprise.objects.get(pk=world.enterprises["own"])
     project = Project.objects.get(pk=world.projects["own"])
-    for text in texts:
+    for day, text in enumerate(texts, start=1):
         for obj, fields in (
-            (figure, {"note": text, "review_comment": text}),
+            # Each copy a day earlier: one approved figure per target and date.
+            (
+                figure,
+                {
+                    "note": text,
+                    "review_comment": text,
+                    "observed_on": figure.observed_on - dt.timedelta(days=day),
+                },
+            ),
             (enterprise, {"name_zh": text, "name_en": text, "recognised_by": text}),
             (project, {"name_zh": text, "name_en": text}),
         ):
