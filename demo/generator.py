@@ -762,7 +762,8 @@ def filler_measurement_rows(
                 # too, and no reviewer's queue fills with thousands of duplicates.
                 row.state = MeasurementState.WITHDRAWN
                 row.withdrawn_by_id = target.reviewer_id
-                row.withdrawn_at = min(row.reviewed_at + dt.timedelta(days=1), LATEST_TIMESTAMP)
+                approved_at = cast(dt.datetime, row.reviewed_at)  # set for every approved row
+                row.withdrawn_at = min(approved_at + dt.timedelta(days=1), LATEST_TIMESTAMP)
                 row.withdrawal_reason = f"{PREFIX_ZH}同一日期已有核准数值"
             approved.add((target.pk, day))
         yield row
