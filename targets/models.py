@@ -205,13 +205,14 @@ COUNTING_STATES = [
 
 
 class MeasurementQuerySet(models.QuerySet):
-    def approved_as_of(self, as_of) -> MeasurementQuerySet:
-        """Figures that describe a date on or before `as_of` and were approved by the end of it."""
+    def approved_as_of(self, as_of, known_at=None) -> MeasurementQuerySet:
+        """Figures that describe a date on or before `as_of` and were approved by `known_at`
+        (default: the end of `as_of`, what was known that day)."""
         from zjai.dates import end_of_day
 
         # A withdrawn or superseded figure still counts for dates before it was withdrawn or
         # superseded, so a report as of a past date says what it said then.
-        end = end_of_day(as_of)
+        end = known_at or end_of_day(as_of)
         return (
             self.filter(
                 state__in=COUNTING_STATES,

@@ -62,16 +62,19 @@ def _observation(value: CurrentValue | None) -> method.Observation | None:
     return method.Observation(float(value.value), value.on)
 
 
-def assess_targets(targets: list[Target], as_of: dt.date) -> dict[int, method.Result]:
-    """The method's result for each target as of a date."""
-    now = current_values(targets, as_of)
+def assess_targets(
+    targets: list[Target], as_of: dt.date, known_at: dt.datetime | None = None
+) -> dict[int, method.Result]:
+    """The method's result for each target as of a date, as known at `known_at`
+    (targets.values.current_values)."""
+    now = current_values(targets, as_of, known_at=known_at)
     at_deadline: dict[int, CurrentValue] = {}
     by_deadline: dict[dt.date, list[Target]] = defaultdict(list)
     for target in targets:
         if as_of > target.deadline:
             by_deadline[target.deadline].append(target)
     for deadline, group in by_deadline.items():
-        at_deadline.update(current_values(group, as_of, observed_by=deadline))
+        at_deadline.update(current_values(group, as_of, observed_by=deadline, known_at=known_at))
     return {
         t.pk: method.assess(
             spec_for(t), as_of, _observation(now.get(t.pk)), _observation(at_deadline.get(t.pk))

@@ -53,10 +53,11 @@ class CurrentValue:
 # --- figures ----------------------------------------------------------------------------------
 
 
-def counted_figures(as_of: dt.date) -> QuerySet[Measurement]:
-    """The figures that count as of a date: describing a date on or before it, approved by its
-    end (Asia/Shanghai), withdrawn after it or never."""
-    return Measurement.objects.approved_as_of(as_of)
+def counted_figures(as_of: dt.date, known_at: dt.datetime | None = None) -> QuerySet[Measurement]:
+    """The figures that count as of a date: describing a date on or before it, approved by
+    `known_at` (default: the end of the date, Asia/Shanghai), withdrawn or superseded after it
+    or never."""
+    return Measurement.objects.approved_as_of(as_of, known_at)
 
 
 # --- register entries -------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def project_status_on(
 
 
 def _register_values(
-    targets: list[Target], model, days: Sequence[dt.date]
+    targets: list[Target], model, days: Sequence[dt.date], known_at: dt.datetime | None = None
 ) -> dict[int, list[CurrentValue]]:
     """Each counted target's value on each day, in one aggregate query over the register."""
     if not targets or not days:
@@ -192,12 +193,12 @@ def _register_value(target: Target, model, aggregate) -> Decimal | None:
 
 
 def _reported_values(
-    targets: list[Target], as_of: dt.date, observed_by: dt.date
+    targets: list[Target], as_of: dt.date, observed_by: dt.date, known_at: dt.datetime | None
 ) -> dict[int, CurrentValue]:
     if not targets:
         return {}
     latest = (
-        counted_figures(as_of)
+        counted_figures(as_of, known_at)
         .filter(target=OuterRef("pk"), observed_on__lte=observed_by)
         .order_by("-observed_on", "-reviewed_at", "-id")
     )
@@ -224,24 +225,34 @@ def _by_source(targets: Iterable[Target]) -> dict[str, list[Target]]:
 
 
 def current_values(
-    targets: Iterable[Target], as_of: dt.date, observed_by: dt.date | None = None
+    targets: Iterable[Target],
+    as_of: dt.date,
+    observed_by: dt.date | None = None,
+    known_at: dt.datetime | None = None,
 ) -> dict[int, CurrentValue]:
     """Map target id → its value as of `as_of` (at most three queries).
 
     `observed_by` (default `as_of`) limits the date a value may describe: the value "at the
     deadline" is the newest one describing a date on or before the deadline, among figures
     approved by `as_of`.
+
+    `known_at` is the instant the values are as known at (an edition's "as known on"): figures
+    approved by then, register values recorded by then. None: figures approved by the end of
+    `as_of`, register values as known now.
     """
     observed_by = min(observed_by or as_of, as_of)
     groups = _by_source(targets)
-    values = _reported_values(groups["reported"], as_of, observed_by)
+    values = _reported_values(groups["reported"], as_of, observed_by, known_at)
     for register, model in REGISTER_MODELS.items():
-        for pk, on_days in _register_values(groups[register], model, [observed_by]).items():
+        counted = _register_values(groups[register], model, [observed_by], known_at)
+        for pk, on_days in counted.items():
             values[pk] = on_days[0]
     return values
 
 
-def values_on(targets: Iterable[Target], days: Sequence[dt.date]) -> dict[int, list[CurrentValue]]:
+def values_on(
+    targets: Iterable[Target], days: Sequence[dt.date], known_at: dt.datetime | None = None
+) -> dict[int, list[CurrentValue]]:
     """Each target's value as it counted on each of the days (the actual line of a chart): one
     query per day for the reported targets, one per register for all the counted ones and all
     the days. A reported target lists only the days it had a value, each with the date its
@@ -250,9 +261,9 @@ def values_on(targets: Iterable[Target], days: Sequence[dt.date]) -> dict[int, l
     series: dict[int, list[CurrentValue]] = defaultdict(list)
     if groups["reported"]:
         for day in days:
-            for pk, value in _reported_values(groups["reported"], day, day).items():
+            for pk, value in _reported_values(groups["reported"], day, day, known_at).items():
                 if value.value is not None and value.on is not None:
                     series[pk].append(value)
     for register, model in REGISTER_MODELS.items():
-        series.update(_register_values(groups[register], model, days))
+        series.update(_register_values(groups[register], model, days, known_at))
     return dict(series)
