@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from registers.forms import EntryForm
 from zjai.forms import DateInput, VersionField
 from zjai.roles import Role
 
@@ -10,13 +11,16 @@ from .models import Enterprise
 from .services import EDITABLE
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(EntryForm):
     version = VersionField()
     reason = forms.CharField(
         label=_("reason for the change"),
         required=False,
         max_length=1000,
-        help_text=_("Kept in the history; required when revoking a recognition."),
+        help_text=_(
+            "Kept in the history; required when revoking a recognition, for a correction and "
+            "for a change dated back."
+        ),
     )
 
     class Meta:
@@ -24,8 +28,10 @@ class EnterpriseForm(forms.ModelForm):
         fields = EDITABLE
         widgets = {"recognised_on": DateInput(), "revoked_on": DateInput()}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, dated: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Dating applies to an edit of an existing entry (an import's header reads it too).
+        self.keep_dating(self.instance.pk is not None if dated is None else dated)
         # Only an administrator assigns the managing unit; anyone else's entries are their
         # unit's (the service sets it).
         if user is None or not user.has_role(Role.ADMIN):

@@ -4,7 +4,7 @@ from registers.imports import RegisterImport
 
 from .forms import EnterpriseForm
 from .models import Enterprise
-from .services import EDITABLE, create_enterprise
+from .services import EDITABLE, create_enterprise, update_enterprise
 
 
 class EnterpriseImport(RegisterImport):
@@ -17,5 +17,8 @@ class EnterpriseImport(RegisterImport):
     required_columns = ("name_zh", "city")
     unique_columns = ("credit_code",)
 
-    def create(self, values, batch):
-        return create_enterprise(acting_user=self.user, batch=batch, **values)
+    def create(self, values, batch, *, reason=""):
+        return create_enterprise(acting_user=self.user, batch=batch, reason=reason, **values)
+
+    def update(self, entry, values, batch, **dating):
+        return update_enterprise(entry, acting_user=self.user, batch=batch, **dating, **values)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from registers.forms import EntryForm
 from zjai.forms import DateInput, VersionField
 from zjai.roles import Role
 
@@ -11,7 +12,7 @@ from .models import Project
 from .services import EDITABLE
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(EntryForm):
     # The register holds 100,000 enterprises: named by credit code, not picked from a list.
     enterprise = forms.ModelChoiceField(
         label=_("enterprise (credit code)"),
@@ -27,7 +28,7 @@ class ProjectForm(forms.ModelForm):
         label=_("reason for the change"),
         required=False,
         max_length=1000,
-        help_text=_("Optional; kept in the history."),
+        help_text=_("Kept in the history; required for a correction and for a change dated back."),
     )
 
     class Meta:
@@ -36,8 +37,10 @@ class ProjectForm(forms.ModelForm):
         widgets = {"start_date": DateInput(), "accepted_on": DateInput()}
         localized_fields = ["planned_investment", "completed_investment"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, dated: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Dating applies to an edit of an existing entry (an import's header reads it too).
+        self.keep_dating(self.instance.pk is not None if dated is None else dated)
         # Only an administrator assigns the managing unit; anyone else's entries are their
         # unit's (the service sets it).
         if user is None or not user.has_role(Role.ADMIN):

@@ -4,7 +4,7 @@ from registers.imports import RegisterImport
 
 from .forms import ProjectForm
 from .models import Project
-from .services import EDITABLE, create_project
+from .services import EDITABLE, create_project, update_project
 
 
 class ProjectImport(RegisterImport):
@@ -18,5 +18,8 @@ class ProjectImport(RegisterImport):
     # Headers of the files made before `name` became `name_zh` (its name and labels then).
     renamed_columns = {"name": "name_zh", "名称": "name_zh"}
 
-    def create(self, values, batch):
-        return create_project(acting_user=self.user, batch=batch, **values)
+    def create(self, values, batch, *, reason=""):
+        return create_project(acting_user=self.user, batch=batch, reason=reason, **values)
+
+    def update(self, entry, values, batch, **dating):
+        return update_project(entry, acting_user=self.user, batch=batch, **dating, **values)

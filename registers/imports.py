@@ -7,10 +7,17 @@ rows are created through the register's service function in one transaction (eac
 The rows that count (every project, an enterprise with a tier) form one import batch that a
 second person confirms or rejects as one (registers.services.confirm_import_batch); until then
 they count nowhere.
+
+A row whose `id` column names an existing entry (of a unit the importer may edit) changes that
+entry instead: the columns it fills are written through the register's update service, a
+change of counted fields dated as the row's `effective_from` and `edit_kind` columns say (as the
+edit form's fields), and joins the same batch. An empty cell of such a row leaves the field as
+it is.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -31,10 +38,14 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from zjai.exceptions import ConflictError
 from zjai.uploads import extension, sniff
 
-from .forms import EntryFormClass
+from .choices import EditKind
+from .forms import DATING_FIELDS, EntryForm, EntryFormClass
 from .models import ImportBatch
+from .rules import can_edit_entry
+from .selectors import attach_pending
 from .services import new_import_batch
 
 
@@ -52,6 +63,8 @@ class ImportReport:
     created: int = 0
     # The id of the batch of the rows that count, awaiting confirmation (None: no row counts).
     batch_id: int | None = None
+    # Of the rows imported (`created`), those that changed an existing entry.
+    updated: int = 0
 
     @property
     def ok(self) -> bool:
@@ -353,6 +366,14 @@ def _choice_lookup(field_obj: forms.Field) -> dict[str, str]:
     return lookup
 
 
+# The column naming an existing entry to change, by these headers (any case).
+ID_HEADERS = ("id", "编号")
+# Words a file may use for a choice besides its code and its label in either language.
+CHOICE_WORDS: dict[str, dict[str, str]] = {
+    "edit_kind": {"变更": EditKind.CHANGE, "更正": EditKind.CORRECTION},
+}
+
+
 # Each register's import by its key (RegisterImport.register), for the background job, which
 # knows the register by name only: the registers sit below the apps that define the imports.
 IMPORTS: dict[str, type[RegisterImport]] = {}
@@ -390,28 +411,45 @@ class RegisterImport:
         if cls.register:
             IMPORTS[cls.register] = cls
 
-    def __init__(self, user):
+    def __init__(self, user) -> None:
         self.user = user
         self._choices: dict[str, dict[str, str]] = {}
-        self._blank_form: forms.ModelForm | None = None
+        self._blank_form: forms.BaseForm | None = None
+        self._labels: dict[str, str] = {}
 
-    def make_form(self, data: dict[str, str]) -> forms.ModelForm:
-        return self.form_class(data=data, user=self.user)
+    def make_form(self, data: dict[str, str], instance: models.Model | None = None) -> EntryForm:
+        return self.form_class(data=data, instance=instance, user=self.user)
 
-    def create(self, values: dict[str, Any], batch: ImportBatch):
+    def create(self, values: dict[str, Any], batch: ImportBatch, *, reason: str = ""):
         """Create one row through the register's service, in `batch` if it counts."""
         raise NotImplementedError
 
+    def update(
+        self, entry: models.Model, values: dict[str, Any], batch: ImportBatch, **dating: Any
+    ):
+        """Change an entry through the register's service (`dating`: reason, effective_from,
+        edit_kind), its counted fields' change in `batch`."""
+        raise NotImplementedError
+
+    def header_form(self) -> EntryForm:
+        """A form with every field a file may name, the dating of a change included."""
+        return self.form_class(user=self.user, dated=True)
+
+    def extra_columns(self) -> tuple[str, ...]:
+        """The form's fields a row may fill besides the entry's: the dating, the reason."""
+        return (*DATING_FIELDS, "reason")
+
     def template_headers(self) -> list[str]:
-        form = self.make_form({})
-        return [force_str(form.fields[name].label) for name in self.columns]
+        form = self.header_form()
+        names = (*self.columns, *self.extra_columns())
+        return [ID_HEADERS[0], *(force_str(form.fields[name].label) for name in names)]
 
     # --- reading and checking ---------------------------------------------------------------
 
     def map_header(self, header: list[str], report: ImportReport) -> dict[int, str]:
-        form = self.make_form({})
-        known = {}
-        for name in self.columns:
+        form = self.header_form()
+        known = dict.fromkeys(ID_HEADERS, "id")
+        for name in (*self.columns, *self.extra_columns()):
             for alias in _aliases(name, form.fields[name]):
                 known[alias] = name
         for old, name in self.renamed_columns.items():
@@ -443,21 +481,24 @@ class RegisterImport:
                     % {"names": ", ".join(self.template_headers())},
                 )
             )
-        for name in self.required_columns:
+        # A file that changes entries by id may leave out the columns it does not change; a
+        # row of it that adds an entry is told of each field it misses.
+        required = () if "id" in mapping.values() else self.required_columns
+        for name in required:
             if name not in mapping.values():
                 report.errors.append(
                     RowError(1, force_str(form.fields[name].label), _("This column is missing."))
                 )
         return mapping
 
-    def blank_form(self) -> forms.ModelForm:
+    def blank_form(self) -> forms.BaseForm:
         """A form of this user's fields, made once: normalise() reads only its fields (a
         form costs queries; every row of a file would otherwise make two)."""
         if self._blank_form is None:
-            self._blank_form = self.make_form({})
+            self._blank_form = self.header_form()
         return self._blank_form
 
-    def normalise(self, form: forms.ModelForm, data: dict[str, str]) -> dict[str, str]:
+    def normalise(self, form: forms.BaseForm, data: dict[str, Any]) -> dict[str, Any]:
         """Accept a choice by its code or its label in either language; an empty cell or a
         missing column takes the field's default (e.g. status: active)."""
         out = dict(data)
@@ -471,7 +512,8 @@ class RegisterImport:
             if isinstance(field_obj, forms.ChoiceField) and text:
                 # The same field's choices for every row: looked up once per import.
                 if name not in self._choices:
-                    self._choices[name] = _choice_lookup(field_obj)
+                    words = {k.lower(): v for k, v in CHOICE_WORDS.get(name, {}).items()}
+                    self._choices[name] = _choice_lookup(field_obj) | words
                 out[name] = self._choices[name].get(str(text).strip().lower(), text)
         return out
 
@@ -501,20 +543,52 @@ class RegisterImport:
             return report, []
         cleaned_rows: list[dict[str, Any]] = []
         seen: dict[tuple[str, str], int] = {}
+        changed: dict[int, int] = {}  # entry id → the row that changes it
         for checked, (number, row) in enumerate(rows):
             if self.on_progress is not None and checked % PROGRESS_EVERY == 0:
                 self.on_progress(checked, len(rows))
             data = {
                 name: (row[index] if index < len(row) else "") for index, name in mapping.items()
             }
-            form = self.make_form(self.normalise(self.blank_form(), data))
+            entry_id = data.pop("id", "").strip()
+            given = {name for name, text in data.items() if text.strip()}
+            entry = None
+            if entry_id:
+                entry = self.entry_to_change(entry_id, number, label_of["id"], report, changed)
+                if entry is None:
+                    continue
+                # The entry's values, then the cells the row fills: an empty cell keeps a value.
+                data = {**self.current_data(entry), **{k: data[k] for k in given}}
+            else:
+                dated = [name for name in DATING_FIELDS if name in given]
+                for name in dated:
+                    report.errors.append(
+                        RowError(
+                            number,
+                            label_of[name],
+                            _(
+                                "Only a row that changes an existing entry (its id in the "
+                                "id column) takes this column."
+                            ),
+                        )
+                    )
+                if dated:
+                    continue
+                for name in DATING_FIELDS:
+                    data.pop(name, None)
+            form = self.make_form(
+                self.normalise(self.blank_form(), data),
+                instance=copy.copy(entry) if entry is not None else None,
+            )
             if not form.is_valid():
                 for name, errors in form.errors.items():
-                    column = label_of.get(name, "—") if name != "__all__" else "—"
+                    column = self.column_label(name, label_of, form)
                     report.errors.extend(RowError(number, column, str(e)) for e in errors)
                 continue
             duplicate = False
             for name in self.unique_columns:
+                if entry is not None and name not in given:
+                    continue
                 value = (
                     (form.cleaned_data.get(name) or "").strip()
                     if isinstance(form.cleaned_data.get(name), str)
@@ -535,10 +609,71 @@ class RegisterImport:
                 else:
                     seen[(name, value)] = number
             if not duplicate:
-                cleaned_rows.append({"row": number, "values": self.values(form)})
+                values = self.values(form)
+                if entry is not None:
+                    values = {name: value for name, value in values.items() if name in given}
+                cleaned_rows.append(
+                    {
+                        "row": number,
+                        "values": values,
+                        "entry": entry,
+                        "reason": form.cleaned_data.get("reason") or "",
+                        "dating": form.dating(),
+                    }
+                )
         if self.on_progress is not None:
             self.on_progress(len(rows), len(rows))
+        self._labels = label_of
         return report, cleaned_rows
+
+    def column_label(self, name: str, label_of: dict[str, str], form: forms.BaseForm) -> str:
+        """The column of a field's error: its header in the file, else the field's label (a
+        field the file has no column for), "—" for the row as a whole."""
+        if name in label_of:
+            return label_of[name]
+        if name in form.fields:
+            return force_str(form.fields[name].label)
+        return "—"
+
+    def entry_to_change(
+        self, text: str, number: int, column: str, report: ImportReport, changed: dict[int, int]
+    ) -> models.Model | None:
+        """The entry a row's id names, if the importer may change it now; else None, with the
+        row's error reported."""
+        entry = None
+        try:
+            pk = int(text)
+        except ValueError:
+            message = _("Write the id of an existing entry, or leave the cell empty to add one.")
+        else:
+            if pk in changed:
+                message = _("The same entry as row %(row)d.") % {"row": changed[pk]}
+            elif 1 <= pk < 2**63:
+                entry = self.model._default_manager.filter(pk=pk).first()
+                message = _("No entry has this id.")
+            else:
+                message = _("No entry has this id.")
+        if entry is not None:
+            if not can_edit_entry(self.user, getattr(entry, "owner_unit_id", None)):
+                entry, message = None, _("Only the unit that manages this entry may change it.")
+            elif attach_pending([entry])[0].pending_change is not None:  # type: ignore[attr-defined]
+                entry, message = (
+                    None,
+                    _(
+                        "A change of this entry awaits confirmation: it must be confirmed or "
+                        "rejected before the entry is changed again."
+                    ),
+                )
+        if entry is None:
+            report.errors.append(RowError(number, column, message))
+            return None
+        changed[pk] = number
+        return entry
+
+    def current_data(self, entry: models.Model) -> dict[str, Any]:
+        """The entry's values as its edit form shows them: a changing row's other columns."""
+        form = self.form_class(instance=entry, user=self.user)
+        return {name: form[name].value() for name in self.columns if name in form.fields}
 
     def values(self, form: forms.ModelForm) -> dict[str, Any]:
         return {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.columns}
@@ -567,20 +702,34 @@ class RegisterImport:
             with transaction.atomic():
                 for row in rows:
                     try:
-                        self.create(row["values"], batch)
+                        if row["entry"] is None:
+                            self.create(row["values"], batch, reason=row["reason"])
+                        else:
+                            self.update(
+                                row["entry"],
+                                row["values"],
+                                batch,
+                                reason=row["reason"],
+                                **row["dating"],
+                            )
+                            report.updated += 1
                     except ValidationError as exc:
                         for name, errors in getattr(
                             exc, "message_dict", {"—": exc.messages}
                         ).items():
-                            report.errors.extend(RowError(row["row"], name, e) for e in errors)
+                            column = self._labels.get(name, name)
+                            report.errors.extend(RowError(row["row"], column, e) for e in errors)
+                        raise
+                    except (PermissionDenied, ConflictError) as exc:
+                        report.errors.append(RowError(row["row"], "—", str(exc)))
                         raise
                     report.created += 1
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, ConflictError) as exc:
             if not report.errors:
                 report.errors.append(
                     RowError(0, "—", "; ".join(getattr(exc, "messages", [str(exc)])))
                 )
-            report.created = 0
+            report.created = report.updated = 0
             return report
         report.batch_id = batch.pk
         return report

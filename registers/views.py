@@ -36,7 +36,7 @@ from zjai.forms import apply_errors
 from zjai.lists import UserScopedModel, paginate
 
 from . import services as register_services
-from .forms import DecisionForm, EntryFormClass
+from .forms import DATING_FIELDS, DecisionForm, EntryFormClass
 from .imports import (
     ImportFileError,
     RegisterImport,
@@ -288,7 +288,7 @@ class EntryFormView(EntryMixin, View):
         return {
             name: value
             for name, value in form.cleaned_data.items()
-            if name not in ("version", "reason")
+            if name not in ("version", "reason", *DATING_FIELDS)
         }
 
 
@@ -361,6 +361,7 @@ class EntryEditView(EntryFormView):
                 acting_user=request.user,
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data.get("reason", ""),
+                **form.dating(),
                 **self.values(form),
             )
         except ConflictError as exc:
@@ -442,6 +443,11 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
         report = self.importer_class(request.user).run(form.cleaned_data["file"])
         if not report.ok:
             return self.render_page(form, report=report, status=400)
+        changed = ""
+        if report.updated:
+            changed = " " + _("%(updated)d of them changed existing entries.") % {
+                "updated": report.updated
+            }
         if report.batch_id is not None:
             messages.success(
                 request,
@@ -449,12 +455,13 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
                     "%(count)d entries were imported. Those that count await confirmation, as "
                     "one batch, by a reviewer of your unit."
                 )
-                % {"count": report.created},
+                % {"count": report.created}
+                + changed,
             )
             return HttpResponseRedirect(reverse("registers:batch", args=[report.batch_id]))
         messages.success(
             request,
-            _("%(count)d entries were imported.") % {"count": report.created},
+            _("%(count)d entries were imported.") % {"count": report.created} + changed,
         )
         return HttpResponseRedirect(self.list_url)
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from enterprises.models import Enterprise
 from enterprises.services import EDITABLE
 from plans.models import ResponsibleUnit
-from registers.api.serializers import PendingChangeFieldMixin
+from registers.api.serializers import DatingFieldsMixin, PendingChangeFieldMixin
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -42,7 +42,7 @@ class EnterpriseSerializer(PendingChangeFieldMixin, ReadOnlyModelSerializer):
         ]
 
 
-class EnterpriseWriteSerializer(StrictModelSerializer):
+class EnterpriseWriteSerializer(DatingFieldsMixin, StrictModelSerializer):
     """What a client may set. `owner_unit` is an administrator's to set; for anyone else a new
     entry belongs to their own unit."""
 
@@ -66,4 +66,4 @@ class EnterpriseWriteSerializer(StrictModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = [*EDITABLE, "reason"]
+        fields = [*EDITABLE, "edit_kind", "effective_from", "reason"]

@@ -9,7 +9,7 @@ from enterprises.models import Enterprise
 from plans.models import ResponsibleUnit
 from projects.models import Project
 from projects.services import EDITABLE
-from registers.api.serializers import PendingChangeFieldMixin
+from registers.api.serializers import DatingFieldsMixin, PendingChangeFieldMixin
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -38,7 +38,7 @@ class ProjectSerializer(PendingChangeFieldMixin, ReadOnlyModelSerializer):
         ]
 
 
-class ProjectWriteSerializer(StrictModelSerializer):
+class ProjectWriteSerializer(DatingFieldsMixin, StrictModelSerializer):
     """What a client may set. `owner_unit` is an administrator's to set; for anyone else a new
     project belongs to their own unit."""
 
@@ -65,4 +65,4 @@ class ProjectWriteSerializer(StrictModelSerializer):
 
     class Meta:
         model = Project
-        fields = [*EDITABLE, "reason"]
+        fields = [*EDITABLE, "edit_kind", "effective_from", "reason"]

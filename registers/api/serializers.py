@@ -9,15 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from registers.choices import EditKind
 from registers.models import PendingChange
 from registers.selectors import pending_change
-from zjai.api.fields import ReadOnlyModelSerializer, StrictCharField, StrictSerializer
+from zjai.api.fields import (
+    ReadOnlyModelSerializer,
+    StrictCharField,
+    StrictChoiceField,
+    StrictSerializer,
+)
 
 
 class PendingChangeSerializer(ReadOnlyModelSerializer):
     """A change awaiting confirmation: `kind` create (a new entry that counts once confirmed)
     or update (counted fields proposed, the entry's own fields still the confirmed values);
-    `proposed` the proposed values, `previous` the confirmed ones they replace."""
+    `proposed` the proposed values, `previous` the confirmed ones they replace. An update is
+    `edit_kind` change, from `effective_from`, or correction (no date)."""
 
     proposed_by = serializers.CharField(source="proposed_by.get_username", read_only=True)
     proposed = serializers.DictField(read_only=True)
@@ -28,6 +35,8 @@ class PendingChangeSerializer(ReadOnlyModelSerializer):
         fields = [
             "id",
             "kind",
+            "edit_kind",
+            "effective_from",
             "proposed",
             "previous",
             "proposed_by",
@@ -61,3 +70,41 @@ class DecisionSerializer(StrictSerializer):
         max_length=1000,
         help_text=_("Why, for the audit log; required to reject."),
     )
+
+
+# The keys of a write that date it (registers.services.history.Dating), not the entry's fields.
+DATING_KEYS = ("effective_from", "edit_kind")
+
+
+class DatingFieldsMixin(StrictSerializer):
+    """How a change of an existing entry's counted fields is dated: write-only, on PUT and
+    PATCH; a new entry (POST) has no earlier value to change or correct, so they are refused."""
+
+    edit_kind = StrictChoiceField(
+        choices=EditKind.choices,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "change (default): the counted values changed on `effective_from`, and values as of "
+            "earlier dates keep the old ones. correction: the old value was always wrong and is "
+            "replaced wherever it held (needs a reason, takes no date). Only on PUT and PATCH."
+        ),
+    )
+    effective_from = serializers.DateField(
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text=_(
+            "For a change: the day the new counted values hold from (null or absent: today). "
+            "Not after today; an earlier day needs a reason. Only on PUT and PATCH."
+        ),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if getattr(self, "instance", None) is None:
+            message = _("Only a change of an existing entry is dated: leave it out when adding.")
+            errors = {name: [message] for name in DATING_KEYS if name in attrs}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs

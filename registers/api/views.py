@@ -24,7 +24,7 @@ from registers.selectors import attach_pending, with_proposal
 from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, changed_values
 
-from .serializers import DecisionSerializer
+from .serializers import DATING_KEYS, DecisionSerializer
 
 # The actions that need If-Match besides the updates.
 DECISIONS = frozenset({"confirm", "reject"})
@@ -94,11 +94,13 @@ class RegisterViewSet(
                 shown, data=request.data, partial=kwargs.get("partial", False)
             )
         )
+        dating = {name: values.pop(name) for name in DATING_KEYS if name in values}
         entry = self.update_service(
             entry,
             acting_user=request.user,
             expected_version=version,
             reason=reason,
+            **dating,
             **changed_values(shown, values),
         )
         return self.object_response(self._fresh(entry), status=write_status(entry, 200))
