@@ -5,16 +5,18 @@ registers.rules; this module only reads."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from zjai.roles import Role
 
+from .choices import EditKind
 from .models import ChangeKind, ChangeState, ImportBatch, PendingChange, entry_field
 
 M = TypeVar("M", bound=models.Model)
@@ -195,3 +197,67 @@ def batch_entries(batch: ImportBatch) -> QuerySet[PendingChange]:
 def entry_url_name(content_type: ContentType) -> str:
     """The route of an entry's page: each register's app names it "detail"."""
     return f"{content_type.app_label}:detail"
+
+
+# --- an entry's counted values over time --------------------------------------------------------
+
+# The fields of a history row that say when it holds and how it was known, not the entry's.
+PERIOD_FIELDS = {"id", "entry", "valid_from", "valid_to", "recorded_at", "replaced_at", "edit_kind"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of an entry's counted values as its page shows it: from `valid_from` (None:
+    the entry's beginning) to `last_day` (None: on), known from `recorded_at` until
+    `replaced_at` (None: still the current knowledge)."""
+
+    valid_from: dt.date | None
+    last_day: dt.date | None
+    values: list[str]
+    recorded_at: dt.datetime
+    edit_kind: str
+    replaced_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ValidTimeHistory:
+    labels: list[str]
+    current: list[Period]
+    earlier: list[Period]
+
+
+def _period(model: type[models.Model], names: list[str], row: Any, own: bool = False) -> Period:
+    valid_to = None if own else row.valid_to
+    kind = "" if own else row.edit_kind
+    return Period(
+        valid_from=row.valid_from,
+        last_day=valid_to - dt.timedelta(days=1) if valid_to is not None else None,
+        values=[_display(model, name, getattr(row, name)) for name in names],
+        recorded_at=row.recorded_at,
+        edit_kind=str(EditKind(kind).label) if kind else "",
+        replaced_at=None if own else row.replaced_at,
+    )
+
+
+def valid_time_history(entry: models.Model) -> ValidTimeHistory:
+    """The entry's counted values by period as known now (its history rows not replaced, then
+    its own row: the period that holds today), and the earlier accounts later edits replaced,
+    newest replacement first (registers.models.EntryHistory)."""
+    model = type(entry)
+    rows = list(
+        entry.history.order_by(  # type: ignore[attr-defined]
+            F("valid_from").asc(nulls_first=True), "recorded_at", "pk"
+        )
+    )
+    history = entry.history.model  # type: ignore[attr-defined]
+    names = [f.name for f in history._meta.concrete_fields if f.name not in PERIOD_FIELDS]
+    current = [_period(model, names, r) for r in rows if r.replaced_at is None]
+    current.append(_period(model, names, entry, own=True))
+    replaced = sorted(
+        (r for r in rows if r.replaced_at is not None), key=lambda r: (r.replaced_at, r.pk)
+    )
+    return ValidTimeHistory(
+        labels=[str(entry_field(model, name).verbose_name) for name in names],
+        current=current,
+        earlier=[_period(model, names, r) for r in reversed(replaced)],
+    )

@@ -58,6 +58,7 @@ from .selectors import (
     proposed_fields,
     readable_values,
     register_name,
+    valid_time_history,
     with_proposal,
 )
 
@@ -183,6 +184,8 @@ class EntryDetailView(EntryMixin, TemplateView):
             can_edit=can_edit_entry(self.request.user, self.owner_id(obj)),
             history=history,
             history_rows=readable_history(type(obj), history.object_list),
+            # A new entry not yet confirmed counts nowhere: it has no counted values yet.
+            valid_time=valid_time_history(obj) if obj.confirmed else None,
             **self.pending_context(obj, kwargs.get("decision_form")),
         )
         return context
