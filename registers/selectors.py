@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import formats
 
 from zjai.roles import Role
 
@@ -226,13 +227,20 @@ class ValidTimeHistory:
     earlier: list[Period]
 
 
+def _shown(model: type[models.Model], name: str, value: Any) -> str:
+    """A counted value as the page shows it: dates in the reader's format, as the periods'."""
+    if isinstance(value, dt.date):
+        return formats.date_format(value)
+    return _display(model, name, value)
+
+
 def _period(model: type[models.Model], names: list[str], row: Any, own: bool = False) -> Period:
     valid_to = None if own else row.valid_to
     kind = "" if own else row.edit_kind
     return Period(
         valid_from=row.valid_from,
         last_day=valid_to - dt.timedelta(days=1) if valid_to is not None else None,
-        values=[_display(model, name, getattr(row, name)) for name in names],
+        values=[_shown(model, name, getattr(row, name)) for name in names],
         recorded_at=row.recorded_at,
         edit_kind=str(EditKind(kind).label) if kind else "",
         replaced_at=None if own else row.replaced_at,
