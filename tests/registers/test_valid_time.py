@@ -26,6 +26,7 @@ from projects.forms import ProjectForm
 from projects.models import Project
 from projects.services import confirm_project_change, create_project
 from registers.models import ImportBatch, PendingChange
+from reports.builders import AsOfReport
 from targets.models import Target
 from targets.values import current_values
 from tests.web import client_for
@@ -198,6 +199,10 @@ def through_import(register, entry, people, changes: dict, dating: dict) -> None
     assert response.status_code == 302, response.content.decode()[:3000]
     batch = ImportBatch.objects.latest("pk")
     assert response["Location"] == reverse("registers:batch", args=[batch.pk])
+    # The reviewer sees how each change is dated before confirming the batch.
+    page = client_for(people["reviewer"]).get(response["Location"]).content.decode()
+    correction = dating.get("edit_kind") == "correction"
+    assert ("更正（原值有误）" if correction else "变更（自某日起）") in page
     response = client_for(people["reviewer"]).post(
         reverse("registers:batch", args=[batch.pk]), {"confirm": "1", "version": batch.version}
     )
@@ -259,6 +264,35 @@ def test_a_change_dated_after_a_day_leaves_that_day_as_it_was(
     assert value(target, D) == before
     assert value(target, E - dt.timedelta(days=1)) == before
     assert value(target, X) == after
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+@pytest.mark.parametrize(
+    ("register", "field", "changes", "kind", "source_filter", "summed", "before", "after"),
+    CASES,
+    ids=IDS,
+)
+def test_every_report_as_of_a_day_before_a_change_is_identical(
+    people, way, register, field, changes, kind, source_filter, summed, before, after
+):
+    """The whole report as of D (every target of the plan, its value, status and forecast) is
+    the same after the change; the report as of a day after it differs on the target."""
+    target = make_target(register, kind, source_filter, summed)
+    confirmed_entry(register, people)
+    entry = confirmed_entry(register, people)
+    as_of_d = AsOfReport(target.plan, D).target_rows
+    as_of_x = AsOfReport(target.plan, X).target_rows
+    WAYS[way](
+        register,
+        entry,
+        people,
+        changes,
+        {"effective_from": E, "edit_kind": "change", "reason": "按认定文件"},
+    )
+    assert AsOfReport(target.plan, D).target_rows == as_of_d
+    moved = {row.target.pk: row.result for row in AsOfReport(target.plan, X).target_rows}
+    assert moved[target.pk] != {row.target.pk: row.result for row in as_of_x}[target.pk]
+    assert moved[target.pk].current_value == before + after  # the other entry is unchanged
 
 
 @pytest.mark.parametrize("way", list(WAYS))
