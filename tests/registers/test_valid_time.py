@@ -25,7 +25,7 @@ from plans.models import PlanItem
 from projects.forms import ProjectForm
 from projects.models import Project
 from projects.services import confirm_project_change, create_project
-from registers.models import ImportBatch, PendingChange
+from registers.models import ImportBatch, ImportJob, PendingChange
 from reports.builders import AsOfReport
 from targets.models import Target
 from targets.values import current_values
@@ -524,3 +524,45 @@ def test_the_entry_page_shows_the_values_by_period_and_the_earlier_accounts(peop
     with translation.override(language):
         assert str(_("Counted values over time")) in html
     assert 'class="earlier-accounts"' in html
+
+
+def test_a_background_import_changes_entries_by_id_as_dated(
+    people, settings, django_capture_on_commit_callbacks
+):
+    """A file large enough for the job: its rows that name an entry change it, dated."""
+    settings.ZJAI_IMPORT_BACKGROUND_ROWS = 2
+    target = make_target("projects", "sum", {}, "planned_investment")
+    entries = [confirmed_entry("projects", people) for _ in range(3)]
+    header = ["编号", "planned_investment", "生效日期", "变更或更正", "修改理由"]
+    rows = [[str(e.pk), "250", E.isoformat(), "变更", "追加投资"] for e in entries]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(people["staff"]).post(
+            "/projects/import/", {"file": import_file([header, *rows])}
+        )
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/projects/import/{job.pk}/"
+    assert job.state == "done", job.result
+    assert (job.result["created"], job.result["updated"]) == (3, 3)
+    batch = ImportBatch.objects.get(pk=job.result["batch_id"])
+    assert {c.effective_from for c in batch.changes.all()} == {E}
+    confirmed = client_for(people["reviewer"]).post(
+        reverse("registers:batch", args=[batch.pk]), {"confirm": "1", "version": batch.version}
+    )
+    assert confirmed.status_code == 302
+    assert value(target, D) == 300
+    assert value(target, X) == 750
+
+
+def test_the_project_page_shows_its_periods(people):
+    entry = confirmed_entry("projects", people)
+    through_form(
+        "projects",
+        entry,
+        people,
+        {"level": "national"},
+        {"effective_from": E, "edit_kind": "change", "reason": "升级为国家级"},
+    )
+    page = client_for(people["staff"]).get(f"/projects/{entry.pk}/")
+    periods = page.context["valid_time"].current
+    assert [(p.valid_from, p.edit_kind) for p in periods] == [(None, "变更（自某日起）"), (E, "")]
+    assert "计数值的历史" in page.content.decode()
