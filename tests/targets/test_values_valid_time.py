@@ -20,7 +20,6 @@ from reports.builders import AsOfReport
 from targets.models import Target
 from targets.values import current_values, values_on
 from tests.targets.factories import accept_projects, recognise
-from tests.web import people  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
