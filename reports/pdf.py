@@ -5,8 +5,8 @@ elsewhere — implementation paths, safeguard measures — get a section per par
 charts of the headline targets, a table of off-track and stale targets, and in every page's
 footer the audit chain's head at K and the instant K the report is as known at. The cover
 names the edition: K, the digest of its tables, the chain head, and a QR code of them
-(reports.editions.Edition.payload, drawn by segno as SVG). The time the file was made is only
-in its metadata (/CreationDate), so two exports of one edition differ in that alone. Text is
+(reports.editions.Edition.payload, drawn by segno as SVG). The file's /CreationDate is K: no
+clock time is written, so two exports of one edition are the same bytes. Text is
 set in Noto Sans CJK SC (Debian's fonts-noto-cjk, installed by `make install`), embedded in
 the file.
 """
@@ -122,7 +122,8 @@ def context(report: AsOfReport, edition: Edition) -> dict:
         "plan": report.plan,
         "as_of": report.as_of,
         "generated_at": local_naive(report.generated_at),
-        "created_w3c": timezone.localtime(report.generated_at).isoformat(timespec="seconds"),
+        # The file's /CreationDate is K's, not the clock's: one edition, one file, byte for byte.
+        "created_w3c": timezone.localtime(edition.known_at).isoformat(timespec="seconds"),
         "known_at_text": timezone.localtime(edition.known_at).isoformat(timespec="seconds"),
         "edition": edition,
         "qr": qr_svg(edition),
