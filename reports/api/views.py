@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from zjai.api.permissions import AuditorsAndAdmins, HasRole
+from zjai.api.schema import ApiAutoSchema
 
 from ..builders import AsOfReport
 from ..editions import (
@@ -53,11 +54,23 @@ def _report(plan: str | None, as_of: Any, known_at: Any, now: Any) -> AsOfReport
         raise ValidationError({"plan": [str(exc)]}) from None
 
 
-class EditionViewSet(viewsets.ViewSet):
+class EditionSchema(ApiAutoSchema):
+    """`list` answers one edition, not a list of them."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
+class EditionViewSet(viewsets.GenericViewSet):
     """An edition is the report as of `as_of` as known at `known_at`: the same two give the
     same figures, digest and head forever."""
 
     permission_classes = [HasRole, AuditorsAndAdmins]
+    schema = EditionSchema()
+    serializer_class = EditionWithFiguresSerializer
+    # One computed answer per query, not a list of rows: no filters, no pages.
+    filter_backends: list[Any] = []
+    pagination_class = None
 
     @extend_schema(
         summary=_("One edition of the report: its digest, chain head and figures"),
