@@ -180,7 +180,8 @@ def write_xlsx(
     # core.xml keeps naive UTC times.
     known = edition.known_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     book.properties.created = book.properties.modified = known
-    ExcelWriter(book, _StampedZip(Path(output), zip_time(edition))).save()
+    writer = ExcelWriter(book, _StampedZip(Path(output), zip_time(edition)))
+    writer.save()
     return names
 
 

@@ -154,9 +154,9 @@ def test_without_as_known_on_an_export_is_as_known_when_requested(
 @pytest.mark.parametrize(
     ("known_on", "message"),
     [
-        ("2021-06-29", "cannot be known before the day it describes"),
-        ("2999-01-01", "in the future"),
-        ("soon", "date YYYY-MM-DD"),
+        ("2021-06-29", "数据截至时刻不能早于报告所述的统计日期"),
+        ("2999-01-01", "该时刻晚于当前"),
+        ("soon", "请输入日期 YYYY-MM-DD"),
     ],
 )
 def test_a_bad_as_known_on_is_refused_on_the_form(world, known_on, message):
