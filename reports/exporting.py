@@ -44,24 +44,25 @@ def export(
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     report = AsOfReport(plan or default_plan(), as_of, known_at=known_at)
     output = Path(output)
-    if progress:
-        progress(0.0, "digest")
-    # The digest first: every format prints it, the summary sheet and the cover before the
-    # tables it sums up.
-    edition = edition_of(report)
-    if fmt == "pdf":
-        from .pdf import write_pdf
+    tracker = _Tracker(report, progress) if progress and fmt != "pdf" else None
+    if fmt == "csv":
+        from .csv import write_csv
 
-        pages = write_pdf(
-            report, edition, output, (lambda f: progress(f, "pdf")) if progress else None
-        )
-        parts = [f"{pages} pages"]
+        # The digest of the bytes as they are written; edition.csv comes last.
+        parts, edition = write_csv(report, output, tracker)
     else:
-        tracker = _Tracker(report, progress) if progress else None
-        if fmt == "csv":
-            from .csv import write_csv
+        # The digest first (a pass over the tables as CSV): the summary sheet and the cover
+        # print it before the tables it sums up.
+        if progress:
+            progress(0.0, "digest")
+        edition = edition_of(report)
+        if fmt == "pdf":
+            from .pdf import write_pdf
 
-            parts = write_csv(report, edition, output, tracker)
+            pages = write_pdf(
+                report, edition, output, (lambda f: progress(f, "pdf")) if progress else None
+            )
+            parts = [f"{pages} pages"]
         else:
             from .xlsx import write_xlsx
 

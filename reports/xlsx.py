@@ -180,7 +180,7 @@ def write_xlsx(
     # core.xml keeps naive UTC times.
     known = edition.known_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     book.properties.created = book.properties.modified = known
-    writer = ExcelWriter(book, _StampedZip(Path(output), zip_time(edition)))
+    writer = ExcelWriter(book, _StampedZip(Path(output), zip_time(edition.known_at)))
     writer.save()
     return names
 
