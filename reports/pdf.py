@@ -124,7 +124,8 @@ def context(report: AsOfReport, edition: Edition) -> dict:
         "generated_at": local_naive(report.generated_at),
         # The file's /CreationDate is K's, not the clock's: one edition, one file, byte for byte.
         "created_w3c": timezone.localtime(edition.known_at).isoformat(timespec="seconds"),
-        "known_at_text": timezone.localtime(edition.known_at).isoformat(timespec="seconds"),
+        # K to the microsecond: the text names the instant exactly (export_report takes it).
+        "known_at_text": edition.known_at_text,
         "edition": edition,
         "qr": qr_svg(edition),
         "head": report.head,
