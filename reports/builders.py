@@ -173,7 +173,10 @@ class AsOfReport:
 
     @cached_property
     def targets(self) -> list[Target]:
-        """The plan's targets with their definitions as they were at K."""
+        """The plan's targets with their definitions as they were at K (later changes undone).
+        Every target of the plan is listed, one loaded after K too: the plan file is the frame
+        of every edition, and figures backfilled with their historical approval times would
+        otherwise count for no target."""
         targets = list(
             Target.objects.filter(plan=self.plan)
             .select_related("plan", "item")
@@ -208,8 +211,12 @@ class AsOfReport:
                 continue
             values = undone.setdefault(int(event.object_id), {})
             for name, value in (event.before or {}).items():
-                if name in fields and name != "version":
-                    values[name] = fields[name].to_python(value)
+                field_ = fields.get(name)
+                if field_ is None or name in ("version", "plan"):
+                    continue
+                # A relation (the plan file moving a target to another item) by its id.
+                key = field_.attname if field_.is_relation else name
+                values[key] = field_.to_python(value) if not field_.is_relation else value
         return undone
 
     @cached_property
