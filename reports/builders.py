@@ -457,11 +457,33 @@ class AsOfReport:
         figures as they were at K."""
         return counted_figures(self.as_of, self.known_at).filter(target__plan=self.plan)
 
+    @cached_property
+    def _renamed_after_k(self) -> bool:
+        from accounts.models import User
+
+        return self.user_names(User) != dict(User.objects.values_list("pk", "username"))
+
+    def user_names(self, user_model) -> dict[int, str]:
+        """id → user name at K: today's, less the renames recorded after K."""
+        names = dict(user_model.objects.values_list("pk", "username"))
+        for object_id, before in (
+            AuditEvent.objects.filter(
+                object_type=user_model._meta.label_lower,
+                action="update",
+                occurred_at__gt=self.known_at,
+                before__has_key="username",
+            )
+            .order_by("-seq")
+            .values_list("object_id", "before")
+        ):
+            names[int(object_id)] = before["username"]  # newest first: the oldest wins
+        return names
+
     def measurements_table(self) -> Table:
         codes = {t.pk: (t.code, t.unit_of_measure) for t in self.targets}
         from accounts.models import User
 
-        names = dict(User.objects.values_list("pk", "username"))
+        names = self.user_names(User)
         localtime = _LocalTime()
 
         def rows() -> Iterator[tuple]:
@@ -543,7 +565,9 @@ class AsOfReport:
                 "figures describing a date on or before the as-of day, approved by the instant "
                 "the report is as known at, and not withdrawn or replaced by then"
             ],
-            copy_query=self._measurements_copy,
+            # COPY joins today's user names: with a rename after K, the rows are written from
+            # Python with the names of K.
+            copy_query=None if self._renamed_after_k else self._measurements_copy,
         )
 
     def _measurements_copy(self):

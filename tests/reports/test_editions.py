@@ -76,6 +76,11 @@ def later_changes(world) -> None:
     services.update_target(density, acting_user=admin, reason="restated", target_value="150")
     talent = ResponsibleUnit.objects.get(code="talent-office")
     services.set_target_units(density, links=[(talent, True)], acting_user=admin, reason="moved")
+    # The reviewer who approved the world's figures is renamed.
+    from accounts.services import save_account
+
+    reviewer.username = "checker-renamed"
+    save_account(reviewer, acting_user=admin, reason="new name")
     if REGISTERS_KNOW_K:
         recognise(7, "leading", dt.date(2021, 3, 1))
 
@@ -113,6 +118,9 @@ def test_the_same_edition_is_the_same_bytes_apart_from_its_creation_time(world, 
             if name == "edition.csv":
                 continue
             assert a.read(name) == b.read(name), name
+        # The figures name their approver as at K, not as renamed since.
+        assert b",checker," in b.read("measurements.csv")
+        assert b"checker-renamed" not in b.read("measurements.csv")
         strip = re.compile(rb"\ngenerated_at,[^\n]*\n")
         assert strip.sub(b"\n", a.read("edition.csv")) == strip.sub(b"\n", b.read("edition.csv"))
         assert a.read("edition.csv") != b.read("edition.csv")  # made at two times
