@@ -476,7 +476,8 @@ class AsOfReport:
             .order_by("-seq")
             .values_list("object_id", "before")
         ):
-            names[int(object_id)] = before["username"]  # newest first: the oldest wins
+            # Newest first: the oldest rename's `before` wins.
+            names[int(object_id)] = str((before or {}).get("username", ""))
         return names
 
     def measurements_table(self) -> Table:
