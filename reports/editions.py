@@ -59,6 +59,11 @@ def parse_known_on(text: str) -> dt.datetime:
         ) from None
     if timezone.is_naive(value):
         raise EditionError(f"as known on {text!r} needs its offset, e.g. +08:00")
+    try:
+        # An instant at the very ends of the calendar has no time in UTC or Asia/Shanghai.
+        timezone.localtime(value.astimezone(dt.UTC))
+    except OverflowError:
+        raise EditionError(f"as known on {text!r} is out of range") from None
     return value
 
 
