@@ -5,7 +5,12 @@ in a fixed number of queries whatever the size of the history."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -164,3 +169,31 @@ def test_counting_issues_the_same_queries_whatever_the_history(people):
             )
     assert EnterpriseHistory.objects.count() >= 4
     assert queries() == few
+
+
+def test_the_history_is_read_alike_on_the_embedded_default(tmp_path):
+    """SQLite (the README's first command) reads the same history: the union of an entry's own
+    row and its history rows, as of a date before and after a dated change."""
+    inherited = {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.targets.valid_time_sqlite"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    answer = json.loads(line.removeprefix("RESULT "))
+    assert answer["vendor"] == "sqlite"
+    assert answer["before"] == {
+        "leading": "0.0000",
+        "city": "温州",
+        "tier": "标杆企业",
+        "listed": 2,
+    }
+    assert answer["after"] == {"leading": "1.0000", "city": "宁波", "tier": "领军企业", "listed": 2}
