@@ -45,6 +45,7 @@ from .serializers import (
     MeasurementSerializer,
     MeasurementWriteSerializer,
     ProgressSerializer,
+    ReopenSerializer,
     ReviewSerializer,
     RollupSerializer,
     TargetSerializer,
@@ -117,7 +118,7 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
             return Progress.objects.all()
         return with_latest_progress_id(
             Target.objects.for_user(self.request.user)
-            .select_related("plan", "item")
+            .select_related("plan", "item", "verdict")
             .prefetch_related(target_unit_links())
         )
 
@@ -158,6 +159,28 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
         rows = self.filter_queryset(Progress.objects.filter(target=target))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(ProgressSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=_("Reopen a closed target"),
+        request=ReopenSerializer,
+        responses=TargetSerializer,
+        examples=[
+            OpenApiExample("corrected", value={"reason": "统计局更正2022年数据"}, request_only=True)
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, code: str) -> Response:
+        """Remove a closed target's frozen verdict, with a reason (required): administrators
+        only (403 for anyone else), audited. The recompute that follows closes it again, judged
+        on the figures known then (docs/progress.md, "Closing and frozen verdicts"); 409 when
+        the target is not closed."""
+        target = self.get_object()
+        data = ReopenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.reopen_target(
+            target, acting_user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(TargetSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
 
 MEASUREMENT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})
