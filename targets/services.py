@@ -719,9 +719,7 @@ def close_due_targets(
     if target_ids is not None:
         due = due.filter(pk__in=list(target_ids))
     with transaction.atomic():
-        targets = list(
-            due.select_for_update(of=("self",)).select_related("plan").order_by("pk")
-        )
+        targets = list(due.select_for_update(of=("self",)).select_related("plan").order_by("pk"))
         # Another closing run may have written some while this one waited for the locks.
         done = set(
             TargetVerdict.objects.filter(target__in=[t.pk for t in targets]).values_list(

@@ -180,7 +180,9 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
         services.reopen_target(
             target, acting_user=request.user, reason=data.validated_data["reason"]
         )
-        return Response(TargetSerializer(self.get_object(), context=self.get_serializer_context()).data)
+        return Response(
+            TargetSerializer(self.get_object(), context=self.get_serializer_context()).data
+        )
 
 
 MEASUREMENT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})
