@@ -378,7 +378,9 @@ class AsOfReport:
                 Column("reached_late_on", "逾期达成日期", "reached late on", "date"),
                 Column("provisional", "暂定", "provisional", "bool", width=8),
                 Column("closed_on", "关闭日期", "closed on", "date"),
-                Column("revised_status", "关闭后修正状态", "status revised after closing", width=18),
+                Column(
+                    "revised_status", "关闭后修正状态", "status revised after closing", width=18
+                ),
                 Column("revised_value", "关闭后修正值", "value revised after closing", "decimal"),
                 Column("revised_date", "修正值日期", "date of the revised value", "date"),
             ],

@@ -111,6 +111,7 @@ def assess_targets(
         if (
             verdict is not None
             and as_of >= verdict.closed_on
+            and as_of > target.deadline  # a closing period of 0 days: from the next day
             and (known_at is None or known_at >= verdict.known_at)
         ):
             results[target.pk] = frozen_result(verdict, result, at_deadline.get(target.pk))
