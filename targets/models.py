@@ -23,6 +23,7 @@ from .choices import (
     RollupScope,
     SourceKind,
     TargetScope,
+    VerdictStatus,
 )
 
 
@@ -428,10 +429,7 @@ class TargetVerdict(models.Model):
     status = models.CharField(
         _("verdict"),
         max_length=24,
-        choices=[
-            (ProgressStatus.ACHIEVED, ProgressStatus.ACHIEVED.label),
-            (ProgressStatus.MISSED, ProgressStatus.MISSED.label),
-        ],
+        choices=VerdictStatus.choices,
     )
     value = ExactDecimalField(
         _("value at the deadline"), max_digits=15, decimal_places=4, null=True, blank=True
@@ -447,7 +445,7 @@ class TargetVerdict(models.Model):
         verbose_name_plural = _("closing verdicts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["achieved", "missed"]),
+                condition=Q(status__in=[s.value for s in VerdictStatus]),
                 name="verdict_status_final",
                 violation_error_message=_("A verdict is achieved or missed."),
             ),

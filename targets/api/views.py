@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar, cast
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,7 @@ from targets.models import (
     Target,
     TargetUnit,
 )
+from targets.rules import may_reopen_target
 from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, lookup_or_404
 
@@ -175,6 +177,9 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
         on the figures known then (docs/progress.md, "Closing and frozen verdicts"); 409 when
         the target is not closed."""
         target = self.get_object()
+        # The right before the body (403 before 400); the service asks again inside its lock.
+        if not may_reopen_target(request.user):
+            raise PermissionDenied(_("Only an administrator may reopen a closed target."))
         data = ReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.reopen_target(
