@@ -319,3 +319,22 @@ def test_only_administrators_may_reopen(people, robots):
         services.reopen_target(robots, acting_user=people["admin"], reason="")
     assert TargetVerdict.objects.filter(target=robots).exists()
     assert timezone.now() > robots.verdict.known_at
+
+
+def test_the_daily_job_closes_the_due_targets_and_recomputes_them(people, robots):
+    from django.conf import settings as django_settings
+
+    from targets.tasks import close_due_targets
+
+    assert (
+        django_settings.CELERY_BEAT_SCHEDULE["close-due-targets"]["task"]
+        == "targets.tasks.close_due_targets"
+    )
+    approved_figure(robots, 120000, dt.date(2022, 6, 30), people["reviewer"])
+    assert close_due_targets.apply().get() == {"closed": 15}
+    assert (row(robots).status, row(robots).closed_on) == ("missed", CLOSED_ON)
+    event = AuditEvent.objects.get(
+        object_type="targets.targetverdict", object_id=str(robots.verdict.pk)
+    )
+    assert event.actor_label == "job:close_due_targets"
+    assert close_due_targets.apply().get() == {"closed": 0}
