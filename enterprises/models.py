@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from registers.models import EntryHistory, ValidTime
 from zjai.choices import City, Sector
 from zjai.validators import validate_sensible_date
 
@@ -22,7 +23,7 @@ class EnterpriseQuerySet(models.QuerySet):
         return self
 
 
-class Enterprise(models.Model):
+class Enterprise(ValidTime, models.Model):
     """An enterprise of the register. Its tier counts toward the 10/100/500 targets."""
 
     Tier = Tier
@@ -135,3 +136,26 @@ class Enterprise(models.Model):
     def clean(self) -> None:
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
+
+
+class EnterpriseHistory(EntryHistory):
+    """A period of an enterprise's counted values (registers.models.EntryHistory); the fields
+    are the enterprise's counted ones (enterprises.services.COUNTED), under the same names."""
+
+    entry = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="history", verbose_name=_("enterprise")
+    )
+    city = models.CharField(_("city"), max_length=16, choices=City.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
+    recognised_on = models.DateField(_("recognised on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=EnterpriseStatus.choices)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    class Meta(EntryHistory.Meta):
+        verbose_name = _("enterprise history")
+        verbose_name_plural = _("enterprise history")
+        indexes = [
+            models.Index(fields=["entry", "replaced_at"], name="enterprise_history_entry"),
+            models.Index(fields=["tier", "valid_from"], name="enterprise_history_tier"),
+        ]

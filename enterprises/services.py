@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registers.choices import EditKind
 from registers.models import ImportBatch
 from registers.rules import can_change_owner, can_create_entry, can_edit_entry
 from registers.selectors import with_proposal
@@ -29,6 +30,7 @@ from registers.services import (
     reject_entry_change,
     save_entry_changes,
 )
+from registers.services.history import Dating
 
 from .choices import EnterpriseStatus
 from .models import Enterprise
@@ -90,6 +92,9 @@ def update_enterprise(
     acting_user,
     expected_version: int | None = None,
     reason: str = "",
+    effective_from: dt.date | None = None,
+    edit_kind: str = EditKind.CHANGE,
+    batch: ImportBatch | None = None,
     **changes,
 ) -> Enterprise:
     """Change an enterprise: its other fields at once, its counted ones (COUNTED) as a proposal
@@ -119,6 +124,8 @@ def update_enterprise(
             reason=reason,
             editable=EDITABLE,
             counted=COUNTED,
+            dating=Dating(edit_kind, effective_from),
+            batch=batch,
         )
     return locked
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from registers.models import EntryHistory, ValidTime
 from zjai.choices import City, Sector
 from zjai.decimals import ExactDecimalField
 from zjai.validators import validate_sensible_date
@@ -22,7 +23,7 @@ class ProjectQuerySet(models.QuerySet):
         return self
 
 
-class Project(models.Model):
+class Project(ValidTime, models.Model):
     """A project whose count or investment is the progress of a target (DESIGN.md §2)."""
 
     Kind = ProjectKind
@@ -170,3 +171,43 @@ class Project(models.Model):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name_zh
+
+
+class ProjectHistory(EntryHistory):
+    """A period of a project's counted values (registers.models.EntryHistory); the fields are
+    the project's counted ones (projects.services.COUNTED), under the same names."""
+
+    entry = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="history", verbose_name=_("project")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=ProjectKind.choices)
+    level = models.CharField(_("level"), max_length=16, choices=ProjectLevel.choices)
+    status = models.CharField(_("status"), max_length=32, choices=ProjectStatus.choices)
+    city = models.CharField(_("city"), max_length=16, choices=City.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    planned_investment = ExactDecimalField(
+        _("planned investment (10,000 yuan)"),
+        max_digits=15,
+        decimal_places=2,
+        minimum=0,
+        null=True,
+        blank=True,
+    )
+    completed_investment = ExactDecimalField(
+        _("completed investment (10,000 yuan)"),
+        max_digits=15,
+        decimal_places=2,
+        minimum=0,
+        null=True,
+        blank=True,
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+
+    class Meta(EntryHistory.Meta):
+        verbose_name = _("project history")
+        verbose_name_plural = _("project history")
+        indexes = [
+            models.Index(fields=["entry", "replaced_at"], name="project_history_entry"),
+            models.Index(fields=["kind", "valid_from"], name="project_history_kind"),
+        ]

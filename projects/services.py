@@ -6,12 +6,14 @@ counts once a second person confirms it (registers.services)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registers.choices import EditKind
 from registers.models import ImportBatch
 from registers.rules import can_change_owner, can_create_entry, can_edit_entry
 from registers.services import (
@@ -23,6 +25,7 @@ from registers.services import (
     reject_entry_change,
     save_entry_changes,
 )
+from registers.services.history import Dating
 
 from .models import Project
 
@@ -86,6 +89,9 @@ def update_project(
     acting_user,
     expected_version: int | None = None,
     reason: str = "",
+    effective_from: dt.date | None = None,
+    edit_kind: str = EditKind.CHANGE,
+    batch: ImportBatch | None = None,
     **changes: Any,
 ) -> Project:
     """Change a project: its other fields at once, its counted ones (COUNTED) as a proposal that
@@ -105,6 +111,8 @@ def update_project(
             reason=reason,
             editable=EDITABLE,
             counted=COUNTED,
+            dating=Dating(edit_kind, effective_from),
+            batch=batch,
         )
     return locked
 

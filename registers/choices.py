@@ -17,6 +17,15 @@ class ChangeKind(models.TextChoices):
     UPDATE = "update", _("change of counted fields")
 
 
+class EditKind(models.TextChoices):
+    """How an edit of a counted field is dated (docs/domain.md, "Registers with valid time")."""
+
+    # The world changed on the date the edit takes effect: earlier dates keep the old value.
+    CHANGE = "change", _("change (from a date)")
+    # The old value was always wrong: it is replaced wherever it held.
+    CORRECTION = "correction", _("correction (the old value was wrong)")
+
+
 class ImportJobState(models.TextChoices):
     QUEUED = "queued", _("waiting for a worker")
     CHECKING = "checking", _("checking the rows")

@@ -31,10 +31,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChangeKind, ChangeState, ImportJobState
+from .choices import ChangeKind, ChangeState, EditKind, ImportJobState
 
 
 def entry_field(model: type[models.Model], name: str) -> models.Field:
@@ -42,6 +43,46 @@ def entry_field(model: type[models.Model], name: str) -> models.Field:
     found = model._meta.get_field(name)
     assert isinstance(found, models.Field), name
     return found
+
+
+class ValidTime(models.Model):
+    """When a register entry's counted values hold, and since when the system knows it.
+
+    Both registers' entries carry these two fields for their current values (what the entry's
+    columns hold), and their history rows (EntryHistory) carry them for every other period and
+    every superseded piece of knowledge. Counting as of a date D, as known at an instant K,
+    reads the one row of each entry whose period holds D and whose knowledge was current at K
+    (targets/values.py); the same field names on both tables let the same filter read both.
+    """
+
+    # None: since the entry's beginning; the entry's own dates (recognised on, started on) then
+    # say when it counts.
+    valid_from = models.DateField(_("holds from"), null=True, blank=True)
+    # The database's default too: a row written by SQL is known from when it was written.
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_default=Now())
+
+    class Meta:
+        abstract = True
+
+
+class EntryHistory(ValidTime):
+    """One period of an entry's counted values as the system knew it over a span of time.
+
+    A row is never changed once written, except to end its knowledge (`replaced_at`), when a
+    later change or correction recorded another account of its period (registers/services/
+    history.py). The current knowledge is the rows with no `replaced_at` plus the entry's own
+    row (its open-ended last period)."""
+
+    # Exclusive; None: open-ended (the entry's period, as known before it was replaced).
+    valid_to = models.DateField(_("holds until"), null=True, blank=True)
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    edit_kind = models.CharField(
+        _("recorded by"), max_length=16, choices=EditKind.choices, blank=True
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["recorded_at", "pk"]
 
 
 class ImportBatch(models.Model):
@@ -129,6 +170,15 @@ class PendingChange(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ChangeKind.choices)
+    # A change of counted fields is a change from a date (`effective_from`, by default the day
+    # it was proposed) or a correction of a value that was always wrong (no date).
+    edit_kind = models.CharField(
+        _("change or correction"),
+        max_length=16,
+        choices=EditKind.choices,
+        default=EditKind.CHANGE,
+    )
+    effective_from = models.DateField(_("takes effect on"), null=True, blank=True)
     proposed = models.JSONField(_("proposed values"), encoder=DjangoJSONEncoder, default=dict)
     previous = models.JSONField(_("confirmed values"), encoder=DjangoJSONEncoder, default=dict)
     batch = models.ForeignKey(

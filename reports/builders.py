@@ -524,8 +524,9 @@ class AsOfReport:
             )
         )
 
-    def enterprises_queryset(self):
-        return enterprises_on(self.as_of)
+    def enterprises_queryset(self, columns: list[str]):
+        """The enterprises as of the date, with their values then (targets.values)."""
+        return enterprises_on(self.as_of, columns)
 
     def enterprises_table(self) -> Table:
         cities, sectors, tiers = labels(City), labels(Sector), labels(Tier)
@@ -534,8 +535,7 @@ class AsOfReport:
         as_of = self.as_of
 
         def rows() -> Iterator[tuple]:
-            qs = self.enterprises_queryset().order_by("recognised_on", "pk")
-            for e in qs.values_list(
+            columns = [
                 "pk",
                 "name_zh",
                 "name_en",
@@ -548,7 +548,9 @@ class AsOfReport:
                 "revoked_on",
                 "owner_unit_id",
                 "is_demo",
-            ).iterator(chunk_size=FETCH_CHUNK):
+            ]
+            qs = self.enterprises_queryset(columns).order_by("recognised_on", "pk")
+            for e in qs.iterator(chunk_size=FETCH_CHUNK):
                 pk, name_zh, name_en, code, city, sector, tier, on, by, revoked, unit, demo = e
                 status = enterprise_status_on(revoked, as_of)
                 revoked = revoked if status == EnterpriseStatus.REVOKED else None
@@ -588,11 +590,12 @@ class AsOfReport:
                 Column("is_demo", "演示数据", "demo data", "bool", width=8),
             ],
             rows,
-            count=lambda: self.enterprises_queryset().count(),
+            count=lambda: self.enterprises_queryset(["pk"]).count(),
         )
 
-    def projects_queryset(self):
-        return projects_on(self.as_of)
+    def projects_queryset(self, columns: list[str]):
+        """The projects as of the date, with their values then (targets.values)."""
+        return projects_on(self.as_of, columns)
 
     def projects_table(self) -> Table:
         cities, sectors = labels(City), labels(Sector)
@@ -601,8 +604,7 @@ class AsOfReport:
         as_of = self.as_of
 
         def rows() -> Iterator[tuple]:
-            qs = self.projects_queryset().order_by("start_date", "pk")
-            for p in qs.values_list(
+            columns = [
                 "pk",
                 "name_zh",
                 "name_en",
@@ -618,7 +620,9 @@ class AsOfReport:
                 "start_date",
                 "accepted_on",
                 "is_demo",
-            ).iterator(chunk_size=FETCH_CHUNK):
+            ]
+            qs = self.projects_queryset(columns).order_by("start_date", "pk")
+            for p in qs.iterator(chunk_size=FETCH_CHUNK):
                 (pk, name_zh, name_en, kind, level, status, ent, city, sector, unit) = p[:10]
                 planned, completed, start, accepted, demo = p[10:]
                 status = project_status_on(status, accepted, as_of)
@@ -672,7 +676,7 @@ class AsOfReport:
                 Column("is_demo", "演示数据", "demo data", "bool", width=8),
             ],
             rows,
-            count=lambda: self.projects_queryset().count(),
+            count=lambda: self.projects_queryset(["pk"]).count(),
         )
 
     def _rollup_cells(self, roll: Summary) -> tuple:

@@ -117,8 +117,8 @@ def context(report: AsOfReport) -> dict:
         "attention": report.attention_rows,
         "counts": {
             "figures": report.measurements_queryset().count(),
-            "enterprises": report.enterprises_queryset().count(),
-            "projects": report.projects_queryset().count(),
+            "enterprises": report.enterprises_queryset(["pk"]).count(),
+            "projects": report.projects_queryset(["pk"]).count(),
         },
         "font_family": FONT_FAMILY,
         "comparators": labels(Comparator),

@@ -25,8 +25,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
@@ -94,15 +95,93 @@ def _enterprise_counts(as_of: dt.date) -> Q:
     )
 
 
-def enterprises_counted_on(as_of: dt.date) -> QuerySet[Enterprise]:
-    """Enterprises that count for their tier on a date."""
-    return Enterprise.objects.filter(_enterprise_counts(as_of), confirmed=True)
+# --- an entry's values on a date, as known at an instant ----------------------------------------
+#
+# An entry's counted values hold over periods (registers.models.ValidTime, EntryHistory): the
+# entry's own row holds its current values from its `valid_from` on, known since its
+# `recorded_at`; its history rows hold the other periods, and the accounts of periods that a
+# later change or correction replaced (`replaced_at`). As of a date D, as known at K, exactly
+# one of them describes each entry: the row whose period holds D and whose knowledge was
+# current at K. Both tables name the counted fields alike, so one filter reads both.
 
 
-def enterprises_on(as_of: dt.date) -> QuerySet[Enterprise]:
+def _holds_on(as_of: dt.date) -> Q:
+    return Q(valid_from__isnull=True) | Q(valid_from__lte=as_of)
+
+
+def _own_row_q(as_of: dt.date, known_at: dt.datetime | None) -> Q:
+    """An entry's own row describes it as of a date, as known at an instant (None: now)."""
+    q = _holds_on(as_of)
+    return q & Q(recorded_at__lte=known_at) if known_at is not None else q
+
+
+def _history_row_q(as_of: dt.date, known_at: dt.datetime | None) -> Q:
+    """A history row describes its entry as of a date, as known at an instant (None: now)."""
+    q = _holds_on(as_of) & (Q(valid_to__isnull=True) | Q(valid_to__gt=as_of))
+    if known_at is None:
+        return q & Q(replaced_at__isnull=True)
+    current = Q(replaced_at__isnull=True) | Q(replaced_at__gt=known_at)
+    return q & Q(recorded_at__lte=known_at) & current
+
+
+def history_model(model):
+    """A register's history model (EnterpriseHistory, ProjectHistory)."""
+    return model.history.rel.related_model
+
+
+def entry_rows_on(model, as_of: dt.date, known_at: dt.datetime | None = None) -> QuerySet:
+    """The entries whose own row describes them as of a date, as known at an instant."""
+    return model.objects.filter(_own_row_q(as_of, known_at), confirmed=True)
+
+
+def history_rows_on(model, as_of: dt.date, known_at: dt.datetime | None = None) -> QuerySet:
+    """The history rows that describe their entries as of a date, as known at an instant."""
+    return history_model(model).objects.filter(_history_row_q(as_of, known_at))
+
+
+def states_on(
+    model,
+    as_of: dt.date,
+    known_at: dt.datetime | None,
+    columns: Sequence[str],
+    condition: Q | None = None,
+) -> QuerySet:
+    """Each entry as of a date, as known at an instant: `columns` (the entry's field names,
+    "pk", or lookups through it such as "enterprise__name_zh") of the one row that describes
+    it, counted fields as they held then, the others as they are. One UNION query; order it by
+    column names."""
+    history = history_model(model)
+    counted = {f.name for f in history._meta.concrete_fields}
+
+    def through(column: str):
+        if column == "pk":
+            return F("entry_id")
+        if column.split("__")[0] in counted and column not in ("id", "entry"):
+            return F(column)
+        return F(f"entry__{column.removesuffix('_id')}")
+
+    condition = condition or Q()
+    own = entry_rows_on(model, as_of, known_at).filter(condition).values_list(*columns)
+    past = (
+        history_rows_on(model, as_of, known_at)
+        .filter(condition)
+        .values_list(*[through(c) for c in columns])
+    )
+    return own.union(past, all=True)
+
+
+def enterprises_counted_on(as_of: dt.date, known_at: dt.datetime | None = None) -> QuerySet:
+    """Enterprises that count for their tier on a date: their ids."""
+    return states_on(Enterprise, as_of, known_at, ["pk", "tier"], _enterprise_counts(as_of))
+
+
+def enterprises_on(
+    as_of: dt.date, columns: Sequence[str], known_at: dt.datetime | None = None
+) -> QuerySet:
     """Enterprises recognised in a tier on or before a date: those that count on it and those
     whose recognition was revoked by then (listed with their status on the date)."""
-    return Enterprise.objects.filter(recognised_on__lte=as_of, confirmed=True).exclude(tier="")
+    condition = Q(recognised_on__lte=as_of) & ~Q(tier="")
+    return states_on(Enterprise, as_of, known_at, columns, condition)
 
 
 def enterprise_status_on(revoked_on: dt.date | None, as_of: dt.date) -> EnterpriseStatus:
@@ -112,19 +191,19 @@ def enterprise_status_on(revoked_on: dt.date | None, as_of: dt.date) -> Enterpri
     return EnterpriseStatus.ACTIVE
 
 
-def projects_on(as_of: dt.date) -> QuerySet[Project]:
+def projects_on(
+    as_of: dt.date, columns: Sequence[str], known_at: dt.datetime | None = None
+) -> QuerySet:
     """Projects started or accepted on or before a date."""
-    return Project.objects.filter(
-        Q(start_date__lte=as_of) | Q(accepted_on__lte=as_of), confirmed=True
-    )
+    condition = Q(start_date__lte=as_of) | Q(accepted_on__lte=as_of)
+    return states_on(Project, as_of, known_at, columns, condition)
 
 
 def project_status_on(
     status: str, accepted_on: dt.date | None, as_of: dt.date
 ) -> ProjectStatus | str:
-    """A project's status on a date. Only the start and the acceptance are dated: a project
-    accepted after the date had started and was not yet accepted on it, so it shows as under
-    construction; the undated statuses are today's."""
+    """A project's status on a date, from its values then: a project accepted after the date
+    had started and was not yet accepted on it, so it shows as under construction."""
     if accepted_on is not None and accepted_on <= as_of:
         return ProjectStatus.ACCEPTED
     if status == ProjectStatus.ACCEPTED:
@@ -141,24 +220,36 @@ def _register_values(
     """Each counted target's value on each day, in one aggregate query over the register."""
     if not targets or not days:
         return {}
-    aggregates = {}
+    own: dict[str, Any] = {}
+    past: dict[str, Any] = {}
     for target in targets:
         for i, day in enumerate(days):
             q, _date_field = register_condition(target, day)
-            aggregates[f"v{target.pk}_{i}"] = (
-                Sum(target.source_field, filter=q)
-                if target.source_kind == SourceKind.SUM
-                else Count("pk", filter=q)
-            )
-    row = model.objects.filter(confirmed=True).aggregate(**aggregates)
+            own[f"v{target.pk}_{i}"] = _aggregate(target, q & _own_row_q(day, known_at))
+            past[f"v{target.pk}_{i}"] = _aggregate(target, q & _history_row_q(day, known_at))
+    # Two aggregates: the entries' own rows, and their history rows (valid time).
+    now = model.objects.filter(confirmed=True).aggregate(**own)
+    before = history_model(model).objects.aggregate(**past)
+
+    def total(key: str):
+        if now[key] is None and before[key] is None:
+            return None
+        return (now[key] or 0) + (before[key] or 0)
+
     # A register is a fact on every day: its count as of a date describes that date.
     return {
         target.pk: [
-            CurrentValue(_register_value(target, model, row[f"v{target.pk}_{i}"]), day)
+            CurrentValue(_register_value(target, model, total(f"v{target.pk}_{i}")), day)
             for i, day in enumerate(days)
         ]
         for target in targets
     }
+
+
+def _aggregate(target: Target, q: Q):
+    if target.source_kind == SourceKind.SUM:
+        return Sum(target.source_field, filter=q)
+    return Count("pk", filter=q)
 
 
 # Progress.current_value keeps what a figure keeps: 15 digits, 4 after the point, the most both

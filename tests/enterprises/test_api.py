@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from tests.api.fixtures import World
 
 # A valid unified social credit code (GB 32100-2015 check character).
@@ -105,8 +107,13 @@ def test_revoking_through_patch_records_the_reason(world: World, as_user: Any) -
     event = AuditEvent.objects.filter(
         object_type="enterprises.enterprise", object_id=str(world.enterprises["own"])
     ).latest("seq")
-    assert event.before == {"status": "active", "revoked_on": None}
-    assert event.after == {"status": "revoked", "revoked_on": "2022-01-31"}
+    # The revocation is a change from today (the default): the values now hold from today.
+    assert event.before == {"status": "active", "revoked_on": None, "valid_from": None}
+    assert event.after == {
+        "status": "revoked",
+        "revoked_on": "2022-01-31",
+        "valid_from": timezone.localdate().isoformat(),
+    }
     assert event.actor.username == "reviewer"
     assert "不再符合条件" in event.reason and "staff" in event.reason
 

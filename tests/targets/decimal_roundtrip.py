@@ -88,8 +88,8 @@ def _world() -> dict[str, Any]:
 def round_trip() -> dict[str, dict[str, list[str]]]:
     """For each decimal field, {"written": [...], "read": [...]}: its largest value, and its
     lowest where the field and its rules take negative numbers."""
-    from projects.models import Project
-    from projects.services import create_project
+    from projects.models import Project, ProjectHistory
+    from projects.services import confirm_project_change, create_project, update_project
     from targets import services
     from targets.models import Measurement, Progress, Target, TargetVerdict
 
@@ -153,6 +153,21 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         planned_investment=high("projects.project.planned_investment"),
         completed_investment=high("projects.project.completed_investment"),
     )
+    confirm_project_change(project, acting_user=reviewer)
+    project.refresh_from_db()
+    amounts = [
+        str(Project.objects.values_list(name, flat=True).get(pk=project.pk))
+        for name in ("planned_investment", "completed_investment")
+    ]
+    # A change from today: the amounts at their ends become the history of the days before.
+    update_project(
+        project,
+        acting_user=staff,
+        planned_investment=Decimal(0),
+        completed_investment=Decimal(0),
+    )
+    confirm_project_change(project, acting_user=reviewer)
+    period = ProjectHistory.objects.get(entry=project, replaced_at__isnull=True)
 
     def read(model, name: str, *objects) -> list[str]:
         return [str(model.objects.values_list(name, flat=True).get(pk=o.pk)) for o in objects]
@@ -174,6 +189,8 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         "targets.targetverdict.value": [high, low],
         "projects.project.planned_investment": [high],
         "projects.project.completed_investment": [high],
+        "projects.projecthistory.planned_investment": [high],
+        "projects.projecthistory.completed_investment": [high],
     }
     both = (largest, lowest)
     read_back = {
@@ -189,8 +206,14 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         "targets.targetverdict.value": read(
             TargetVerdict, "value", *(TargetVerdict.objects.get(target=t) for t in both)
         ),
-        "projects.project.planned_investment": read(Project, "planned_investment", project),
-        "projects.project.completed_investment": read(Project, "completed_investment", project),
+        "projects.project.planned_investment": amounts[:1],
+        "projects.project.completed_investment": amounts[1:],
+        "projects.projecthistory.planned_investment": read(
+            ProjectHistory, "planned_investment", period
+        ),
+        "projects.projecthistory.completed_investment": read(
+            ProjectHistory, "completed_investment", period
+        ),
     }
     return {
         name: {"written": [str(end(name)) for end in ends], "read": read_back[name]}

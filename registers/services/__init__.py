@@ -29,14 +29,26 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, snapshot
 from zjai.exceptions import ConflictError
 
-from .models import ChangeKind, ChangeState, ImportBatch, PendingChange, entry_field
-from .rules import may_amend, may_confirm
-from .signals import register_changed
+from ..choices import EditKind
+from ..models import ChangeKind, ChangeState, ImportBatch, PendingChange, entry_field
+from ..rules import may_amend, may_confirm
+from ..signals import register_changed
+from . import history
+from .history import Dating
 
 E = TypeVar("E", bound=models.Model)
 
 # What a change event of a pending change records (its own audited fields).
-CHANGE_FIELDS = ["kind", "proposed", "previous", "owner_unit", "batch", "reason"]
+CHANGE_FIELDS = [
+    "kind",
+    "edit_kind",
+    "effective_from",
+    "proposed",
+    "previous",
+    "owner_unit",
+    "batch",
+    "reason",
+]
 DECISION_FIELDS = ["state", "decided_by", "decided_at", "comment"]
 
 
@@ -100,10 +112,14 @@ def _propose(
     acting_user,
     reason: str,
     batch: ImportBatch | None = None,
+    dating: Dating | None = None,
 ) -> PendingChange:
     if batch is not None and batch.pk is None:
         _save_batch(batch, acting_user)
+    dating = dating or Dating()
     change = PendingChange.objects.create(
+        edit_kind=dating.edit_kind,
+        effective_from=dating.effective_from,
         content_type=ContentType.objects.get_for_model(type(entry)),
         object_id=entry.pk,
         entry_repr=str(entry)[:300],
@@ -183,9 +199,14 @@ def save_entry_changes(
     reason: str,
     editable: list[str],
     counted: set[str],
+    dating: Dating | None = None,
+    batch: ImportBatch | None = None,
 ) -> E:
     """The end of every register update, after the caller's rule and version checks, inside its
     transaction.
+
+    `dating` says how a change of the counted fields is dated (history.Dating: a change from a
+    date, by default today, or a correction); it is checked only if a counted field moves.
 
     The entry as asked (its confirmed values, its pending proposal, then `changes`) is validated
     as the model does. Its other fields are written at once; its counted fields become (or amend,
@@ -214,6 +235,13 @@ def save_entry_changes(
         # Compared as values, not as text: 12000 and 12000.00 are one amount.
         proposed_before = pending.proposed_values(model) if pending is not None else {}
         counted_moved = proposal != proposed_before
+        if proposal and not counted_moved and dating is not None and pending is not None:
+            # The same values, dated otherwise: the pending change is amended.
+            checked = dating.checked(reason)
+            counted_moved = (checked.edit_kind, checked.effective_from) != (
+                pending.edit_kind,
+                pending.effective_from,
+            )
         written = plain
     else:
         # A new entry awaiting confirmation counts nowhere: its row holds the proposal.
@@ -225,6 +253,10 @@ def save_entry_changes(
     locked.proposal = None  # type: ignore[attr-defined]
     if not written and not counted_moved:
         return locked
+    confirmed = locked.confirmed  # type: ignore[attr-defined]
+    dated = (
+        (dating or Dating()).checked(reason) if counted_moved and proposal and confirmed else None
+    )
     if counted_moved and pending is not None:
         if pending.batch_id is not None:
             raise ConflictError(
@@ -275,6 +307,8 @@ def save_entry_changes(
                 previous={k: getattr(locked, k) for k in proposal},
                 acting_user=acting_user,
                 reason=reason,
+                batch=batch,
+                dating=dated,
             )
             locked.proposal = pending  # type: ignore[attr-defined]
         elif not proposal:
@@ -282,17 +316,33 @@ def save_entry_changes(
             pending = None
         else:
             proposed = _encoded(proposal)
-            _amend(pending, proposed, acting_user=acting_user, reason=reason, entry=locked)
+            _amend(
+                pending,
+                proposed,
+                acting_user=acting_user,
+                reason=reason,
+                entry=locked,
+                dating=dated if pending.kind == ChangeKind.UPDATE else None,
+            )
             locked.proposal = pending  # type: ignore[attr-defined]
         locked.pending_change = pending  # type: ignore[attr-defined]
     return locked
 
 
 def _amend(
-    change: PendingChange, proposed: dict[str, Any], *, acting_user, reason: str, entry
+    change: PendingChange,
+    proposed: dict[str, Any],
+    *,
+    acting_user,
+    reason: str,
+    entry,
+    dating: Dating | None = None,
 ) -> None:
     before = snapshot(change, CHANGE_FIELDS)
     change.proposed = proposed
+    if dating is not None:
+        change.edit_kind = dating.edit_kind
+        change.effective_from = dating.effective_from
     change.entry_repr = str(entry)[:300]
     if reason:
         change.reason = reason
@@ -340,18 +390,42 @@ def _decision_note(verb: str, change: PendingChange, comment: str) -> str:
     """The reason of the entry's event: whose change it was and why they proposed it, then the
     decider's comment (in the trail's own words, not translated, as every stored reason)."""
     note = f"{verb} change #{change.pk} proposed by {change.proposed_by.get_username()}"
+    if change.kind == ChangeKind.UPDATE:
+        if change.edit_kind == EditKind.CORRECTION:
+            note += ", a correction"
+        else:
+            effective = change.effective_from or timezone.localdate(change.proposed_at)
+            note += f", a change from {effective.isoformat()}"
     if change.reason:
         note += f" ({change.reason})"
     return f"{note}: {comment}" if comment else note
 
 
 def _apply(locked: Any, change: PendingChange, *, acting_user, comment: str) -> None:
-    """Write a confirmed change to its entry: validated as the model does, its version bumped,
-    audited as the confirmer's with the proposer named."""
+    """Write a confirmed change to its entry: dated in its history (registers/services/
+    history.py), validated as the model does, its version bumped, audited as the confirmer's
+    with the proposer named. The system knows the new values from now on."""
     model = type(locked)
     values = change.proposed_values(model)
     names = [*values, "confirmed"]
-    before = snapshot(locked, names)
+    before = snapshot(locked, [*names, "valid_from"])
+    held_from = locked.valid_from
+    now = timezone.now()
+    if change.kind == ChangeKind.CREATE:
+        locked.recorded_at = now
+    else:
+        moved = {k: v for k, v in values.items() if getattr(locked, k) != v}
+        if moved:
+            effective = change.effective_from
+            if change.edit_kind == EditKind.CHANGE and effective is None:
+                effective = timezone.localdate(change.proposed_at)
+            history.record_edit(
+                locked, moved, kind=change.edit_kind, effective_from=effective, now=now
+            )
+    if locked.valid_from == held_from:  # the event names when the values hold only if it moved
+        del before["valid_from"]
+    else:
+        names.append("valid_from")
     for name, value in values.items():
         setattr(locked, name, value)
     locked.confirmed = True
