@@ -39,6 +39,7 @@ from projects.choices import ProjectKind, ProjectLevel, ProjectStatus
 from projects.models import Project
 from targets.choices import MeasurementState, Register, SourceKind
 from targets.models import Measurement, Target, TargetUnit
+from targets.services import close_due_targets
 from zjai.choices import City, Sector
 
 from .users import DemoPeople, UsersResult, demo_people, ensure_demo_users
@@ -917,4 +918,9 @@ def seed_demo(
                 "exempt from confirmation: demo data"
             ),
         )
+        # The plan's targets whose closing day has passed (the 2019–2022 plan's, all of them)
+        # get their frozen verdicts from the data just written (docs/progress.md, "Closing and
+        # frozen verdicts"). Verdicts written by an earlier run stay: with the same seed the
+        # data is the same, and any other data shows as "revised after closing".
+        close_due_targets(target_ids=Target.objects.filter(plan=plan).values_list("pk", flat=True))
     return SeedReport(scale, seed, created, deleted, user_result, time.monotonic() - started)

@@ -279,10 +279,17 @@ class AsOfReport:
                 self.results[t.pk],
                 self.lead_units.get(t.pk),
                 self.section_of(t.item_id),
-                self.status_labels.get(self.results[t.pk].status, ("", "")),
+                self.status_label(self.results[t.pk]),
             )
             for t in self.targets
         ]
+
+    def status_label(self, result: method.Result) -> tuple[str, str]:
+        """The status in Chinese and English; a miss not closed yet says it is provisional."""
+        zh, en = self.status_labels.get(result.status, (result.status, result.status))
+        if result.provisional:
+            return f"{zh}（暂定）", f"{en} (provisional)"
+        return zh, en
 
     @cached_property
     def status_counts(self) -> dict[str, int]:
@@ -383,7 +390,7 @@ class AsOfReport:
         def rows() -> Iterator[tuple]:
             for r in self.target_rows:
                 t, res = r.target, r.result
-                zh, en = self.status_labels.get(res.status, (res.status, res.status))
+                zh, en = r.status_label
                 yield (
                     t.code,
                     t.title_zh,
@@ -411,6 +418,11 @@ class AsOfReport:
                     _round(res.score),
                     res.stale,
                     res.reached_late_on,
+                    res.provisional,
+                    res.closed_on,
+                    res.revised_status or "",
+                    _dec(res.revised_value),
+                    res.revised_date,
                 )
 
         return Table(
@@ -444,6 +456,13 @@ class AsOfReport:
                 Column("score", "得分", "score", "number"),
                 Column("stale", "数据过期", "stale", "bool", width=8),
                 Column("reached_late_on", "逾期达成日期", "reached late on", "date"),
+                Column("provisional", "暂定", "provisional", "bool", width=8),
+                Column("closed_on", "关闭日期", "closed on", "date"),
+                Column(
+                    "revised_status", "关闭后修正状态", "status revised after closing", width=18
+                ),
+                Column("revised_value", "关闭后修正值", "value revised after closing", "decimal"),
+                Column("revised_date", "修正值日期", "date of the revised value", "date"),
             ],
             rows,
             count=lambda: len(self.targets),

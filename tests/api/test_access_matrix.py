@@ -60,6 +60,20 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/targets/", ALL_READ),
     Row("GET", f"/api/v1/targets/{OWN_TARGET}/", ALL_READ),
     Row("GET", f"/api/v1/targets/{OTHER_TARGET}/", ALL_READ),
+    # Reopening a closed target (the world's plan ended in 2022): administrators, with a reason.
+    Row(
+        "POST",
+        f"/api/v1/targets/{OWN_TARGET}/reopen/",
+        roles(200, 403, 403, 403),
+        body={"reason": "统计局更正"},
+    ),
+    Row(
+        "POST",
+        f"/api/v1/targets/{OTHER_TARGET}/reopen/",
+        roles(400, 403, 403, 403),
+        body={},
+        note="reopening needs a reason",
+    ),
     Row("GET", f"/api/v1/targets/{OWN_TARGET}/history/", ALL_READ),
     Row("GET", f"/api/v1/targets/{OTHER_TARGET}/history/", ALL_READ),
     # --- roll-ups: as public as the targets ----------------------------------------------------

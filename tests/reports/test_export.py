@@ -154,7 +154,7 @@ def test_xlsx_workbook_reads_back(world, tmp_path):
     targets = book["targets"]
     assert targets.freeze_panes == "A3"
     assert targets["A1"].value == "指标代码" and targets["A2"].value == "code"
-    assert targets.auto_filter.ref == "A2:Z17"
+    assert targets.auto_filter.ref == "A2:AE17"  # 31 columns, closing's five last
     header = [c.value for c in targets[2]]
     robots = next(r for r in targets.iter_rows(min_row=3) if r[0].value == "robots-in-service")
     current = robots[header.index("current value")]
