@@ -163,12 +163,7 @@ def states_on(
     condition = condition or Q()
     # Neither part keeps its model's default ordering: SQLite refuses an ORDER BY inside a
     # compound statement; the caller orders the union.
-    own = (
-        entry_rows_on(model, as_of, known_at)
-        .filter(condition)
-        .order_by()
-        .values_list(*columns)
-    )
+    own = entry_rows_on(model, as_of, known_at).filter(condition).order_by().values_list(*columns)
     past = (
         history_rows_on(model, as_of, known_at)
         .filter(condition)

@@ -31,7 +31,6 @@ from reports.editions import compare, digest, edition_of, parse_known_on
 from targets import services
 from targets.models import Target
 from tests.reports.conftest import AS_OF
-from tests.targets.factories import recognise
 
 pytestmark = pytest.mark.django_db
 TABLE_FILES = [
