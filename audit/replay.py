@@ -187,6 +187,8 @@ register(
         "withdraw": "withdrawn_by",
     },
 )
+# A closed target's frozen verdict: created by the closing run, deleted when reopened.
+register("targets.targetverdict")
 register("enterprises.enterprise", seeded=Seeded(DEMO, "enterprises"))
 register("projects.project", seeded=Seeded(DEMO, "projects"))
 register("accounts.user", seeded=Seeded(DEMO), readers={"groups": RelatedKeys("groups", by="name")})

@@ -39,6 +39,7 @@ from projects.choices import ProjectKind, ProjectLevel, ProjectStatus
 from projects.models import Project
 from targets.choices import MeasurementState, Register, SourceKind
 from targets.models import Measurement, Target, TargetUnit
+from targets.services import close_due_targets
 from zjai.choices import City, Sector
 
 from .users import DemoPeople, UsersResult, demo_people, ensure_demo_users
@@ -814,6 +815,24 @@ def project_target_filters() -> list[dict[str, Any]]:
     ]
 
 
+# The demo's registers stand for years of entries: each is known from a week after its last
+# date (a recognition, a revocation, a start, an acceptance), so an edition as known on a past
+# day (targets.values, known_at) shows what the register held then, not an empty register.
+KNOWN_AFTER = dt.timedelta(days=7)
+KNOWN_BEFORE_ANY_DATE = dt.date(2019, 1, 2)
+DATE_FIELDS = ("recognised_on", "revoked_on", "start_date", "accepted_on")
+
+
+def recorded_when_known(rows: Iterable[M]) -> Iterator[M]:
+    tz = timezone.get_default_timezone()
+    for row in rows:
+        dates = [d for name in DATE_FIELDS if (d := getattr(row, name, None)) is not None]
+        day = max(dates) + KNOWN_AFTER if dates else KNOWN_BEFORE_ANY_DATE
+        known = dt.datetime.combine(day, dt.time(10), tzinfo=tz)
+        row.recorded_at = min(known, LATEST_TIMESTAMP)  # type: ignore[attr-defined]
+        yield row
+
+
 def seed_enterprises(rng: random.Random, scale: int, units: dict[str, int]) -> int:
     econ_it = ResponsibleUnit.objects.filter(code=ECON_IT).first()
     # Not null, as filtered (the column itself is nullable).
@@ -831,7 +850,7 @@ def seed_enterprises(rng: random.Random, scale: int, units: dict[str, int]) -> i
         recognised_by=econ_it.name_zh if econ_it else "省经济和信息化厅",
         taken_codes=taken,
     )
-    return bulk_insert(Enterprise, enterprise_rows(rng, settings))
+    return bulk_insert(Enterprise, recorded_when_known(enterprise_rows(rng, settings)))
 
 
 def seed_projects(rng: random.Random, scale: int, units: dict[str, int]) -> int:
@@ -840,7 +859,7 @@ def seed_projects(rng: random.Random, scale: int, units: dict[str, int]) -> int:
     )
     ctx = ProjectContext(rng, enterprises, units, project_target_filters())
     _, rows = project_rows(ctx, PROJECTS_PER_SCALE * scale)
-    return bulk_insert(Project, rows)
+    return bulk_insert(Project, recorded_when_known(rows))
 
 
 def seed_measurements(rng: random.Random, scale: int, plan: Plan, people: DemoPeople) -> int:
@@ -899,4 +918,9 @@ def seed_demo(
                 "exempt from confirmation: demo data"
             ),
         )
+        # The plan's targets whose closing day has passed (the 2019–2022 plan's, all of them)
+        # get their frozen verdicts from the data just written (docs/progress.md, "Closing and
+        # frozen verdicts"). Verdicts written by an earlier run stay: with the same seed the
+        # data is the same, and any other data shows as "revised after closing".
+        close_due_targets(target_ids=Target.objects.filter(plan=plan).values_list("pk", flat=True))
     return SeedReport(scale, seed, created, deleted, user_result, time.monotonic() - started)

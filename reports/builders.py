@@ -1,10 +1,12 @@
 """The data of a report as of a date: every table an export writes, in every format.
 
 Computed, never read from stored Progress rows: `targets.recompute.assess_targets` is applied
-to the plan as of the date, in memory, writing nothing. The figures therefore depend only on
-what counted on that date (figures approved by its end, register entries dated on or before
-it: docs/progress.md), so the same date gives the same figures tomorrow, whether or not a
-recompute has stored rows for it, and however many figures are approved later.
+to the plan as of the date D, as known at an instant K (an edition: reports.editions), in
+memory, writing nothing. Every table depends only on (D, K): figures describing a date on or
+before D and approved by K (withdrawn or superseded after K or never), register entries as
+known at K, target definitions and responsible units as they were at K (later changes undone
+from their audit events). The same D and K give the same tables on any later day, whether or
+not a recompute has stored rows for D, and however many figures are approved later.
 
 Each table is a list of columns (headers in Chinese and English, and a kind that the XLSX
 writer turns into a number format) and an iterable of rows. The big one, the figures, is a
@@ -24,7 +26,7 @@ from django.db.models import Case, DateTimeField, F, Func, QuerySet, TextField, 
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 
-from audit.models import AuditChainHead
+from audit.models import AuditEvent
 from enterprises.choices import EnterpriseStatus, Tier
 from plans.choices import ItemKind
 from plans.models import Plan, PlanItem, ResponsibleUnit
@@ -125,9 +127,17 @@ class ChainHead:
         return f"{self.seq}:{self.hash}"
 
 
-def chain_head() -> ChainHead:
-    head = AuditChainHead.objects.filter(id=1).first()
-    return ChainHead(head.seq, head.hash) if head else ChainHead(0, "0" * 64)
+GENESIS = ChainHead(0, "0" * 64)
+
+
+def chain_head(at: dt.datetime | None = None) -> ChainHead:
+    """The audit chain's head at `at` (default: now): the last event recorded at or before it,
+    its sequence number and hash; before any event, the genesis (0, 64 zeros)."""
+    events = AuditEvent.objects.all()
+    if at is not None:
+        events = events.filter(occurred_at__lte=at)
+    last = events.order_by("-seq").values_list("seq", "hash").first()
+    return ChainHead(*last) if last else GENESIS
 
 
 @dataclass
@@ -142,26 +152,96 @@ class TargetRow:
 class AsOfReport:
     """Everything a report as of `as_of` says about `plan`."""
 
-    def __init__(self, plan: Plan, as_of: dt.date, *, generated_at: dt.datetime | None = None):
+    def __init__(
+        self,
+        plan: Plan,
+        as_of: dt.date,
+        *,
+        known_at: dt.datetime | None = None,
+        generated_at: dt.datetime | None = None,
+    ):
         self.plan = plan
         self.as_of = as_of
         self.generated_at = generated_at or timezone.now()
-        self.head = chain_head()
+        # As known now unless told otherwise: the instant the report is made.
+        self.known_at = known_at or self.generated_at
+        self.head = chain_head(self.known_at)
         self.status_labels = labels(ProgressStatus)
 
     # --- computed figures -----------------------------------------------------------------
 
     @cached_property
     def targets(self) -> list[Target]:
-        return list(
+        """The plan's targets with their definitions as they were at K (later changes undone).
+        Every target of the plan is listed, one loaded after K too: the plan file is the frame
+        of every edition, and figures backfilled with their historical approval times would
+        otherwise count for no target."""
+        targets = list(
             Target.objects.filter(plan=self.plan)
             .select_related("plan", "item")
             .order_by("order", "code")
         )
+        for target in targets:
+            for name, value in self._target_changes_after_k.get(target.pk, {}).items():
+                setattr(target, name, value)
+        return targets
+
+    @cached_property
+    def _target_events_after_k(self) -> list[AuditEvent]:
+        """Changes to the plan's targets recorded after K, newest first: undone in turn."""
+        ids = [str(pk) for pk in Target.objects.filter(plan=self.plan).values_list("pk", flat=True)]
+        return list(
+            AuditEvent.objects.filter(
+                object_type="targets.target",
+                object_id__in=ids,
+                occurred_at__gt=self.known_at,
+                action__in=("update", "set_units"),
+            ).order_by("-seq")
+        )
+
+    @cached_property
+    def _target_changes_after_k(self) -> dict[int, dict[str, Any]]:
+        """target id → the values of its fields changed after K as they were at K (the
+        `before` of the earliest change after K of each field)."""
+        fields = {f.name: f for f in Target._meta.concrete_fields}
+        undone: dict[int, dict[str, Any]] = {}
+        for event in self._target_events_after_k:
+            if event.action != "update":
+                continue
+            values = undone.setdefault(int(event.object_id), {})
+            for name, value in (event.before or {}).items():
+                field_ = fields.get(name)
+                if field_ is None or name in ("version", "plan"):
+                    continue
+                # A relation (the plan file moving a target to another item) by its id.
+                key = field_.attname if field_.is_relation else name
+                values[key] = field_.to_python(value) if not field_.is_relation else value
+        return undone
+
+    @cached_property
+    def unit_links(self) -> dict[int, list[tuple[int, bool]]]:
+        """target id → its responsible units at K, as (unit id, leads), in order: today's
+        links, less the changes recorded after K."""
+        links: dict[int, list[tuple[int, bool]]] = {}
+        for target_id, unit_id, lead in (
+            TargetUnit.objects.filter(target__plan=self.plan)
+            .order_by("target_id", "order", "pk")
+            .values_list("target_id", "unit_id", "is_lead")
+        ):
+            links.setdefault(target_id, []).append((unit_id, lead))
+        by_code = dict(ResponsibleUnit.objects.values_list("code", "pk"))
+        for event in self._target_events_after_k:  # newest first: the oldest `before` wins
+            if event.action == "set_units":
+                links[int(event.object_id)] = [
+                    (by_code[link["unit"]], bool(link.get("lead")))
+                    for link in (event.before or {}).get("units", [])
+                    if link.get("unit") in by_code
+                ]
+        return links
 
     @cached_property
     def results(self) -> dict[int, method.Result]:
-        return assess_targets(self.targets, self.as_of)
+        return assess_targets(self.targets, self.as_of, known_at=self.known_at)
 
     @cached_property
     def items(self) -> dict[int, PlanItem]:
@@ -169,12 +249,14 @@ class AsOfReport:
 
     @cached_property
     def lead_units(self) -> dict[int, ResponsibleUnit]:
-        return {
-            link.target_id: link.unit
-            for link in TargetUnit.objects.filter(target__plan=self.plan, is_lead=True)
-            .select_related("unit")
-            .order_by("target_id")
+        leads = {
+            target_id: unit_id
+            for target_id, links in self.unit_links.items()
+            for unit_id, lead in links
+            if lead
         }
+        units = ResponsibleUnit.objects.in_bulk(set(leads.values()))
+        return {target_id: units[unit_id] for target_id, unit_id in leads.items()}
 
     def _item(self, item_id: int | None) -> PlanItem | None:
         return self.items.get(item_id) if item_id is not None else None
@@ -197,10 +279,17 @@ class AsOfReport:
                 self.results[t.pk],
                 self.lead_units.get(t.pk),
                 self.section_of(t.item_id),
-                self.status_labels.get(self.results[t.pk].status, ("", "")),
+                self.status_label(self.results[t.pk]),
             )
             for t in self.targets
         ]
+
+    def status_label(self, result: method.Result) -> tuple[str, str]:
+        """The status in Chinese and English; a miss not closed yet says it is provisional."""
+        zh, en = self.status_labels.get(result.status, (result.status, result.status))
+        if result.provisional:
+            return f"{zh}（暂定）", f"{en} (provisional)"
+        return zh, en
 
     @cached_property
     def status_counts(self) -> dict[str, int]:
@@ -223,7 +312,12 @@ class AsOfReport:
     def rollups(self) -> tuple[dict[int, Summary], dict[int, Summary]]:
         """Roll-ups by plan item and by responsible unit, as recompute would store them."""
         weighted = self._weighted()
-        under, by_unit = rollup_members(self.plan.pk, self.targets)
+        under, _today = rollup_members(self.plan.pk, self.targets)
+        # The units' members as they were at K, not today's links.
+        by_unit: dict[int, list[int]] = {}
+        for target_id, links in sorted(self.unit_links.items()):
+            for unit_id, _lead in links:
+                by_unit.setdefault(unit_id, []).append(target_id)
         by_item = {i: summarise([weighted[t] for t in ids]) for i, ids in under.items()}
         units = {u: summarise([weighted[t] for t in ids]) for u, ids in by_unit.items()}
         return by_item, units
@@ -239,7 +333,7 @@ class AsOfReport:
         days = quarter_days(self.plan.period_start, self.as_of)
         return {
             pk: _dedupe([(v.on, float(v.value)) for v in counted if v.on and v.value is not None])
-            for pk, counted in values_on(targets, days).items()
+            for pk, counted in values_on(targets, days, known_at=self.known_at).items()
         }
 
     # --- tables ---------------------------------------------------------------------------
@@ -272,15 +366,8 @@ class AsOfReport:
                 "stale targets",
                 sum(r.result.stale for r in self.target_rows),
             ),
-            ("generated_at", "生成时间", "generated at", local_naive(self.generated_at)),
-            ("audit_head_seq", "审计链头序号", "audit chain head sequence", self.head.seq),
-            ("audit_head_hash", "审计链头哈希", "audit chain head hash", self.head.hash),
         ]
         return rows
-
-    # Summary rows that say when and from what the report was made, not what it reports: they
-    # differ between two exports of the same date (tests compare everything else).
-    GENERATION_KEYS = frozenset({"generated_at", "audit_head_seq", "audit_head_hash"})
 
     def summary_table(self) -> Table:
         return Table(
@@ -303,7 +390,7 @@ class AsOfReport:
         def rows() -> Iterator[tuple]:
             for r in self.target_rows:
                 t, res = r.target, r.result
-                zh, en = self.status_labels.get(res.status, (res.status, res.status))
+                zh, en = r.status_label
                 yield (
                     t.code,
                     t.title_zh,
@@ -331,6 +418,11 @@ class AsOfReport:
                     _round(res.score),
                     res.stale,
                     res.reached_late_on,
+                    res.provisional,
+                    res.closed_on,
+                    res.revised_status or "",
+                    _dec(res.revised_value),
+                    res.revised_date,
                 )
 
         return Table(
@@ -364,20 +456,53 @@ class AsOfReport:
                 Column("score", "得分", "score", "number"),
                 Column("stale", "数据过期", "stale", "bool", width=8),
                 Column("reached_late_on", "逾期达成日期", "reached late on", "date"),
+                Column("provisional", "暂定", "provisional", "bool", width=8),
+                Column("closed_on", "关闭日期", "closed on", "date"),
+                Column(
+                    "revised_status", "关闭后修正状态", "status revised after closing", width=18
+                ),
+                Column("revised_value", "关闭后修正值", "value revised after closing", "decimal"),
+                Column("revised_date", "修正值日期", "date of the revised value", "date"),
             ],
             rows,
             count=lambda: len(self.targets),
         )
 
     def measurements_queryset(self):
-        """The plan's figures that counted as of the date (targets.values.counted_figures)."""
-        return counted_figures(self.as_of).filter(target__plan=self.plan)
+        """The plan's figures that count as of the date as known at K
+        (targets.values.counted_figures). An approved figure's columns do not change after its
+        approval (a withdrawal or a replacement is recorded beside them), so the rows are the
+        figures as they were at K."""
+        return counted_figures(self.as_of, self.known_at).filter(target__plan=self.plan)
+
+    @cached_property
+    def _renamed_after_k(self) -> bool:
+        from accounts.models import User
+
+        return self.user_names(User) != dict(User.objects.values_list("pk", "username"))
+
+    def user_names(self, user_model) -> dict[int, str]:
+        """id → user name at K: today's, less the renames recorded after K."""
+        names = dict(user_model.objects.values_list("pk", "username"))
+        for object_id, before in (
+            AuditEvent.objects.filter(
+                object_type=user_model._meta.label_lower,
+                action="update",
+                occurred_at__gt=self.known_at,
+                before__has_key="username",
+            )
+            .order_by("-seq")
+            .values_list("object_id", "before")
+        ):
+            # Newest first: the oldest rename's `before` wins.
+            names[int(object_id)] = str((before or {}).get("username", ""))
+        return names
 
     def measurements_table(self) -> Table:
         codes = {t.pk: (t.code, t.unit_of_measure) for t in self.targets}
         from accounts.models import User
 
-        names = dict(User.objects.values_list("pk", "username"))
+        names = self.user_names(User)
         localtime = _LocalTime()
 
         def rows() -> Iterator[tuple]:
@@ -456,9 +581,12 @@ class AsOfReport:
             rows,
             count=lambda: self.measurements_queryset().count(),
             notes=[
-                "figures approved by the end of the as-of day and describing a date on or before it"
+                "figures describing a date on or before the as-of day, approved by the instant "
+                "the report is as known at, and not withdrawn or replaced by then"
             ],
-            copy_query=self._measurements_copy,
+            # COPY joins today's user names: with a rename after K, the rows are written from
+            # Python with the names of K.
+            copy_query=None if self._renamed_after_k else self._measurements_copy,
         )
 
     def _measurements_copy(self):
@@ -506,8 +634,9 @@ class AsOfReport:
         )
 
     def enterprises_queryset(self, columns: list[str]):
-        """The enterprises as of the date, with their values then (targets.values)."""
-        return enterprises_on(self.as_of, columns)
+        """The enterprises as of the date, with their values then, as known at K
+        (targets.values)."""
+        return enterprises_on(self.as_of, columns, self.known_at)
 
     def enterprises_table(self) -> Table:
         cities, sectors, tiers = labels(City), labels(Sector), labels(Tier)
@@ -575,8 +704,9 @@ class AsOfReport:
         )
 
     def projects_queryset(self, columns: list[str]):
-        """The projects as of the date, with their values then (targets.values)."""
-        return projects_on(self.as_of, columns)
+        """The projects as of the date, with their values then, as known at K
+        (targets.values)."""
+        return projects_on(self.as_of, columns, self.known_at)
 
     def projects_table(self) -> Table:
         cities, sectors = labels(City), labels(Sector)

@@ -1,8 +1,11 @@
 """CSV exports: one file per table, UTF-8 with a BOM (so Excel reads the Chinese right),
 streamed row by row so a million figures keep memory flat.
 
-`--output` names a directory (one `<table>.csv` per table) or a `.zip` file holding the same
-files. Values are written as they are: dates as YYYY-MM-DD, times in Asia/Shanghai as
+`--output` names a directory (one `<table>.csv` per table, and `edition.csv` naming the edition:
+plan, as of, as known at, digest, audit chain head, when it was made) or a `.zip` file holding
+the same files, each stamped with K's time, so two exports of one edition differ only in
+edition.csv's `generated_at`. The table files concatenated in order hash to the digest
+(reports.editions). Values are written as they are: dates as YYYY-MM-DD, times in Asia/Shanghai as
 YYYY-MM-DD HH:MM:SS, decimals with four places, booleans as True/False, nothing as empty.
 Text that a spreadsheet would run as a formula gets a leading ' (zjai.csvsafe).
 
@@ -14,17 +17,23 @@ Python; the output is the same byte for byte (tests/reports/test_export.py check
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import io
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from zjai.csvsafe import defuse, runs_as_formula
 
-from .builders import AsOfReport, Table
+from .builders import AsOfReport, Column, Table
+
+if TYPE_CHECKING:
+    from .editions import Edition
 
 BOM = "\ufeff"
 CHUNK_ROWS = 2000
@@ -132,25 +141,92 @@ def _copy_table(
         progress(counter.lines, table)
 
 
-def write_csv(report: AsOfReport, output: Path, progress: Progress | None = None) -> list[str]:
-    """Write every table of the report to a directory or a .zip; returns the file names."""
+def edition_table(report: AsOfReport, edition: Edition) -> Table:
+    return Table(
+        "edition",
+        "版本",
+        "Edition",
+        [
+            Column("key", "键", "key"),
+            Column("label_zh", "项目", "item (Chinese)"),
+            Column("label_en", "项目（英文）", "item"),
+            Column("value", "值", "value"),
+        ],
+        lambda: edition.rows(report.generated_at),
+    )
+
+
+def zip_time(known_at: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    """The time stamped on every member of a zip: K's wall-clock time in Asia/Shanghai (the
+    zip format's earliest is 1980), so the same edition gives the same bytes."""
+    from django.utils import timezone
+
+    local = timezone.localtime(known_at).replace(tzinfo=None)
+    if local.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return (local.year, local.month, local.day, local.hour, local.minute, local.second)
+
+
+class _Hashing(io.RawIOBase):
+    """Passes bytes on to a file, hashing them: the digest of the tables as they are written
+    (reports.editions.digest computes the same from a pass of its own)."""
+
+    def __init__(self, target, sha) -> None:
+        self.target, self.sha = target, sha
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.sha.update(data)
+        self.target.write(data)
+        return len(data)
+
+
+def _write_member(table: Table, raw, sha, progress: Progress | None) -> None:
+    hashing = _Hashing(raw, sha) if sha is not None else raw
+    with io.TextIOWrapper(
+        io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline=""
+    ) as stream:
+        write_table(table, stream, progress)
+
+
+def write_csv(
+    report: AsOfReport, output: Path, progress: Progress | None = None
+) -> tuple[list[str], Edition]:
+    """Write every table of the report, then edition.csv, to a directory or a .zip; returns the
+    file names and the edition, its digest taken from the bytes written."""
+    from .editions import Edition
+
     output = Path(output)
     names = []
+    sha = hashlib.sha256()
+    stamp = zip_time(report.known_at)
+
+    def edition() -> Edition:
+        return Edition(
+            report.plan.code, report.as_of, report.known_at, sha.hexdigest(), report.head
+        )
+
     if output.suffix.lower() == ".zip":
         with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-            for table in report.tables():
+            for table in [*report.tables(), None]:
+                last = table is None
+                table = table or edition_table(report, edition())
                 name = f"{table.name}.csv"
-                with (
-                    bundle.open(name, "w", force_zip64=True) as raw,
-                    io.TextIOWrapper(raw, encoding="utf-8", newline="") as stream,
-                ):
-                    write_table(table, stream, progress)
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                with bundle.open(info, "w", force_zip64=True) as raw:
+                    _write_member(table, raw, None if last else sha, progress)
                 names.append(name)
-        return names
+        return names, edition()
     output.mkdir(parents=True, exist_ok=True)
-    for table in report.tables():
+    for table in [*report.tables(), None]:
+        last = table is None
+        table = table or edition_table(report, edition())
         name = f"{table.name}.csv"
-        with (output / name).open("w", encoding="utf-8", newline="") as stream:
-            write_table(table, stream, progress)
+        with (output / name).open("wb") as raw:
+            _write_member(table, raw, None if last else sha, progress)
         names.append(name)
-    return names
+    return names, edition()

@@ -10,6 +10,7 @@ from pathlib import Path
 from plans.models import Plan
 
 from .builders import AsOfReport, default_plan
+from .editions import Edition, edition_of
 
 FORMATS = ("csv", "xlsx", "pdf")
 
@@ -20,7 +21,12 @@ class ExportResult:
     as_of: dt.date
     output: Path
     parts: list[str]  # CSV files, XLSX sheets, or "N pages"
-    head: str  # the audit chain's head when the report was made: SEQ:HASH
+    edition: Edition  # (plan, D, K), the digest of its tables, the chain head at K
+
+    @property
+    def head(self) -> str:
+        """The audit chain's head at K: SEQ:HASH."""
+        return self.edition.head.anchor
 
 
 def export(
@@ -28,32 +34,42 @@ def export(
     output: Path,
     *,
     as_of: dt.date,
+    known_at: dt.datetime | None = None,
     plan: Plan | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> ExportResult:
-    """Write the report as of `as_of` in `fmt` to `output` (for CSV a directory or a .zip)."""
+    """Write the edition (plan, `as_of`, `known_at`; default: known now) in `fmt` to `output`
+    (for CSV a directory or a .zip). The caller checks the dates (editions.check_edition)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    report = AsOfReport(plan or default_plan(), as_of)
+    report = AsOfReport(plan or default_plan(), as_of, known_at=known_at)
     output = Path(output)
-    if fmt == "pdf":
-        from .pdf import write_pdf
+    tracker = _Tracker(report, progress) if progress and fmt != "pdf" else None
+    if fmt == "csv":
+        from .csv import write_csv
 
-        pages = write_pdf(report, output, (lambda f: progress(f, "pdf")) if progress else None)
-        parts = [f"{pages} pages"]
+        # The digest of the bytes as they are written; edition.csv comes last.
+        parts, edition = write_csv(report, output, tracker)
     else:
-        tracker = _Tracker(report, progress) if progress else None
-        if fmt == "csv":
-            from .csv import write_csv
+        # The digest first (a pass over the tables as CSV): the summary sheet and the cover
+        # print it before the tables it sums up.
+        if progress:
+            progress(0.0, "digest")
+        edition = edition_of(report)
+        if fmt == "pdf":
+            from .pdf import write_pdf
 
-            parts = write_csv(report, output, tracker)
+            pages = write_pdf(
+                report, edition, output, (lambda f: progress(f, "pdf")) if progress else None
+            )
+            parts = [f"{pages} pages"]
         else:
             from .xlsx import write_xlsx
 
-            parts = write_xlsx(report, output, tracker)
+            parts = write_xlsx(report, edition, output, tracker)
     if progress:
         progress(1.0, "done")
-    return ExportResult(fmt, as_of, output, parts, report.head.anchor)
+    return ExportResult(fmt, as_of, output, parts, edition)
 
 
 class _Tracker:

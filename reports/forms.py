@@ -1,15 +1,52 @@
-"""The export form: which format, as of which date."""
+"""The export form: which format, as of which date, as known on which day or instant; and the
+form naming two editions to compare."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zjai.dates import today
 from zjai.forms import DateInput
 
+from .editions import EditionError, check_edition, parse_known_on
 from .models import Export
+
+KNOWN_ON_HELP = _(
+    "A date (what was known at the end of that day) or a date and time with its offset, e.g. "
+    "2021-07-01T12:00:00+08:00. Empty: as known now. The same date and the same instant "
+    "give the same figures on any later day."
+)
+
+
+def clean_known_on(form: forms.Form, as_of_field: str, known_field: str) -> None:
+    """Turn the "as known on" text into an instant, checked against the date (a form error on
+    the field otherwise)."""
+    text = form.cleaned_data.get(known_field) or ""
+    as_of = form.cleaned_data.get(as_of_field)
+    if not text.strip():
+        form.cleaned_data[known_field] = None
+        return
+    try:
+        known_at = parse_known_on(text)
+        if as_of is not None:
+            check_edition(as_of, known_at)
+    except EditionError:
+        form.add_error(known_field, _known_on_error(text, as_of))
+        return
+    form.cleaned_data[known_field] = known_at
+
+
+def _known_on_error(text: str, as_of) -> str:
+    try:
+        known_at = parse_known_on(text)
+    except EditionError:
+        return str(_("Enter a date YYYY-MM-DD or a date and time with its offset."))
+    if as_of is not None and timezone.localdate(known_at) < as_of and known_at <= timezone.now():
+        return str(_("A report cannot be known before the day it describes."))
+    return str(_("That instant is in the future."))
 
 
 class ExportForm(forms.Form):
@@ -25,8 +62,48 @@ class ExportForm(forms.Form):
         ),
     )
 
+    known_on = forms.CharField(
+        label=_("as known on"), required=False, max_length=40, help_text=KNOWN_ON_HELP
+    )
+
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
         if day > today():
             raise ValidationError(_("A report describes the past: choose today or earlier."))
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_known_on(self, "as_of", "known_on")
+        return cleaned
+
+
+class CompareForm(forms.Form):
+    """Two editions of the current plan: the old one and the one to compare it against."""
+
+    as_of = forms.DateField(label=_("as of"), widget=DateInput())
+    known_on = forms.CharField(
+        label=_("as known on"), required=False, max_length=40, help_text=KNOWN_ON_HELP
+    )
+    against_as_of = forms.DateField(label=_("against: as of"), widget=DateInput())
+    against_known_on = forms.CharField(
+        label=_("against: as known on"), required=False, max_length=40, help_text=KNOWN_ON_HELP
+    )
+
+    def clean_as_of(self):
+        return _past(self.cleaned_data["as_of"])
+
+    def clean_against_as_of(self):
+        return _past(self.cleaned_data["against_as_of"])
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_known_on(self, "as_of", "known_on")
+        clean_known_on(self, "against_as_of", "against_known_on")
+        return cleaned
+
+
+def _past(day):
+    if day > today():
+        raise ValidationError(_("A report describes the past: choose today or earlier."))
+    return day

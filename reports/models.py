@@ -21,9 +21,10 @@ class ExportQuerySet(models.QuerySet):
 
 
 class Export(models.Model):
-    """One export of the report as of a date: who asked, in which format, how far it got, and
-    the file it wrote under MEDIA_ROOT/exports/ (served only through the permission-checked
-    download view)."""
+    """One export of the report as of a date as known at an instant (an edition): who asked,
+    in which format, how far it got, the digest and chain head of what it wrote, and the file
+    it wrote under MEDIA_ROOT/exports/ (served only through the permission-checked download
+    view)."""
 
     Format = ExportFormat
 
@@ -39,11 +40,17 @@ class Export(models.Model):
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
     as_of = models.DateField(_("as of"))
+    # The instant the report is as known at (K): the form's "as known on", else the request's
+    # time. Empty only on exports made before editions.
+    known_at = models.DateTimeField(_("as known at"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
     progress = models.FloatField(_("progress"), default=0.0)
     stage = models.CharField(_("stage"), max_length=64, blank=True)
     file = models.CharField(_("file"), max_length=255, blank=True)
+    # The audit chain's head at K (SEQ:HASH) and the SHA-256 of the edition's tables
+    # (reports.editions), once the file is written.
     audit_head = models.CharField(_("audit chain head"), max_length=96, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

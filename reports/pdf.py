@@ -3,8 +3,12 @@
 Cover, summary, one section per objective and key task group with its targets (targets stated
 elsewhere — implementation paths, safeguard measures — get a section per part of the plan),
 charts of the headline targets, a table of off-track and stale targets, and in every page's
-footer the audit chain's head hash and the time the report was made. Text is set in Noto Sans
-CJK SC (Debian's fonts-noto-cjk, installed by `make install`), embedded in the file.
+footer the audit chain's head at K and the instant K the report is as known at. The cover
+names the edition: K, the digest of its tables, the chain head, and a QR code of them
+(reports.editions.Edition.payload, drawn by segno as SVG). The file's /CreationDate is K: no
+clock time is written, so two exports of one edition are the same bytes. Text is
+set in Noto Sans CJK SC (Debian's fonts-noto-cjk, installed by `make install`), embedded in
+the file.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import segno
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from plans.choices import ItemKind
 from plans.models import PlanItem
@@ -26,6 +33,9 @@ from zjai.charts import TimeSeriesLabels, time_series
 from zjai.templatetags.zjai import format_number
 
 from .builders import STATUSES, AsOfReport, TargetRow, labels, local_naive
+
+if TYPE_CHECKING:
+    from .editions import Edition
 
 FONT_FAMILY = "Noto Sans CJK SC"
 CHART_WIDTH, CHART_HEIGHT = 600, 260
@@ -91,7 +101,14 @@ def chart(target: Target, points: list[tuple[dt.date, float]], as_of: dt.date) -
     )
 
 
-def context(report: AsOfReport) -> dict:
+def qr_svg(edition: Edition) -> SafeString:
+    """The edition's QR code as inline SVG (medium error correction: a smudged print still
+    reads)."""
+    code = segno.make(edition.payload(), error="m", micro=False)
+    return mark_safe(code.svg_inline(scale=4, border=4, omitsize=False))
+
+
+def context(report: AsOfReport, edition: Edition) -> dict:
     labels_dict = report.status_labels
     headline = [r for r in report.target_rows if r.target.headline]
     series = report.quarter_series([r.target for r in headline])
@@ -105,6 +122,12 @@ def context(report: AsOfReport) -> dict:
         "plan": report.plan,
         "as_of": report.as_of,
         "generated_at": local_naive(report.generated_at),
+        # The file's /CreationDate is K's, not the clock's: one edition, one file, byte for byte.
+        "created_w3c": timezone.localtime(edition.known_at).isoformat(timespec="seconds"),
+        # K to the microsecond: the text names the instant exactly (export_report takes it).
+        "known_at_text": edition.known_at_text,
+        "edition": edition,
+        "qr": qr_svg(edition),
         "head": report.head,
         "status_rows": [
             (s, *labels_dict.get(s, (s, s)), report.status_counts[s]) for s in STATUSES
@@ -125,17 +148,20 @@ def context(report: AsOfReport) -> dict:
     }
 
 
-def render_html(report: AsOfReport) -> str:
-    return render_to_string("reports/report_pdf.html", context(report))
+def render_html(report: AsOfReport, edition: Edition) -> str:
+    return render_to_string("reports/report_pdf.html", context(report, edition))
 
 
 def write_pdf(
-    report: AsOfReport, output: Path, progress: Callable[[float], None] | None = None
+    report: AsOfReport,
+    edition: Edition,
+    output: Path,
+    progress: Callable[[float], None] | None = None,
 ) -> int:
     """Write the PDF; returns its number of pages."""
     from weasyprint import HTML
 
-    html = render_html(report)
+    html = render_html(report, edition)
     if progress:
         progress(0.3)
     document = HTML(string=html, base_url=str(Path(__file__).resolve().parent)).render()

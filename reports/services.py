@@ -20,15 +20,20 @@ from .models import Export
 logger = logging.getLogger(__name__)
 
 
-def request_export(*, acting_user, format: str, as_of: dt.date) -> Export:
-    """A new export of the current plan, queued for the worker once the request commits."""
+def request_export(
+    *, acting_user, format: str, as_of: dt.date, known_at: dt.datetime | None = None
+) -> Export:
+    """A new export of the current plan as of `as_of` as known at `known_at` (default: the
+    request's time, not the worker's), queued for the worker once the request commits."""
+    now = timezone.now()
     with transaction.atomic():
         item = Export.objects.create(
             requested_by=acting_user,
-            requested_at=timezone.now(),
+            requested_at=now,
             plan=default_plan(),
             format=format,
             as_of=as_of,
+            known_at=known_at or now,
         )
         transaction.on_commit(lambda: queue_export(item.pk))
     return item
@@ -60,12 +65,13 @@ def fail_export(export_id: int, error: str) -> None:
     )
 
 
-def finish_export(export_id: int, *, file: str, audit_head: str) -> None:
+def finish_export(export_id: int, *, file: str, audit_head: str, digest: str = "") -> None:
     Export.objects.filter(pk=export_id).update(
         state=Export.State.DONE,
         progress=1.0,
         stage="done",
         file=file,
         audit_head=audit_head,
+        digest=digest,
         finished_at=timezone.now(),
     )

@@ -26,7 +26,8 @@ def export_path(item: Export) -> Path:
 @shared_task(acks_late=True)
 def run_export(export_id: int) -> dict:
     """Write one requested export to MEDIA_ROOT/exports/ and record how it went. Running it
-    again rewrites the same file with the same figures (the report is as of a fixed date)."""
+    again rewrites the same file with the same figures (the report is one edition: a fixed
+    date, as known at a fixed instant)."""
     item = Export.objects.select_related("plan").get(pk=export_id)
     path = export_path(item)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,12 +42,23 @@ def run_export(export_id: int) -> dict:
 
     try:
         with acting_as(f"job:export:{item.pk}"):
-            result = export(item.format, path, as_of=item.as_of, plan=item.plan, progress=progress)
+            result = export(
+                item.format,
+                path,
+                as_of=item.as_of,
+                # Exports requested before editions: as known when they were requested.
+                known_at=item.known_at or item.requested_at,
+                plan=item.plan,
+                progress=progress,
+            )
     except Exception as exc:  # the page says what went wrong; the log has the traceback
         logger.exception("export %s failed", item.pk)
         services.fail_export(item.pk, str(exc))
         return {"export": item.pk, "state": "failed"}
     services.finish_export(
-        item.pk, file=str(Path(EXPORT_DIR) / item.filename), audit_head=result.head
+        item.pk,
+        file=str(Path(EXPORT_DIR) / item.filename),
+        audit_head=result.head,
+        digest=result.edition.digest,
     )
     return {"export": item.pk, "state": "done", "file": item.filename}

@@ -1,5 +1,6 @@
-"""Browser pages for auditors and administrators: exports as of a date, made in the background
-with a progress indicator, and any object's history and state on a date."""
+"""Browser pages for auditors and administrators: exports as of a date as known at an instant
+(editions), made in the background with a progress indicator; two editions compared; and any
+object's history and state on a date."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -19,7 +21,8 @@ from zjai.dates import today
 from zjai.roles import Role
 
 from . import services
-from .forms import ExportForm
+from .editions import EditionError, compare, event_row, report_for
+from .forms import CompareForm, ExportForm
 from .models import Export
 
 RECENT_EXPORTS = 20
@@ -54,6 +57,7 @@ class ExportView(AuditorMixin, View):
             acting_user=request.user,
             format=form.cleaned_data["format"],
             as_of=form.cleaned_data["as_of"],
+            known_at=form.cleaned_data["known_on"],
         )
         return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
 
@@ -71,6 +75,7 @@ def _status(item: Export) -> dict:
         if item.state == Export.State.DONE
         else None,
         "audit_head": item.audit_head,
+        "digest": item.digest,
     }
 
 
@@ -102,6 +107,38 @@ class ExportDownloadView(AuditorMixin, View):
         if root not in path.parents or not path.is_file():
             raise Http404(_("The export's file is gone."))
         return FileResponse(path.open("rb"), as_attachment=True, filename=item.filename)
+
+
+class CompareView(AuditorMixin, View):
+    """Two editions of the current plan compared (reports.editions.compare): each target field
+    that differs, old and new, and the audit events that explain the differences. A GET form,
+    so a comparison has an address."""
+
+    def get(self, request):
+        form = CompareForm(request.GET or None)
+        result, events = None, []
+        status = 200
+        if form.is_bound:
+            if form.is_valid():
+                data = form.cleaned_data
+                now = timezone.now()
+                try:
+                    result = compare(
+                        report_for(None, data["as_of"], data["known_on"], now),
+                        report_for(None, data["against_as_of"], data["against_known_on"], now),
+                    )
+                except EditionError:  # no plan loaded: the only failure the form lets through
+                    form.add_error(None, _("No plan is loaded yet."))
+                else:
+                    events = [event_row(e) for e in result.events]
+            if not form.is_valid():
+                status = 400
+        return render(
+            request,
+            "reports/compare.html",
+            {"form": form, "result": result, "events": events},
+            status=status,
+        )
 
 
 class HistoryView(AuditorMixin, View):

@@ -4,22 +4,35 @@ then English), frozen headers, number formats, column widths and filters.
 Written with openpyxl's write-only mode, which streams rows to the file instead of keeping a
 worksheet in memory. A sheet holds at most 1,048,576 rows, so a longer table continues on
 `<name>_2`, `<name>_3`, … sheets.
+
+The summary sheet ends with the edition's rows (as known at, digest, audit chain head, when it
+was made). The file's own times (docProps/core.xml's created and modified, every zip member's
+time) are K's, not the clock's: two exports of one edition differ only in `generated_at`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from zjai.csvsafe import runs_as_formula
 
 from .builders import AsOfReport, Column, Table
+from .csv import zip_time
+
+if TYPE_CHECKING:
+    from .editions import Edition
 
 ROWS_PER_SHEET = 1_000_000
 HEADER_ROWS = 2
@@ -96,7 +109,7 @@ def _write_table(book: Workbook, table: Table, progress: Progress | None) -> Non
         progress(n, table)
 
 
-def _write_summary(book: Workbook, report: AsOfReport) -> None:
+def _write_summary(book: Workbook, report: AsOfReport, edition: Edition) -> None:
     ws = book.create_sheet(title="summary")
     widths = [22, 26, 30, 70]
     for index, width in enumerate(widths, start=1):
@@ -110,9 +123,14 @@ def _write_summary(book: Workbook, report: AsOfReport) -> None:
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             header.append(cell)
         ws.append(header)
-    for key, zh, en, value in report.summary_rows():
+    # The edition's rows after the figures' (its as_of and plan repeat the summary's).
+    rows = report.summary_rows() + [
+        (f"edition_{key}" if key in ("plan", "as_of") else key, zh, en, value)
+        for key, zh, en, value in edition.rows(report.generated_at)
+    ]
+    for key, zh, en, value in rows:
         cell = WriteOnlyCell(ws, value=value)
-        if key == "as_of":
+        if key in ("as_of", "edition_as_of"):
             cell.number_format = NUMBER_FORMATS["date"]
         elif key == "generated_at":
             cell.number_format = NUMBER_FORMATS["datetime"]
@@ -123,14 +141,47 @@ def _write_summary(book: Workbook, report: AsOfReport) -> None:
         ws.append([key, zh, en, cell])
 
 
-def write_xlsx(report: AsOfReport, output: Path, progress: Progress | None = None) -> list[str]:
+class _StampedZip(zipfile.ZipFile):
+    """The workbook's zip with every member stamped with one given time, not the clock's."""
+
+    def __init__(self, path: Path, stamp: tuple[int, int, int, int, int, int]):
+        super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.stamp = stamp
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self.stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None) -> None:
+        # openpyxl's write-only sheets, streamed from their temporary files.
+        with (
+            open(filename, "rb") as source,
+            self.open(self._info(str(arcname or filename)), "w", force_zip64=True) as target,
+        ):
+            shutil.copyfileobj(source, target, 1 << 20)
+
+
+def write_xlsx(
+    report: AsOfReport, edition: Edition, output: Path, progress: Progress | None = None
+) -> list[str]:
     """Write the workbook; returns its sheet names."""
     book = Workbook(write_only=True)
-    _write_summary(book, report)
+    _write_summary(book, report, edition)
     for table in report.tables()[1:]:
         _write_table(book, table, progress)
     names = book.sheetnames
-    book.save(Path(output))
+    # core.xml keeps naive UTC times.
+    known = edition.known_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    book.properties.created = book.properties.modified = known
+    writer = ExcelWriter(book, _StampedZip(Path(output), zip_time(edition.known_at)))
+    writer.save()
     return names
 
 

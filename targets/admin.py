@@ -15,7 +15,7 @@ from audit.admin_mixins import (
 )
 
 from . import rules, services
-from .models import Measurement, Progress, Target, TargetUnit
+from .models import Measurement, Progress, Target, TargetUnit, TargetVerdict
 
 # What the plan file says, shown without being offered for change (services.update_target
 # refuses the same fields), and what only the system keeps (version, dirty mark).
@@ -135,4 +135,14 @@ class ProgressAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("target", "as_of", "current_value", "percent", "status", "computed_at")
     list_filter = ("status", "as_of")
+    list_select_related = ("target",)
+
+
+@admin.register(TargetVerdict)
+class TargetVerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Written once at closing (targets.services.close_due_targets), never changed; an
+    administrator reopens a target on its page, with a reason (services.reopen_target)."""
+
+    list_display = ("target", "closed_on", "status", "value", "value_date", "known_at")
+    list_filter = ("status", "closed_on")
     list_select_related = ("target",)

@@ -28,6 +28,13 @@ class ProgressStatus(models.TextChoices):
     NO_DATA = "no_data", _("no data")
 
 
+class VerdictStatus(models.TextChoices):
+    """A closed target's frozen verdict: the final statuses of ProgressStatus."""
+
+    ACHIEVED = "achieved", _("achieved")
+    MISSED = "missed", _("missed")
+
+
 class Comparator(models.TextChoices):
     # "以上" / "不少于" / "达到" N in the plan include N itself: at least (likewise at most);
     # "超过" / "突破" / "超" N do not: strictly more (likewise strictly less).

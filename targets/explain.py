@@ -11,6 +11,7 @@ from zjai.templatetags.zjai import format_number
 
 from .choices import COMPARATOR_SYMBOLS, ProgressStatus
 from .progress import NEEDS_ACCELERATION_RATIO, ON_TRACK_RATIO
+from .recompute import closing_date
 
 
 def unit_of(target) -> str:
@@ -86,8 +87,49 @@ def explain(target, progress) -> str:
             "%(unit)s."
         )
     text = text % words
+    text += closing_words(target, progress, words)
     if progress.stale:
         text += " " + (
             _("The newest figure is more than %(days)s days old: a new one is due.") % words
         )
+    return text
+
+
+def closing_words(target, progress, words: dict) -> str:
+    """What closing adds (docs/progress.md, "Closing and frozen verdicts"): a miss not closed
+    yet is provisional; a closed target's verdict is final, and a revision after it is told."""
+    if progress.provisional:
+        return " " + _(
+            "The miss is provisional until the target closes at the end of %(closing)s: a "
+            "figure dated on or before the deadline and approved by then still counts."
+        ) % {"closing": _date(closing_date(target))}
+    if not progress.closed_on:
+        return ""
+    text = " " + _("The target closed on %(closed)s: this verdict is final.") % {
+        "closed": _date(progress.closed_on)
+    }
+    if progress.revised_status:
+        revised = {
+            **words,
+            "revised": format_number(progress.revised_value),
+            "revised_status": ProgressStatus(progress.revised_status).label,
+        }
+        if progress.revised_value is None:
+            text += " " + (
+                _(
+                    "Revised after closing: no value at the deadline counts now "
+                    "(%(revised_status)s); the verdict stands unless an administrator reopens "
+                    "the target."
+                )
+                % revised
+            )
+        else:
+            text += " " + (
+                _(
+                    "Revised after closing: the value at the deadline is now %(revised)s "
+                    "%(unit)s (%(revised_status)s); the verdict stands unless an administrator "
+                    "reopens the target."
+                )
+                % revised
+            )
     return text

@@ -121,3 +121,12 @@ class WithdrawForm(forms.Form):
         help_text=_("Why the approved figure no longer counts."),
     )
     version = VersionField()
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=FIGURE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the frozen verdict is removed and the target judged again."),
+    )

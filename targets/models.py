@@ -23,6 +23,7 @@ from .choices import (
     RollupScope,
     SourceKind,
     TargetScope,
+    VerdictStatus,
 )
 
 
@@ -417,6 +418,43 @@ class MeasurementEditor(models.Model):
         return f"figure #{self.measurement_id} ← user #{self.user_id}"
 
 
+class TargetVerdict(models.Model):
+    """A target's verdict frozen at closing (docs/progress.md, "Closing and frozen verdicts"):
+    achieved or missed, with the value at the deadline as known at `known_at`. Written once by
+    targets.services.close_target, never recomputed; only reopening (an administrator, with a
+    reason) removes it."""
+
+    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="verdict")
+    closed_on = models.DateField(_("closed on"))
+    status = models.CharField(
+        _("verdict"),
+        max_length=24,
+        choices=VerdictStatus.choices,
+    )
+    value = ExactDecimalField(
+        _("value at the deadline"), max_digits=15, decimal_places=4, null=True, blank=True
+    )
+    value_date = models.DateField(_("date of the value"), null=True, blank=True)
+    percent = models.FloatField(_("percent complete"), null=True, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    known_at = models.DateTimeField(_("as known at"))
+    written_at = models.DateTimeField(_("written at"))
+
+    class Meta:
+        verbose_name = _("closing verdict")
+        verbose_name_plural = _("closing verdicts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in VerdictStatus]),
+                name="verdict_status_final",
+                violation_error_message=_("A verdict is achieved or missed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} closed on {self.closed_on}: {self.status}"
+
+
 class ProgressQuerySet(models.QuerySet):
     def latest_per_target(self) -> ProgressQuerySet:
         """Each target's newest row, in one query."""
@@ -451,6 +489,18 @@ class Progress(models.Model):
     score = models.FloatField(_("score"), null=True)
     reached_late_on = models.DateField(_("reached late on"), null=True)
     stale = models.BooleanField(_("stale"), default=False)
+    # Past the deadline, before closing: a miss that a late-approved figure may still undo.
+    provisional = models.BooleanField(_("provisional"), default=False)
+    # Closed: the row shows the frozen verdict (targets.TargetVerdict); where the value at the
+    # deadline computed now differs, the revised_* fields say how ("revised after closing").
+    closed_on = models.DateField(_("closed on"), null=True)
+    revised_status = models.CharField(
+        _("status revised after closing"), max_length=24, choices=Status.choices, blank=True
+    )
+    revised_value = ExactDecimalField(
+        _("value revised after closing"), max_digits=15, decimal_places=4, null=True
+    )
+    revised_date = models.DateField(_("date of the revised value"), null=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     objects = ProgressQuerySet.as_manager()
@@ -474,6 +524,11 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target.code} as of {self.as_of}: {self.status}"
+
+    @property
+    def revised(self) -> bool:
+        """Closed, and the value at the deadline computed now differs from the verdict's."""
+        return bool(self.revised_status)
 
 
 class RollupQuerySet(models.QuerySet):

@@ -62,6 +62,15 @@ class Result:
     score: float | None = None
     stale: bool = False
     reached_late_on: dt.date | None = None
+    # Set by targets.recompute, which knows about closing (docs/progress.md, "Closing and
+    # frozen verdicts"): a miss not yet closed is provisional; a closed target's result is its
+    # verdict, and the revised_* fields say what the value at the deadline computed now gives
+    # when that differs.
+    provisional: bool = False
+    closed_on: dt.date | None = None
+    revised_status: str | None = None
+    revised_value: float | None = None
+    revised_date: dt.date | None = None
 
 
 def years(start: dt.date, end: dt.date) -> float:

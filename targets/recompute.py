@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from django.conf import settings
 
 from plans.models import PlanItem
+from zjai.dates import end_of_day
 
 from . import progress as method
 from .choices import SourceKind
-from .models import Progress, RollupProgress, Target, TargetUnit
+from .models import Progress, RollupProgress, Target, TargetUnit, TargetVerdict
 from .values import CurrentValue, current_values
 
 PROGRESS_FIELDS = [
@@ -32,6 +34,11 @@ PROGRESS_FIELDS = [
     "score",
     "reached_late_on",
     "stale",
+    "provisional",
+    "closed_on",
+    "revised_status",
+    "revised_value",
+    "revised_date",
     "computed_at",
 ]
 
@@ -62,11 +69,11 @@ def _observation(value: CurrentValue | None) -> method.Observation | None:
     return method.Observation(float(value.value), value.on)
 
 
-def assess_targets(
-    targets: list[Target], as_of: dt.date, known_at: dt.datetime | None = None
-) -> dict[int, method.Result]:
-    """The method's result for each target as of a date, as known at `known_at`
-    (targets.values.current_values)."""
+def _assess_live(
+    targets: list[Target], as_of: dt.date, known_at: dt.datetime | None
+) -> tuple[dict[int, method.Result], dict[int, CurrentValue]]:
+    """The method applied to the values as of `as_of` as known at `known_at`, ignoring any
+    verdict; with each target's value at its deadline (for the targets past it)."""
     now = current_values(targets, as_of, known_at=known_at)
     at_deadline: dict[int, CurrentValue] = {}
     by_deadline: dict[dt.date, list[Target]] = defaultdict(list)
@@ -75,12 +82,138 @@ def assess_targets(
             by_deadline[target.deadline].append(target)
     for deadline, group in by_deadline.items():
         at_deadline.update(current_values(group, as_of, observed_by=deadline, known_at=known_at))
-    return {
+    results = {
         t.pk: method.assess(
             spec_for(t), as_of, _observation(now.get(t.pk)), _observation(at_deadline.get(t.pk))
         )
         for t in targets
     }
+    return results, at_deadline
+
+
+def assess_targets(
+    targets: list[Target], as_of: dt.date, known_at: dt.datetime | None = None
+) -> dict[int, method.Result]:
+    """The method's result for each target as of a date, as known at `known_at`
+    (targets.values.current_values), honouring closing (docs/progress.md, "Closing and frozen
+    verdicts"): a closed target, as of its closing date or later and as known once its verdict
+    was written, has its verdict as its result, with what the value at the deadline computed
+    now gives when that differs (revised after closing); a miss not (yet) closed is
+    provisional."""
+    live, at_deadline = _assess_live(targets, as_of, known_at)
+    verdicts = {
+        v.target_id: v for v in TargetVerdict.objects.filter(target__in=[t.pk for t in targets])
+    }
+    results: dict[int, method.Result] = {}
+    for target in targets:
+        result = live[target.pk]
+        verdict = verdicts.get(target.pk)
+        if (
+            verdict is not None
+            and as_of >= verdict.closed_on
+            and as_of > target.deadline  # a closing period of 0 days: from the next day
+            and (known_at is None or known_at >= verdict.known_at)
+        ):
+            results[target.pk] = frozen_result(verdict, result, at_deadline.get(target.pk))
+        elif result.status == method.Status.MISSED and as_of > target.deadline:
+            results[target.pk] = replace(result, provisional=True)
+        else:
+            results[target.pk] = result
+    return results
+
+
+def frozen_result(
+    verdict: TargetVerdict, live: method.Result, live_at_deadline: CurrentValue | None
+) -> method.Result:
+    """A closed target's result: its verdict, and (revised_*) the status and value at the
+    deadline computed now where they differ from it."""
+    value = float(verdict.value) if verdict.value is not None else None
+    percent = verdict.percent
+    now_value = live_at_deadline.value if live_at_deadline is not None else None
+    now_date = live_at_deadline.on if live_at_deadline is not None else None
+    if now_value is not None:
+        now_value = now_value.quantize(VALUE_PLACES)
+    same = (
+        live.status == verdict.status
+        and now_value == verdict.value
+        and (now_date == verdict.value_date or now_value is None)
+    )
+    return method.Result(
+        status=verdict.status,
+        current_value=value,
+        current_date=verdict.value_date,
+        percent=percent,
+        percent_capped=min(max(percent, 0.0), 100.0) if percent is not None else None,
+        expected_value=live.expected_value,
+        forecast=value,
+        score=verdict.score,
+        reached_late_on=live.reached_late_on if verdict.status == method.Status.MISSED else None,
+        closed_on=verdict.closed_on,
+        revised_status=None if same else live.status,
+        revised_value=None if same or now_value is None else float(now_value),
+        revised_date=None if same else now_date,
+    )
+
+
+# --- closing -----------------------------------------------------------------------------------
+
+# The places a verdict's value keeps (TargetVerdict.value): a live value is compared at those.
+VALUE_PLACES = Decimal("0.0001")
+
+
+def closing_date(target: Target) -> dt.date:
+    """The day at whose end (Asia/Shanghai) a target closes: its deadline plus
+    ZJAI_TARGET_CLOSING_DAYS, for the figures that arrive late."""
+    return target.deadline + dt.timedelta(days=settings.ZJAI_TARGET_CLOSING_DAYS)
+
+
+def closing_instant(target: Target) -> dt.datetime:
+    return end_of_day(closing_date(target))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A verdict as it is to be written (targets.services.close_due_targets)."""
+
+    closed_on: dt.date
+    status: str
+    value: Decimal | None
+    value_date: dt.date | None
+    percent: float | None
+    score: float | None
+
+
+def judge_at_closing(targets: list[Target], known_at: dt.datetime) -> dict[int, Judgement]:
+    """Each target's verdict: the method as of its closing date, on the values as known at
+    `known_at` (the moment the verdict is written; docs/progress.md says why not the closing
+    instant). The value is the one at the deadline, whatever the status."""
+    by_closing: dict[dt.date, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_closing[closing_date(target)].append(target)
+    judged: dict[int, Judgement] = {}
+    for closed_on, group in by_closing.items():
+        # Judged the day after the deadline at the earliest (a setting of 0 days closes at the
+        # end of the deadline itself), when the method's status is final.
+        judge_on = max(closed_on, max(t.deadline for t in group) + dt.timedelta(days=1))
+        results, at_deadline = _assess_live(group, judge_on, known_at)
+        for target in group:
+            result = results[target.pk]
+            final = at_deadline.get(target.pk)
+            value = final.value if final is not None and final.value is not None else None
+            percent = (
+                method.percent_complete(spec_for(target), float(value))
+                if value is not None
+                else None
+            )
+            judged[target.pk] = Judgement(
+                closed_on=closed_on,
+                status=result.status,
+                value=value.quantize(VALUE_PLACES) if value is not None else None,
+                value_date=final.on if value is not None and final is not None else None,
+                percent=percent,
+                score=result.score,
+            )
+    return judged
 
 
 def progress_row(target: Target, result: method.Result, as_of: dt.date, now) -> Progress:
@@ -97,6 +230,11 @@ def progress_row(target: Target, result: method.Result, as_of: dt.date, now) -> 
         score=result.score,
         reached_late_on=result.reached_late_on,
         stale=result.stale,
+        provisional=result.provisional,
+        closed_on=result.closed_on,
+        revised_status=result.revised_status or "",
+        revised_value=result.revised_value,
+        revised_date=result.revised_date,
         computed_at=now,
     )
 

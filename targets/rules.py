@@ -18,7 +18,8 @@
   task reports can state the same rule with their own fields.
 - Administrators and auditors see every figure; everyone else sees approved figures and all the
   figures of their own unit's targets. Targets themselves are public to every signed-in user.
-- Only administrators change a target's definition or its responsible units.
+- Only administrators change a target's definition or its responsible units, and only they
+  reopen a closed target (its verdict frozen at closing), with a reason.
 
 The services ask inside their row lock and decide; the views, templates, filters and querysets
 ask the same objects to show and list only what a user may do.
@@ -77,6 +78,12 @@ def visible_figures(figures: Figures, user) -> Figures:
 
 def may_change_targets(user) -> bool:
     """A target's definition and its responsible units: administrators only, with a reason."""
+    return role_of(user) == Role.ADMIN
+
+
+def may_reopen_target(user) -> bool:
+    """Reopening a closed target (removing its frozen verdict): administrators only, with a
+    reason."""
     return role_of(user) == Role.ADMIN
 
 

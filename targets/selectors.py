@@ -22,8 +22,8 @@ ATTENTION_ROWS = 5
 
 
 def target_history(target: Target, user):
-    """The audit events of a target and of those of its figures the user may see, newest
-    first."""
+    """The audit events of a target, of its closing verdicts (written, and removed when
+    reopened) and of those of its figures the user may see, newest first."""
     # A figure's events: for each event of a figure (few), one primary-key lookup of the
     # figure, rather than every one of the target's figures (240,000 at benchmark scale)
     # turned into text to match the events' object ids. CASE keeps the cast to events of
@@ -35,6 +35,10 @@ def target_history(target: Target, user):
     )
     return AuditEvent.objects.filter(
         Q(object_type="targets.target", object_id=str(target.pk))
+        # A verdict's events name their target (its create event in `after`, its delete event
+        # in `before`): a reopened target's earlier verdicts are gone from their table.
+        | Q(object_type="targets.targetverdict", after__target=target.pk)
+        | Q(object_type="targets.targetverdict", before__target=target.pk)
         | Q(
             Case(
                 When(object_type="targets.measurement", then=figure_visible),

@@ -13,12 +13,14 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,8 +42,9 @@ from .models import (
     StaleReminder,
     Target,
     TargetUnit,
+    TargetVerdict,
 )
-from .rules import FigureRules, may_change_targets
+from .rules import FigureRules, may_change_targets, may_reopen_target
 
 logger = logging.getLogger(__name__)
 
@@ -680,6 +683,90 @@ def set_target_units(
     return locked
 
 
+# --- closing -----------------------------------------------------------------------------------
+
+VERDICT_FIELDS = [
+    "target",
+    "closed_on",
+    "status",
+    "value",
+    "value_date",
+    "percent",
+    "score",
+    "known_at",
+    "written_at",
+]
+
+
+def due_for_closing(now: dt.datetime) -> QuerySet[Target]:
+    """Targets without a verdict whose closing day (deadline + ZJAI_TARGET_CLOSING_DAYS) has
+    ended by `now` in Asia/Shanghai (targets.recompute.closing_instant)."""
+    latest = timezone.localdate(now) - dt.timedelta(days=settings.ZJAI_TARGET_CLOSING_DAYS)
+    return Target.objects.filter(deadline__lt=latest).exclude(
+        Exists(TargetVerdict.objects.filter(target=OuterRef("pk")))
+    )
+
+
+def close_due_targets(
+    *, now: dt.datetime | None = None, target_ids: Iterable[int] | None = None
+) -> list[int]:
+    """Write the frozen verdict of every target due for closing (of `target_ids`, if given):
+    once, audited (a `create` event of the verdict), never recomputed. Judged on the values
+    as known at the moment of writing (docs/progress.md, "Closing and frozen verdicts").
+    Returns the ids of the targets closed; running it again closes nothing more."""
+    now = now or timezone.now()
+    due = due_for_closing(now)
+    if target_ids is not None:
+        due = due.filter(pk__in=list(target_ids))
+    with transaction.atomic():
+        targets = list(due.select_for_update(of=("self",)).select_related("plan").order_by("pk"))
+        # Another closing run may have written some while this one waited for the locks.
+        done = set(
+            TargetVerdict.objects.filter(target__in=[t.pk for t in targets]).values_list(
+                "target_id", flat=True
+            )
+        )
+        targets = [t for t in targets if t.pk not in done]
+        judged = computing.judge_at_closing(targets, known_at=now)
+        for target in targets:
+            verdict = TargetVerdict.objects.create(
+                target=target, known_at=now, written_at=timezone.now(), **asdict(judged[target.pk])
+            )
+            record_event(
+                action="create",
+                obj=verdict,
+                after=snapshot(verdict, VERDICT_FIELDS),
+                reason=_("Closed %(days)s days after the deadline of %(deadline)s.")
+                % {"days": settings.ZJAI_TARGET_CLOSING_DAYS, "deadline": target.deadline},
+            )
+    return [t.pk for t in targets]
+
+
+def reopen_target(target: Target, *, acting_user, reason: str) -> Target:
+    """Remove a closed target's verdict: administrators only, with a reason, audited (a
+    `delete` event of the verdict with the reason). The recompute that follows closes the
+    target again if it is due, judged on the values known then: reopening re-judges."""
+    if not may_reopen_target(acting_user):
+        raise PermissionDenied(_("Only an administrator may reopen a closed target."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Reopening a target needs a reason.")})
+    with transaction.atomic():
+        locked = Target.objects.select_for_update().get(pk=target.pk)
+        verdict = TargetVerdict.objects.filter(target=locked).first()
+        if verdict is None:
+            raise ConflictError(_("This target is not closed: there is no verdict to reopen."))
+        record_event(
+            action="delete",
+            obj=verdict,
+            acting_user=acting_user,
+            before=snapshot(verdict, VERDICT_FIELDS),
+            reason=reason.strip(),
+        )
+        verdict.delete()
+        schedule_recompute([locked.pk])
+    return locked
+
+
 # --- progress ----------------------------------------------------------------------------------
 
 
@@ -690,10 +777,13 @@ def recompute_progress(
     plan touched. Rows of the same target and date are replaced, so running it twice gives the
     same rows; the dirty flags it has seen are cleared.
 
-    Each run leaves one audit event per plan (action `recompute`): the status counts of that
+    Targets due for closing are closed first (close_due_targets). Each run leaves one audit
+    event per plan (action `recompute`): the status counts of that
     date before and after. The rows themselves are computed bookkeeping, not audited one by
     one: anyone can recompute them from the audited inputs (docs/audit.md)."""
     as_of = as_of or today()
+    # Targets due for closing get their verdict first, so the rows below show it.
+    close_due_targets(target_ids=target_ids)
     started = timezone.now()
     targets_qs = Target.objects.select_related("plan").order_by("pk")
     if target_ids is not None:

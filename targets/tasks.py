@@ -77,6 +77,19 @@ def sweep_dirty_targets() -> dict:
     return {"targets": result.targets}
 
 
+@shared_task(max_retries=5, **RECOMPUTE_OPTIONS)
+def close_due_targets() -> dict:
+    """Daily: write the frozen verdict of every target whose closing day has ended, then
+    recompute those targets so their pages show it. Idempotent: a closed target is skipped."""
+    from .services import close_due_targets as close
+
+    with acting_as("job:close_due_targets"):
+        closed = close()
+        if closed:
+            recompute_progress(target_ids=closed)
+    return {"closed": len(closed)}
+
+
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
 def send_stale_reminders() -> dict:
     """Remind the responsible units of targets whose newest approved figure is stale."""

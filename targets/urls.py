@@ -8,6 +8,7 @@ urlpatterns = [
     path("targets/", views.TargetListView.as_view(), name="list"),
     path("targets/<slug:code>/", views.TargetDetailView.as_view(), name="detail"),
     path("targets/<slug:code>/report/", views.ReportFigureView.as_view(), name="report"),
+    path("targets/<slug:code>/reopen/", views.ReopenTargetView.as_view(), name="reopen"),
     path("figures/", views.FigureListView.as_view(), name="figures"),
     path("figures/<int:pk>/edit/", views.EditFigureView.as_view(), name="edit"),
     path("figures/<int:pk>/submit/", views.SubmitFigureView.as_view(), name="submit"),

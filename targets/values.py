@@ -161,10 +161,13 @@ def states_on(
         return F(f"entry__{column.removesuffix('_id')}")
 
     condition = condition or Q()
-    own = entry_rows_on(model, as_of, known_at).filter(condition).values_list(*columns)
+    # Neither part keeps its model's default ordering: SQLite refuses an ORDER BY inside a
+    # compound statement; the caller orders the union.
+    own = entry_rows_on(model, as_of, known_at).filter(condition).order_by().values_list(*columns)
     past = (
         history_rows_on(model, as_of, known_at)
         .filter(condition)
+        .order_by()
         .values_list(*[through(c) for c in columns])
     )
     return own.union(past, all=True)

@@ -34,9 +34,10 @@ from . import services
 from .choices import MeasurementState, ProgressStatus
 from .explain import explain, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
-from .forms import MeasurementForm, ReviewForm, SubmitForm, WithdrawForm
-from .models import Measurement, Progress, Target
-from .rules import FigureRules
+from .forms import MeasurementForm, ReopenForm, ReviewForm, SubmitForm, WithdrawForm
+from .models import Measurement, Progress, Target, TargetVerdict
+from .recompute import closing_date
+from .rules import FigureRules, may_reopen_target
 from .selectors import target_history
 from .series import charted_series, required_path
 from .tables import MeasurementTable, TargetTable
@@ -168,8 +169,14 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
         for figure in rows:
             figure.target = target
             figure.may = rules.actions(figure)
+        verdict = TargetVerdict.objects.filter(target=target).first()
         context.update(
             target=target,
+            verdict=verdict,
+            closes_on=closing_date(target),
+            # The row shows the verdict (it was computed after the target closed).
+            revision=progress if verdict and progress and progress.revised else None,
+            can_reopen=verdict is not None and may_reopen_target(user),
             unit=unit,
             units=target.unit_links.select_related("unit").order_by("order"),
             progress=progress,
@@ -185,6 +192,53 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             can_report=rules.may_report(target),
         )
         return context
+
+
+class ReopenTargetView(RoleRequiredMixin, View):
+    """Remove a closed target's frozen verdict, with a reason (administrators only)."""
+
+    template_name = "targets/target_reopen.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role:
+            if not may_reopen_target(request.user):
+                raise PermissionDenied(_("Only an administrator may reopen a closed target."))
+            self.target = get_target(request.user, kwargs["code"])
+            self.verdict = TargetVerdict.objects.filter(target=self.target).first()
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, form, status=200, **extra):
+        return render(
+            self.request,
+            self.template_name,
+            {"target": self.target, "verdict": self.verdict, "form": form, **extra},
+            status=status,
+        )
+
+    def get(self, request, code):
+        return self.render_page(ReopenForm())
+
+    def post(self, request, code):
+        form = ReopenForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        try:
+            services.reopen_target(
+                self.target, acting_user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ConflictError as exc:
+            return self.render_page(form, status=409, conflict=str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_page(form, status=400)
+        messages.success(
+            request,
+            _(
+                "The target was reopened: its verdict was removed, and it is judged again on "
+                "the figures known now."
+            ),
+        )
+        return HttpResponseRedirect(target_url(self.target))
 
 
 # --- figures ------------------------------------------------------------------------------------

@@ -303,6 +303,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.sweep_dirty_targets",
         "schedule": 60.0,
     },
+    # Targets whose closing day (deadline + ZJAI_TARGET_CLOSING_DAYS) has ended get their
+    # frozen verdict; the nightly recompute closes them too, before it computes.
+    "close-due-targets": {
+        "task": "targets.tasks.close_due_targets",
+        "schedule": crontab(hour=1, minute=0),
+    },
     "stale-figure-reminders": {
         "task": "targets.tasks.send_stale_reminders",
         "schedule": crontab(hour=8, minute=0),
@@ -441,6 +447,9 @@ LOGGING = {
 
 # How old the newest approved figure of a reported target may be before it is stale.
 ZJAI_REPORTING_INTERVAL_DAYS = env.int("ZJAI_REPORTING_INTERVAL_DAYS", default=90)
+# Days after its deadline that a target closes (at the end of the day, Asia/Shanghai): its
+# verdict is then written once and frozen; until then a miss is provisional (late figures).
+ZJAI_TARGET_CLOSING_DAYS = env.int("ZJAI_TARGET_CLOSING_DAYS", default=90)
 # Evidence files of reported figures: at most this size, and only these kinds (checked by content).
 ZJAI_EVIDENCE_MAX_BYTES = env.int("ZJAI_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Bulk import of register entries: at most this many rows and bytes per file.

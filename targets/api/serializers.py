@@ -16,7 +16,14 @@ from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
 from targets.choices import ProgressStatus
-from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement, Progress, RollupProgress, Target
+from targets.models import (
+    FIGURE_TEXT_MAX_LENGTH,
+    Measurement,
+    Progress,
+    RollupProgress,
+    Target,
+    TargetVerdict,
+)
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -65,7 +72,51 @@ class ProgressSerializer(ReadOnlyModelSerializer):
             "score",
             "reached_late_on",
             "stale",
+            "provisional",
+            "closed_on",
+            "revised_status",
+            "revised_value",
+            "revised_date",
             "computed_at",
+        ]
+        extra_kwargs = {
+            "provisional": {
+                "help_text": _(
+                    "Missed past the deadline but not closed yet: a figure approved before "
+                    "closing may still change it."
+                )
+            },
+            "closed_on": {
+                "help_text": _(
+                    "The target's closing date when this row shows its frozen verdict, else null."
+                )
+            },
+            "revised_status": {
+                "help_text": _(
+                    "Revised after closing: the status the value at the deadline gives now, "
+                    "where it differs from the frozen verdict; blank otherwise."
+                )
+            },
+            "revised_value": {
+                "help_text": _("Revised after closing: the value at the deadline now, or null.")
+            },
+        }
+
+
+class VerdictSerializer(ReadOnlyModelSerializer):
+    """A closed target's verdict, written once at closing and never recomputed."""
+
+    class Meta:
+        model = TargetVerdict
+        fields = [
+            "closed_on",
+            "status",
+            "value",
+            "value_date",
+            "percent",
+            "score",
+            "known_at",
+            "written_at",
         ]
 
 
@@ -123,6 +174,9 @@ class TargetSerializer(ReadOnlyModelSerializer):
         allow_null=True,
         help_text=_("The latest computed progress; null until the target is first computed."),
     )
+    verdict = serializers.SerializerMethodField(
+        help_text=_("The verdict frozen at closing; null while the target is open.")
+    )
 
     class Meta:
         model = Target
@@ -148,7 +202,16 @@ class TargetSerializer(ReadOnlyModelSerializer):
             "headline",
             "units",
             "progress",
+            "verdict",
         ]
+
+    @extend_schema_field(VerdictSerializer(allow_null=True))
+    def get_verdict(self, target: Target) -> dict | None:
+        try:
+            verdict = target.verdict
+        except TargetVerdict.DoesNotExist:
+            return None
+        return VerdictSerializer(verdict).data
 
 
 class MeasurementSerializer(ReadOnlyModelSerializer):
@@ -322,4 +385,11 @@ class WithdrawSerializer(StrictSerializer):
     reason = StrictCharField(
         max_length=FIGURE_TEXT_MAX_LENGTH,
         help_text=_("Why an approved figure stops counting (required)."),
+    )
+
+
+class ReopenSerializer(StrictSerializer):
+    reason = StrictCharField(
+        max_length=FIGURE_TEXT_MAX_LENGTH,
+        help_text=_("Why the closed target's verdict is removed and judged again (required)."),
     )

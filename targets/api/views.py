@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar, cast
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,7 @@ from targets.models import (
     Target,
     TargetUnit,
 )
+from targets.rules import may_reopen_target
 from zjai.api.conditional import VersionedMixin
 from zjai.api.views import ReadOnlyViewSet, lookup_or_404
 
@@ -45,6 +47,7 @@ from .serializers import (
     MeasurementSerializer,
     MeasurementWriteSerializer,
     ProgressSerializer,
+    ReopenSerializer,
     ReviewSerializer,
     RollupSerializer,
     TargetSerializer,
@@ -117,7 +120,7 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
             return Progress.objects.all()
         return with_latest_progress_id(
             Target.objects.for_user(self.request.user)
-            .select_related("plan", "item")
+            .select_related("plan", "item", "verdict")
             .prefetch_related(target_unit_links())
         )
 
@@ -158,6 +161,33 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
         rows = self.filter_queryset(Progress.objects.filter(target=target))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(ProgressSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=_("Reopen a closed target"),
+        request=ReopenSerializer,
+        responses=TargetSerializer,
+        examples=[
+            OpenApiExample("corrected", value={"reason": "统计局更正2022年数据"}, request_only=True)
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, code: str) -> Response:
+        """Remove a closed target's frozen verdict, with a reason (required): administrators
+        only (403 for anyone else), audited. The recompute that follows closes it again, judged
+        on the figures known then (docs/progress.md, "Closing and frozen verdicts"); 409 when
+        the target is not closed."""
+        target = self.get_object()
+        # The right before the body (403 before 400); the service asks again inside its lock.
+        if not may_reopen_target(request.user):
+            raise PermissionDenied(_("Only an administrator may reopen a closed target."))
+        data = ReopenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.reopen_target(
+            target, acting_user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(
+            TargetSerializer(self.get_object(), context=self.get_serializer_context()).data
+        )
 
 
 MEASUREMENT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})

@@ -59,6 +59,16 @@ def status_badge(status, label=None):
 
 
 @register.simple_tag
+def progress_badge(progress):
+    """A Progress row's status; a miss not closed yet says it is provisional."""
+    if progress is None:
+        return status_badge(None)
+    if progress.provisional:
+        return status_badge(progress.status, _("missed (provisional)"))
+    return status_badge(progress.status)
+
+
+@register.simple_tag
 def state_badge(state):
     """A figure's state (draft, submitted, …) as icon and words."""
     try:

@@ -160,6 +160,10 @@ def point_at_real_objects(
         case.path_parameters["code"] = _pick(case, [OWN_UNIT, OTHER_UNIT])
     elif path.startswith("/api/v1/items/{id}"):
         case.path_parameters["id"] = PlanItem.objects.order_by("pk").values_list("pk", flat=True)[0]
+    elif path.startswith("/api/v1/editions/"):
+        # A real edition: the plan, a past date, as known now (an instant is K only if past).
+        query = {k: v for k, v in (case.query or {}).items() if not k.endswith("known_at")}
+        case.query = {**query, "plan": "zj-ai-2019-2022", "as_of": "2021-06-30"}
     if isinstance(case.body, dict):
         if "target" in case.body:
             case.body["target"] = _pick(case, [OWN_TARGET, OTHER_TARGET])

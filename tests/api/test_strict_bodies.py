@@ -158,6 +158,10 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("enterprise", "reject"): lambda w: decision("enterprise", w, "reject"),
     ("project", "confirm"): lambda w: decision("project", w, "confirm"),
     ("project", "reject"): lambda w: decision("project", w, "reject"),
+    # The world's plan ended in 2022: its targets are closed.
+    ("target", "reopen"): lambda w: Call(
+        "admin", "post", f"/api/v1/targets/{OWN_TARGET}/reopen/", {"reason": "统计局更正"}
+    ),
     ("token", "create"): lambda w: Call("staff", "post", "/api/v1/tokens/", {"name": "feed"}),
     ("token", "destroy"): lambda w: Call(
         "staff", "delete", f"/api/v1/tokens/{w.token_ids['staff_spare']}/"

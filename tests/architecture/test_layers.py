@@ -33,7 +33,7 @@ RELATED_MANAGERS = ("groups", "user_permissions", "restated_in", "named_in")
 
 # Writes the scan finds that are not writes to the database.
 NOT_DATABASE = {
-    ("reports/xlsx.py", "book", "save"): "openpyxl saves the workbook to a file",
+    ("reports/xlsx.py", "writer", "save"): "openpyxl writes the workbook to a file",
     ("targets/evidence.py", "default_storage", "delete"): (
         "a file in storage that no figure or audit event refers to; no row changes"
     ),

@@ -96,6 +96,9 @@ def writes(w):
         "set_target_units": lambda: services.set_target_units(
             w["robots"], links=[], acting_user=a, reason="none"
         ),
+        "reopen_target": lambda: services.reopen_target(
+            w["robots"], acting_user=a, reason="reopen"
+        ),
         "create_enterprise": lambda: enterprise_services.create_enterprise(
             acting_user=a, name_zh="己智能", city="hangzhou"
         ),
@@ -143,6 +146,7 @@ WRITES = [
     "revise_measurement",
     "update_target",
     "set_target_units",
+    "reopen_target",
     "create_enterprise",
     "update_enterprise",
     "recognise_enterprise",

@@ -155,6 +155,11 @@ def test_a_recompute_writes_rows_but_one_event(plan):
     assert Progress.objects.filter(as_of=dt.date(2021, 6, 30)).count() == 15
     assert RollupProgress.objects.filter(as_of=dt.date(2021, 6, 30)).exists()
     new = list(AuditEvent.objects.filter(seq__gt=seq))
+    # The plan ended in 2022: the recompute first closes its targets, an event for each verdict
+    # written (once: docs/progress.md, "Closing and frozen verdicts").
+    verdicts = [e for e in new if e.object_type == "targets.targetverdict"]
+    assert [e.action for e in verdicts] == ["create"] * 15
+    new = [e for e in new if e.object_type != "targets.targetverdict"]
     assert [(e.action, e.object_type) for e in new] == [("recompute", "plans.plan")]
     assert new[0].after["counts"] == dict(
         sorted(
@@ -212,10 +217,16 @@ def test_seed_demo_is_one_summary_event(plan):
     new = list(AuditEvent.objects.filter(seq__gt=seq))
     # The thousands of demo rows, and the demo accounts (marked is_demo, named in the event's
     # users_created), are one summary event; the replay counts the rows against it.
+    # It then closes the plan's targets (it ended in 2022): an event for each verdict.
+    closed = [e for e in new if e.object_type == "targets.targetverdict"]
+    assert [e.action for e in closed] == ["create"] * 15
+    new = [e for e in new if e.object_type != "targets.targetverdict"]
     assert [e.action for e in new if e.object_type != "accounts.user"] == ["seed_demo"]
     assert new[-1].actor_label == "command:seed_demo"
     assert new[0].after["created"]["measurements"] == 10_000
     assert not [e for e in new if e.object_type == "accounts.user"]
     assert "admin" in new[0].after["users_created"]
-    rows = AuditEvent.objects.filter(Q(seq__gt=seq) & ~Q(object_type="accounts.user"))
+    rows = AuditEvent.objects.filter(
+        Q(seq__gt=seq) & ~Q(object_type__in=["accounts.user", "targets.targetverdict"])
+    )
     assert rows.count() == 1

@@ -19,7 +19,7 @@ from demo.users import DEMO_USERNAMES, DEMO_USERS
 from enterprises.models import Enterprise
 from enterprises.uscc import is_valid
 from projects.models import Project
-from targets.models import Measurement, Target
+from targets.models import Measurement, Target, TargetVerdict
 
 REPORTED = {"robots-in-service", "robot-density", "ic-12inch-line", "talent-policies"}
 LATEST = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -231,6 +231,14 @@ def test_seed_creates_marked_demo_data_of_the_expected_shape(plan):
         "measurements": 10_000,
     }
     assert event.after["scale"] == 1 and event.after["seed"] == 2019
+    # The plan ended in 2022: the demo ends with every target closed, judged on the data just
+    # seeded, each verdict with its own event (docs/progress.md, "Closing and frozen verdicts").
+    verdicts = TargetVerdict.objects.filter(target__plan=plan)
+    assert verdicts.count() == Target.objects.filter(plan=plan).count() == 15
+    assert verdicts.filter(value__isnull=False).count() == 15
+    closed = AuditEvent.objects.filter(object_type="targets.targetverdict", action="create")
+    assert {e.actor_label for e in closed} == {"command:seed_demo"}
+    assert closed.count() == 15
     assert verify_chain().ok
 
 

@@ -32,13 +32,18 @@ TABLES = [
     "rollup_units.csv",
     "rollup_items.csv",
 ]
+# What the export writes beside the tables: the edition (digest, head, when it was made).
+FILES = [*TABLES, "edition.csv"]
 
 
-def export(fmt: str, output: Path, as_of: dt.date | str = AS_OF) -> str:
+def export(
+    fmt: str, output: Path, as_of: dt.date | str = AS_OF, known_on: str | None = None
+) -> str:
     out = io.StringIO()
-    call_command(
-        "export_report", "--format", fmt, "--as-of", str(as_of), "--output", str(output), stdout=out
-    )
+    args = ["--format", fmt, "--as-of", str(as_of), "--output", str(output)]
+    if known_on:
+        args += ["--as-known-on", known_on]
+    call_command("export_report", *args, stdout=out)
     return out.getvalue()
 
 
@@ -49,12 +54,8 @@ def read_csv(path: Path) -> list[list[str]]:
 
 
 def figures(folder: Path) -> dict[str, list[list[str]]]:
-    """Every table of a CSV export, less the rows saying when and from which head it was made."""
-    tables = {name: read_csv(folder / name) for name in TABLES}
-    tables["summary.csv"] = [
-        row for row in tables["summary.csv"] if row[0] not in AsOfReport.GENERATION_KEYS
-    ]
-    return tables
+    """Every table of a CSV export (edition.csv, which says when it was made, aside)."""
+    return {name: read_csv(folder / name) for name in TABLES}
 
 
 # --- CSV and reproducibility --------------------------------------------------------------
@@ -63,7 +64,7 @@ def figures(folder: Path) -> dict[str, list[list[str]]]:
 def test_csv_export_has_one_bom_file_per_table_with_bilingual_headers(world, tmp_path):
     output = export("csv", tmp_path / "out")
     assert "Wrote csv report as of 2021-06-30" in output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(TABLES)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES)
     targets = read_csv(tmp_path / "out" / "targets.csv")
     assert targets[0][0] == "指标代码 / code"
     assert "状态 / status (Chinese)" in targets[0]
@@ -90,13 +91,15 @@ def test_csv_export_has_one_bom_file_per_table_with_bilingual_headers(world, tmp
 def test_csv_export_to_a_zip(world, tmp_path):
     export("csv", tmp_path / "report.zip")
     with zipfile.ZipFile(tmp_path / "report.zip") as bundle:
-        assert sorted(bundle.namelist()) == sorted(TABLES)
+        assert bundle.namelist() == FILES
         assert bundle.read("targets.csv").startswith("\ufeff".encode())
 
 
-def test_the_same_date_gives_the_same_figures_after_later_approvals(world, tmp_path):
+def test_the_same_edition_gives_the_same_figures_after_later_approvals(world, tmp_path):
+    # As known at the end of the as-of day (the world's figures were all approved by then).
+    known_on = AS_OF.isoformat()
     first = tmp_path / "first"
-    export("csv", first)
+    export("csv", first, known_on=known_on)
 
     # Afterwards: a figure for an earlier quarter and one for the as-of date are approved now,
     # an earlier figure is withdrawn, register entries are added with later dates, and a
@@ -118,7 +121,7 @@ def test_the_same_date_gives_the_same_figures_after_later_approvals(world, tmp_p
     assert Progress.objects.filter(as_of=AS_OF).count() == 15
 
     second = tmp_path / "second"
-    export("csv", second)
+    export("csv", second, known_on=known_on)
     assert figures(second) == figures(first)
 
     # …while as of today the new figures do count.
@@ -151,7 +154,7 @@ def test_xlsx_workbook_reads_back(world, tmp_path):
     targets = book["targets"]
     assert targets.freeze_panes == "A3"
     assert targets["A1"].value == "指标代码" and targets["A2"].value == "code"
-    assert targets.auto_filter.ref == "A2:Z17"
+    assert targets.auto_filter.ref == "A2:AE17"  # 31 columns, closing's five last
     header = [c.value for c in targets[2]]
     robots = next(r for r in targets.iter_rows(min_row=3) if r[0].value == "robots-in-service")
     current = robots[header.index("current value")]

@@ -9,6 +9,7 @@ import pytest
 
 from plans.models import Plan
 from reports.builders import FINAL_BAND, AsOfReport
+from reports.editions import edition_of
 from reports.pdf import render_html
 from targets.models import Progress
 from targets.services import recompute_progress
@@ -65,7 +66,7 @@ def test_a_finished_plans_report_names_no_pace_status(people):
     assert summary["band"] == FINAL_BAND
     assert summary["final_achieved"] + summary["final_missed"] == len(report.targets)
 
-    html = render_html(report)
+    html = render_html(report, edition_of(report))
     band_cell = html[html.index("总体评价 Band") :]
     band_cell = band_cell[: band_cell.index("</td>")]
     pace_words = [word for s in PACE for word in report.status_labels[s]]

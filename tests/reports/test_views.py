@@ -113,3 +113,82 @@ def test_progress_is_reported_while_it_runs(world, monkeypatch):
     assert result["state"] == "done"
     assert seen[0] == 0.0 and seen[-1] == 1.0
     assert len(seen) >= 3 and seen == sorted(seen)
+
+
+# --- editions ----------------------------------------------------------------------------------
+
+
+def test_an_export_as_known_on_a_day_records_and_shows_its_edition(
+    world, django_capture_on_commit_callbacks
+):
+    from reports.builders import AsOfReport, chain_head
+    from reports.editions import digest, parse_known_on
+
+    client = client_for(world["auditor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/reports/", {"format": "xlsx", "as_of": "2021-06-30", "known_on": "2021-07-01"}
+        )
+    item = Export.objects.get()
+    k = parse_known_on("2021-07-01")
+    assert item.known_at == k
+    report = AsOfReport(item.plan, item.as_of, known_at=k)
+    assert item.digest == digest(report)
+    assert item.audit_head == chain_head(k).anchor
+    page = client.get(f"/reports/exports/{item.pk}/").content.decode()
+    assert item.digest in page and item.audit_head in page
+    assert "2021-07-01 23:59:59" in page
+    assert client.get(f"/reports/exports/{item.pk}/status/").json()["digest"] == item.digest
+
+
+def test_without_as_known_on_an_export_is_as_known_when_requested(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world["auditor"]).post("/reports/", {"format": "csv", "as_of": "2021-06-30"})
+    item = Export.objects.get()
+    assert item.known_at == item.requested_at
+    assert len(item.digest) == 64
+
+
+@pytest.mark.parametrize(
+    ("known_on", "message"),
+    [
+        ("2021-06-29", "数据截至时刻不能早于报告所述的统计日期"),
+        ("2999-01-01", "该时刻晚于当前"),
+        ("soon", "请输入日期 YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_as_known_on_is_refused_on_the_form(world, known_on, message):
+    response = client_for(world["admin"]).post(
+        "/reports/", {"format": "pdf", "as_of": "2021-06-30", "known_on": known_on}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Export.objects.exists()
+
+
+def test_the_compare_page_lists_differences_and_events(world):
+    from django.utils import timezone
+
+    from targets import services
+    from targets.models import Target
+
+    client = client_for(world["auditor"])
+    k1 = timezone.localtime().isoformat()
+    services.update_target(
+        Target.objects.get(code="robot-density"),
+        acting_user=world["admin"],
+        reason="restated",
+        target_value="150",
+    )
+    query = {"as_of": "2021-06-30", "known_on": k1, "against_as_of": "2021-06-30"}
+    page = client.get("/reports/compare/", query)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "robot-density" in html and "target_value" in html and "150.0000" in html
+    assert 'id="events"' in html and "targets.target" in html
+    same = client.get("/reports/compare/", {**query, "against_known_on": k1})
+    assert 'id="no-differences"' in same.content.decode()
+    assert client.get("/reports/compare/", {"as_of": "June"}).status_code == 400
+    assert client_for(world["staff"]).get("/reports/compare/").status_code == 403

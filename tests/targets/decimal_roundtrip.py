@@ -33,8 +33,9 @@ def decimal_fields() -> dict[str, Any]:
 
 
 def _world() -> dict[str, Any]:
-    """A plan with one item, a unit leading two reported targets (the second may be negative),
-    and an administrator, a reporter and a reviewer of the unit."""
+    """A plan with one item, a unit leading four reported targets (the second and the fourth may
+    be negative), and an administrator, a reporter and a reviewer of the unit. The plan ended
+    in 2022: its targets are closed by the first recompute."""
     from django.contrib.auth.models import Group
 
     from accounts.models import User
@@ -56,7 +57,12 @@ def _world() -> dict[str, Any]:
         code="rt-unit", name_zh="往返单位", name_en="Round-trip unit", kind="institution"
     )
     targets = {}
-    for code, negative in (("rt-largest", False), ("rt-lowest", True)):
+    for code, negative in (
+        ("rt-largest", False),
+        ("rt-lowest", True),
+        ("rt-revised-largest", False),
+        ("rt-revised-lowest", True),
+    ):
         targets[code] = Target.objects.create(
             plan=plan,
             code=code,
@@ -82,10 +88,10 @@ def _world() -> dict[str, Any]:
 def round_trip() -> dict[str, dict[str, list[str]]]:
     """For each decimal field, {"written": [...], "read": [...]}: its largest value, and its
     lowest where the field and its rules take negative numbers."""
-    from projects.models import Project
-    from projects.services import create_project
+    from projects.models import Project, ProjectHistory
+    from projects.services import confirm_project_change, create_project, update_project
     from targets import services
-    from targets.models import Measurement, Progress, Target
+    from targets.models import Measurement, Progress, Target, TargetVerdict
 
     fields = decimal_fields()
 
@@ -99,6 +105,16 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
     admin, staff, reviewer = world["admin"], world["staff"], world["reviewer"]
     largest, lowest = world["targets"]["rt-largest"], world["targets"]["rt-lowest"]
 
+    # A figure at each end, reported, submitted and approved: it is then the current value, and
+    # the value of the verdict when the target closes (with eager Celery, at once: before the
+    # targets are changed below, so the order does not depend on the broker).
+    figure_value = "targets.measurement.value"
+    for target, value in ((largest, high(figure_value)), (lowest, low(figure_value))):
+        figure = services.create_measurement(
+            target=target, value=value, observed_on=DAY, acting_user=staff
+        )
+        figure = services.submit_measurement(figure, acting_user=staff)
+        services.approve_measurement(figure, acting_user=reviewer)
     # The target's definition: what the admin's change form saves.
     services.update_target(
         largest,
@@ -116,9 +132,12 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         target_value=low("targets.target.target_value"),
         baseline_value=low("targets.target.baseline_value"),
     )
-    # A figure at each end, reported, submitted and approved: it is then the current value.
-    figure_value = "targets.measurement.value"
-    for target, value in ((largest, high(figure_value)), (lowest, low(figure_value))):
+    # Closes all four targets: the first two on the figures at each end (the verdict's value),
+    # the other two on no figure at all.
+    services.recompute_progress()
+    # A figure at each end approved after closing: the revised value of the other two.
+    revised = world["targets"]["rt-revised-largest"], world["targets"]["rt-revised-lowest"]
+    for target, value in zip(revised, (high(figure_value), low(figure_value)), strict=True):
         figure = services.create_measurement(
             target=target, value=value, observed_on=DAY, acting_user=staff
         )
@@ -134,6 +153,21 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         planned_investment=high("projects.project.planned_investment"),
         completed_investment=high("projects.project.completed_investment"),
     )
+    confirm_project_change(project, acting_user=reviewer)
+    project.refresh_from_db()
+    amounts = [
+        str(Project.objects.values_list(name, flat=True).get(pk=project.pk))
+        for name in ("planned_investment", "completed_investment")
+    ]
+    # A change from today: the amounts at their ends become the history of the days before.
+    update_project(
+        project,
+        acting_user=staff,
+        planned_investment=Decimal(0),
+        completed_investment=Decimal(0),
+    )
+    confirm_project_change(project, acting_user=reviewer)
+    period = ProjectHistory.objects.get(entry=project, replaced_at__isnull=True)
 
     def read(model, name: str, *objects) -> list[str]:
         return [str(model.objects.values_list(name, flat=True).get(pk=o.pk)) for o in objects]
@@ -151,8 +185,12 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         "targets.target.weight": [high],
         "targets.measurement.value": [high, low],
         "targets.progress.current_value": [high, low],
+        "targets.progress.revised_value": [high, low],
+        "targets.targetverdict.value": [high, low],
         "projects.project.planned_investment": [high],
         "projects.project.completed_investment": [high],
+        "projects.projecthistory.planned_investment": [high],
+        "projects.projecthistory.completed_investment": [high],
     }
     both = (largest, lowest)
     read_back = {
@@ -162,8 +200,20 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         "targets.target.weight": read(Target, "weight", largest),
         "targets.measurement.value": read(Measurement, "value", *map(figure_of, both)),
         "targets.progress.current_value": read(Progress, "current_value", *map(progress_of, both)),
-        "projects.project.planned_investment": read(Project, "planned_investment", project),
-        "projects.project.completed_investment": read(Project, "completed_investment", project),
+        "targets.progress.revised_value": read(
+            Progress, "revised_value", *map(progress_of, revised)
+        ),
+        "targets.targetverdict.value": read(
+            TargetVerdict, "value", *(TargetVerdict.objects.get(target=t) for t in both)
+        ),
+        "projects.project.planned_investment": amounts[:1],
+        "projects.project.completed_investment": amounts[1:],
+        "projects.projecthistory.planned_investment": read(
+            ProjectHistory, "planned_investment", period
+        ),
+        "projects.projecthistory.completed_investment": read(
+            ProjectHistory, "completed_investment", period
+        ),
     }
     return {
         name: {"written": [str(end(name)) for end in ends], "read": read_back[name]}

@@ -21,6 +21,11 @@ PROGRESS_FIELDS = {
     "score",
     "reached_late_on",
     "stale",
+    "provisional",
+    "closed_on",
+    "revised_status",
+    "revised_value",
+    "revised_date",
     "computed_at",
 }
 
@@ -140,11 +145,16 @@ def test_a_figure_reported_end_to_end(
         "reviewer",
         "核对无误",
     )
-    # The approval queued a recompute (eager in tests): the target shows the new figure.
-    progress = staff.get(f"/api/v1/targets/{OWN_TARGET}/").json()["progress"]
+    # The approval queued a recompute (eager in tests): the target shows the new figure. The
+    # plan ended in 2022, so the target is closed: its frozen verdict stays, and the new figure
+    # shows as revised after closing (docs/progress.md, "Closing and frozen verdicts").
+    body = staff.get(f"/api/v1/targets/{OWN_TARGET}/").json()
+    progress = body["progress"]
     assert progress["as_of"] == today().isoformat()
-    assert progress["current_value"] == "98000.0000"
-    assert progress["current_date"] == "2021-12-31"
+    assert progress["closed_on"] == body["verdict"]["closed_on"]
+    assert progress["current_value"] == body["verdict"]["value"] != "98000.0000"
+    assert progress["revised_value"] == "98000.0000"
+    assert progress["revised_date"] == "2021-12-31"
 
     events = AuditEvent.objects.filter(
         object_type="targets.measurement", object_id=str(figure["id"])

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from plans.models import PlanItem, ResponsibleUnit
 from targets.models import Progress, RollupProgress, Target
-from targets.services import recompute_progress
+from targets.services import close_due_targets, recompute_progress
 from tests.targets.factories import accept_projects, approved_figure, recognise
 
 AS_OF = dt.date(2021, 1, 1)
@@ -148,6 +148,9 @@ def test_a_full_recompute_issues_the_same_queries_at_two_data_sizes(plan, make_u
     recognise(3, "leading", dt.date(2020, 6, 1))
     accept_projects(2, "smart_factory", dt.date(2020, 6, 1))
     approved_figure("robots-in-service", 90000, dt.date(2020, 9, 30), reviewer)
+    # Closed first (the plan ended in 2022): closing writes a verdict and an event per target,
+    # once; what is measured is the computing, closed targets and their revisions included.
+    close_due_targets()
     small = _count_queries(dt.date(2023, 2, 1))  # after the deadline: the most queries
 
     recognise(400, "specialised", dt.date(2020, 6, 1))

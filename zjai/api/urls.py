@@ -20,6 +20,7 @@ from audit.api.urls import routes as audit_routes
 from enterprises.api.urls import routes as enterprise_routes
 from plans.api.urls import routes as plan_routes
 from projects.api.urls import routes as project_routes
+from reports.api.urls import routes as report_routes
 from targets.api.urls import routes as target_routes
 
 from .errors import not_found
@@ -59,6 +60,7 @@ for prefix, viewset, basename in [
     *project_routes,
     *audit_routes,
     *account_routes,
+    *report_routes,
 ]:
     router.register(prefix, viewset, basename=basename)
 

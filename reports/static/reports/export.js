@@ -13,6 +13,8 @@
   var ready = document.getElementById("export-ready");
   var link = document.getElementById("export-download");
   var head = document.getElementById("export-head");
+  var headAt = document.getElementById("export-head-at");
+  var digest = document.getElementById("export-digest");
 
   function show(s) {
     bar.value = s.percent;
@@ -25,6 +27,8 @@
     if (s.state === "done" && s.download) {
       link.href = s.download;
       head.textContent = s.audit_head || "";
+      if (headAt) headAt.textContent = s.audit_head || "—";
+      if (digest) digest.textContent = s.digest || "—";
       ready.hidden = false;
     }
   }
