@@ -17,11 +17,19 @@ pytestmark = [pytest.mark.worker, pytest.mark.slow]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+# The plan ended in 2022 and its targets closed 90 days later (docs/progress.md): here they are
+# kept open, in this process and in the worker it starts, so the figure moves the target itself
+# rather than showing as revised after closing (tests/targets covers that).
+STILL_OPEN_DAYS = 100 * 365
+
+
 @pytest.fixture
-def setting(plan, make_user, settings, tmp_path):
+def setting(plan, make_user, settings, tmp_path, monkeypatch):
     from plans.models import ResponsibleUnit
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ZJAI_TARGET_CLOSING_DAYS = STILL_OPEN_DAYS
+    monkeypatch.setenv("ZJAI_TARGET_CLOSING_DAYS", str(STILL_OPEN_DAYS))
     econ = ResponsibleUnit.objects.get(code="econ-it")
     make_user("staff1", "staff", econ)
     make_user("reviewer1", "reviewer", econ)

@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from tests.api.fixtures import World
+from tests.registers.counting import leading_today
 
 LEADING = {"city": "hangzhou", "sector": "robots", "tier": "leading"}
-
-
-def leading_today() -> Any:
-    from targets.models import Progress
-
-    return Progress.objects.get(
-        target__code="ent-leading", as_of=timezone.localdate()
-    ).current_value
 
 
 def test_three_leading_enterprises_by_one_client_count_once_a_reviewer_confirms(

@@ -25,21 +25,16 @@ from plans.models import ResponsibleUnit
 from projects.models import Project
 from projects.services import confirm_project_change, create_project, update_project
 from registers.models import ChangeState, PendingChange
-from targets.models import Progress, Target
+from targets.models import Target
 from targets.services import recompute_progress
 from targets.values import current_values
+from tests.registers.counting import leading_today
 from tests.web import client_for, credit_code
 from zjai.exceptions import ConflictError
 
 pytestmark = pytest.mark.django_db
 
 LEADING = {"city": "hangzhou", "sector": "robots", "tier": "leading"}
-
-
-def leading_today() -> object:
-    """The leading-enterprises target's value as the recompute last wrote it for today."""
-    target = Target.objects.get(code="ent-leading")
-    return Progress.objects.get(target=target, as_of=timezone.localdate()).current_value
 
 
 def add_leading(client, n: int, start: int = 0) -> list[Enterprise]:

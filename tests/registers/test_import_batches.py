@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from enterprises.models import Enterprise
@@ -13,8 +12,8 @@ from enterprises.services import confirm_enterprise_change, update_enterprise
 from projects.models import Project
 from registers.models import ChangeState, ImportBatch
 from registers.services import confirm_import_batch
-from targets.models import Progress, Target
 from targets.services import recompute_progress
+from tests.registers.counting import leading_today
 from tests.web import client_for, credit_code
 from zjai.exceptions import ConflictError
 
@@ -28,11 +27,6 @@ def leading_file(n: int = 3, tier: str = "leading") -> SimpleUploadedFile:
         f"导入领军{i},{credit_code(700 + i)},hangzhou,robots,{tier},2021-03-01\n" for i in range(n)
     )
     return SimpleUploadedFile("leading.csv", (HEADER + rows).encode(), content_type="text/csv")
-
-
-def leading_today():
-    target = Target.objects.get(code="ent-leading")
-    return Progress.objects.get(target=target, as_of=timezone.localdate()).current_value
 
 
 def imported() -> list[Enterprise]:
