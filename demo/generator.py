@@ -874,6 +874,82 @@ def seed_measurements(rng: random.Random, scale: int, plan: Plan, people: DemoPe
     return bulk_insert(Measurement, rows)
 
 
+# --- the plans in force today ----------------------------------------------------------------
+#
+# Every other plan loaded beside the 2019–2022 plan (its successors) gets approved quarterly
+# figures for its reported targets, from the start of its period to the last quarter end before
+# today, so the plan in force shows a living picture: each target follows one of these paces
+# (in turn, by the target's order), measured against the straight path from its baseline to
+# its value at its deadline.
+SUCCESSOR_PACES: tuple[str, ...] = ("on_track", "behind", "deteriorating", "ahead")
+# How far along the path each pace is at a quarter (`share`: the path's share of the way by
+# then): on track a little ahead of it, behind at 60 % of it, ahead at 125 %; deteriorating
+# rises a third of the way, then falls back below its baseline (where it has one above zero:
+# a value cannot fall below nothing, and one stuck at its baseline is off track).
+PACE_FACTORS = {"on_track": 1.03, "behind": 0.6, "ahead": 1.25}
+# A quarter's figure is reported and approved some weeks after it ends.
+REPORTED_AFTER = dt.timedelta(days=45)
+
+
+def quarter_ends_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    days: list[dt.date] = []
+    year, quarter = start.year, (start.month - 1) // 3
+    while True:
+        month = quarter * 3 + 3
+        last = dt.date(year, month, 1) + dt.timedelta(days=31)
+        day = last.replace(day=1) - dt.timedelta(days=1)
+        if day > end:
+            return days
+        if day >= start:
+            days.append(day)
+        year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
+
+
+def paced_value(pace: str, baseline: float, target: float, share: float) -> float:
+    """A value on one of SUCCESSOR_PACES at `share` (0 to 1) of the way to the deadline."""
+    gap = target - baseline
+    if pace == "deteriorating":
+        peak = 1 / 3
+        reached = share if share <= peak else peak - (share - peak) * 1.2
+        return baseline + gap * reached
+    return baseline + gap * share * PACE_FACTORS[pace]
+
+
+def successor_rows(
+    rng: random.Random, plan: Plan, people: DemoPeople, until: dt.date
+) -> Iterator[Measurement]:
+    """The approved quarterly figures of a plan's reported targets up to `until`."""
+    reported = {t.pk: t for t in reported_targets(plan, people)}
+    targets = Target.objects.filter(pk__in=list(reported)).order_by("order", "code")
+    for index, target in enumerate(targets):
+        pace = SUCCESSOR_PACES[index % len(SUCCESSOR_PACES)]
+        start = target.baseline_date or plan.period_start
+        baseline = float(target.baseline_value or 0)
+        span = max((target.deadline - start).days, 1)
+        decimals = 0 if abs(float(target.target_value)) >= 100 else 1
+        # From the first quarter end after the baseline's day: that day is the baseline itself.
+        first = start + dt.timedelta(days=1)
+        for day in quarter_ends_between(first, min(until, target.deadline)):
+            share = (day - start).days / span
+            value = paced_value(pace, baseline, float(target.target_value), share)
+            value *= 1 + rng.uniform(-0.01, 0.01)
+            yield measurement(
+                rng,
+                reported[target.pk],
+                day,
+                Decimal(f"{max(value, 0):.{decimals}f}"),
+                MeasurementState.APPROVED,
+                f"{PREFIX_ZH}{day.year}年第{(day.month - 1) // 3 + 1}季度统计",
+            )
+
+
+def seed_successor_measurements(rng: random.Random, people: DemoPeople) -> int:
+    """Figures for every plan other than the 2019–2022 one that has started by today."""
+    until = timezone.localdate() - REPORTED_AFTER
+    plans = Plan.objects.exclude(code=PLAN_CODE).filter(period_start__lte=until).order_by("code")
+    return sum(bulk_insert(Measurement, successor_rows(rng, plan, people, until)) for plan in plans)
+
+
 def seed_demo(
     *,
     scale: int = 1,
@@ -890,7 +966,8 @@ def seed_demo(
     if plan is None:
         raise SeedError(f"plan {PLAN_CODE} is not loaded: run `manage.py load_action_plan` first")
     master = random.Random(seed)
-    streams = {name: random.Random(master.getrandbits(64)) for name in ("e", "p", "m")}
+    # The streams in this order: a stream added later leaves the earlier ones' draws alone.
+    streams = {name: random.Random(master.getrandbits(64)) for name in ("e", "p", "m", "s")}
     with acting_as("command:seed_demo"), transaction.atomic():
         user_result = ensure_demo_users(reset_passwords=reset_passwords) if users else None
         people = demo_people()
@@ -901,6 +978,7 @@ def seed_demo(
             "projects": seed_projects(streams["p"], scale, units),
             "measurements": seed_measurements(streams["m"], scale, plan, people),
         }
+        created["measurements"] += seed_successor_measurements(streams["s"], people)
         record_event(
             action="seed_demo",
             obj=plan,
