@@ -13,7 +13,7 @@ from rest_framework import serializers
 from enterprises.models import Enterprise
 from enterprises.services import EDITABLE
 from plans.models import ResponsibleUnit
-from registers.api.serializers import DatingFieldsMixin, PendingChangeFieldMixin
+from registers.api.serializers import DATING_KEYS, DatingFieldsMixin, PendingChangeFieldMixin
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -67,3 +67,14 @@ class EnterpriseWriteSerializer(DatingFieldsMixin, StrictModelSerializer):
     class Meta:
         model = Enterprise
         fields = [*EDITABLE, "edit_kind", "effective_from", "reason"]
+
+
+class EnterpriseCreateSerializer(EnterpriseWriteSerializer):
+    """What a client may set on a new enterprise: the same fields, undated (a new entry has no
+    earlier value to change or correct): `edit_kind` and `effective_from` are unknown here."""
+
+    edit_kind = None  # type: ignore[assignment]
+    effective_from = None  # type: ignore[assignment]
+
+    class Meta(EnterpriseWriteSerializer.Meta):
+        fields = [name for name in EnterpriseWriteSerializer.Meta.fields if name not in DATING_KEYS]

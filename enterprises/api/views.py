@@ -12,7 +12,7 @@ from enterprises.models import Enterprise
 from registers.api.serializers import DecisionSerializer
 from registers.api.views import RegisterViewSet
 
-from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
+from .serializers import EnterpriseCreateSerializer, EnterpriseSerializer, EnterpriseWriteSerializer
 
 
 @extend_schema_view(
@@ -20,7 +20,7 @@ from .serializers import EnterpriseSerializer, EnterpriseWriteSerializer
     retrieve=extend_schema(summary=_("An enterprise")),
     create=extend_schema(
         summary=_("Add an enterprise"),
-        request=EnterpriseWriteSerializer,
+        request=EnterpriseCreateSerializer,
         responses={201: EnterpriseSerializer, 202: EnterpriseSerializer},
         examples=[
             OpenApiExample(
@@ -67,6 +67,7 @@ class EnterpriseViewSet(RegisterViewSet):
     recognised. Staff and reviewers change the entries their unit manages; admins any."""
 
     serializer_class = EnterpriseSerializer
+    create_serializer_class = EnterpriseCreateSerializer
     write_serializer_class = EnterpriseWriteSerializer
     create_service = staticmethod(services.create_enterprise)
     update_service = staticmethod(services.update_enterprise)

@@ -9,7 +9,7 @@ from enterprises.models import Enterprise
 from plans.models import ResponsibleUnit
 from projects.models import Project
 from projects.services import EDITABLE
-from registers.api.serializers import DatingFieldsMixin, PendingChangeFieldMixin
+from registers.api.serializers import DATING_KEYS, DatingFieldsMixin, PendingChangeFieldMixin
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -66,3 +66,14 @@ class ProjectWriteSerializer(DatingFieldsMixin, StrictModelSerializer):
     class Meta:
         model = Project
         fields = [*EDITABLE, "edit_kind", "effective_from", "reason"]
+
+
+class ProjectCreateSerializer(ProjectWriteSerializer):
+    """What a client may set on a new project: the same fields, undated (a new entry has no
+    earlier value to change or correct): `edit_kind` and `effective_from` are unknown here."""
+
+    edit_kind = None  # type: ignore[assignment]
+    effective_from = None  # type: ignore[assignment]
+
+    class Meta(ProjectWriteSerializer.Meta):
+        fields = [name for name in ProjectWriteSerializer.Meta.fields if name not in DATING_KEYS]

@@ -12,7 +12,7 @@ from projects.models import Project
 from registers.api.serializers import DecisionSerializer
 from registers.api.views import RegisterViewSet
 
-from .serializers import ProjectSerializer, ProjectWriteSerializer
+from .serializers import ProjectCreateSerializer, ProjectSerializer, ProjectWriteSerializer
 
 
 @extend_schema_view(
@@ -20,7 +20,7 @@ from .serializers import ProjectSerializer, ProjectWriteSerializer
     retrieve=extend_schema(summary=_("A project")),
     create=extend_schema(
         summary=_("Add a project"),
-        request=ProjectWriteSerializer,
+        request=ProjectCreateSerializer,
         responses={201: ProjectSerializer, 202: ProjectSerializer},
         examples=[
             OpenApiExample(
@@ -66,6 +66,7 @@ class ProjectViewSet(RegisterViewSet):
     Staff and reviewers change the projects their unit is responsible for; admins any."""
 
     serializer_class = ProjectSerializer
+    create_serializer_class = ProjectCreateSerializer
     write_serializer_class = ProjectWriteSerializer
     create_service = staticmethod(services.create_project)
     update_service = staticmethod(services.update_project)

@@ -78,7 +78,8 @@ DATING_KEYS = ("effective_from", "edit_kind")
 
 class DatingFieldsMixin(StrictSerializer):
     """How a change of an existing entry's counted fields is dated: write-only, on PUT and
-    PATCH; a new entry (POST) has no earlier value to change or correct, so they are refused."""
+    PATCH. A new entry (POST) has no earlier value to change or correct: the registers' create
+    serializers leave these fields out, so POST refuses them as unknown fields."""
 
     edit_kind = StrictChoiceField(
         choices=EditKind.choices,
@@ -99,12 +100,3 @@ class DatingFieldsMixin(StrictSerializer):
             "Not after today; an earlier day needs a reason. Only on PUT and PATCH."
         ),
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        if getattr(self, "instance", None) is None:
-            message = _("Only a change of an existing entry is dated: leave it out when adding.")
-            errors = {name: [message] for name in DATING_KEYS if name in attrs}
-            if errors:
-                raise serializers.ValidationError(errors)
-        return attrs

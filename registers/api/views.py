@@ -46,6 +46,8 @@ class RegisterViewSet(
     (who may write which entry, what a valid entry is, who confirms, the audit event, the
     recompute) are the services', the same the browser's forms call."""
 
+    # POST takes the create serializer (no dating), PUT and PATCH the write serializer.
+    create_serializer_class: type[serializers.Serializer]
     write_serializer_class: type[serializers.Serializer]
     # staticmethod(services.create_…), staticmethod(services.update_…), and the decisions
     create_service: Callable[..., Model]
@@ -77,7 +79,7 @@ class RegisterViewSet(
         return fresh
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        values, reason = self._validated(self.write_serializer_class(data=request.data))
+        values, reason = self._validated(self.create_serializer_class(data=request.data))
         entry = self.create_service(acting_user=request.user, reason=reason, **values)
         location = reverse(self.detail_route, kwargs={"pk": entry.pk})
         return self.object_response(
