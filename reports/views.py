@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit import history
+from plans.choice import current_plan
 from zjai.access import RoleRequiredMixin
 from zjai.dates import today
 from zjai.roles import Role
@@ -42,7 +43,7 @@ class ExportView(AuditorMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "exports": exports},
+            {"form": form, "exports": exports, "plan": current_plan(self.request)},
             status=status,
         )
 
@@ -58,6 +59,8 @@ class ExportView(AuditorMixin, View):
             format=form.cleaned_data["format"],
             as_of=form.cleaned_data["as_of"],
             known_at=form.cleaned_data["known_on"],
+            # The plan the reader chose in the top bar (or ?plan=), else the plan in force.
+            plan=current_plan(request),
         )
         return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
 
