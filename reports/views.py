@@ -113,9 +113,9 @@ class ExportDownloadView(AuditorMixin, View):
 
 
 class CompareView(AuditorMixin, View):
-    """Two editions of the current plan compared (reports.editions.compare): each target field
-    that differs, old and new, and the audit events that explain the differences. A GET form,
-    so a comparison has an address."""
+    """Two editions of the chosen plan (plans.choice) compared (reports.editions.compare):
+    each target field that differs, old and new, and the audit events that explain the
+    differences. A GET form, so a comparison has an address."""
 
     def get(self, request):
         form = CompareForm(request.GET or None)
@@ -125,10 +125,12 @@ class CompareView(AuditorMixin, View):
             if form.is_valid():
                 data = form.cleaned_data
                 now = timezone.now()
+                plan = current_plan(request)
+                code = plan.code if plan else None
                 try:
                     result = compare(
-                        report_for(None, data["as_of"], data["known_on"], now),
-                        report_for(None, data["against_as_of"], data["against_known_on"], now),
+                        report_for(code, data["as_of"], data["known_on"], now),
+                        report_for(code, data["against_as_of"], data["against_known_on"], now),
                     )
                 except EditionError:  # no plan loaded: the only failure the form lets through
                     form.add_error(None, _("No plan is loaded yet."))

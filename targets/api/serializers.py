@@ -219,6 +219,11 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
     """A figure as the API returns it. `version` is also sent as the ETag header."""
 
     target = serializers.CharField(source="target.code", read_only=True)
+    plan = serializers.CharField(
+        source="target.plan.code",
+        read_only=True,
+        help_text=_("The plan of the target: name the target as plan:code."),
+    )
     created_by = serializers.CharField(
         source="created_by.username", read_only=True, allow_null=True, default=None
     )
@@ -263,6 +268,7 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
         fields = [
             "id",
             "target",
+            "plan",
             "unit",
             "value",
             "observed_on",

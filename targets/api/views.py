@@ -277,7 +277,7 @@ class MeasurementViewSet(
         return (
             Measurement.objects.for_user(self.request.user)
             .select_related(
-                "target", "unit", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+                "target__plan", "unit", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
             )
             .prefetch_related(
                 Prefetch(

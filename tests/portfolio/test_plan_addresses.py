@@ -143,6 +143,16 @@ def test_a_figure_posted_to_the_api_names_its_plan(two_plans, people):
     )
     assert plain.status_code == 201, plain.content
     assert Measurement.objects.get(pk=plain.json()["id"]).target.plan == first
+    assert (created.json()["plan"], plain.json()["plan"]) == (SECOND, FIRST)
+
+    # The list filters by plan:code (or by plan); a bare code matches the code in every plan.
+    def ids(**params: str) -> set[int]:
+        return {m["id"] for m in api.get("/api/v1/measurements/", params).json()["results"]}
+
+    assert ids(target=f"{SECOND}:{CODE}") == {created.json()["id"]}
+    assert ids(target=f"{FIRST}:{CODE}") == {plain.json()["id"]}
+    assert ids(plan=SECOND) == {created.json()["id"]}
+    assert ids(target=CODE) == {created.json()["id"], plain.json()["id"]}
     unknown = api.post(
         "/api/v1/measurements/",
         {"target": f"no-such-plan:{CODE}", "value": 1, "observed_on": "2024-06-30"},

@@ -105,3 +105,13 @@ def test_the_browser_export_is_of_the_chosen_plan(two_plans, people):
     client.post("/plan-choice/", {"plan": SECOND, "next": "/reports/"})
     client.post("/reports/", {"format": "csv", "as_of": "2026-06-30"})
     assert Export.objects.order_by("-pk").first().plan == second
+
+
+def test_the_compare_page_compares_editions_of_the_chosen_plan(two_plans, people):
+    client = client_for(people["auditor"])
+    query = {"as_of": "2024-06-30", "against_as_of": "2024-12-31"}
+    new = client.get("/reports/compare/", query)
+    assert new.status_code == 200
+    assert new.context["result"].old.plan == SECOND  # the plan in force
+    old = client.get("/reports/compare/", {**query, "plan": FIRST})
+    assert (old.context["result"].old.plan, old.context["result"].new.plan) == (FIRST, FIRST)
