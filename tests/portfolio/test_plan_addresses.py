@@ -159,3 +159,10 @@ def test_a_figure_posted_to_the_api_names_its_plan(two_plans, people):
         format="json",
     )
     assert unknown.status_code == 400
+
+
+def test_the_target_list_names_each_targets_plan(two_plans, people):
+    html = client_for(people["staff"]).get("/targets/", {"q": CODE}).content.decode()
+    assert f'href="/plans/{FIRST}/targets/{CODE}/"' in html
+    assert f'href="/plans/{SECOND}/targets/{CODE}/"' in html
+    assert f'<div class="muted small">{SECOND}</div>' in html
