@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponseRedirect
@@ -193,8 +193,8 @@ class PlanTreeView(PlanContextMixin, TemplateView):
 
 
 class ChoosePlanView(RoleRequiredMixin, View):
-    """The top bar's plan switcher: remember the plan, go back to the page (or, from a page
-    under another plan, to the chosen plan's dashboard)."""
+    """The top bar's plan switcher: remember the plan and go back to the page; from a page
+    under another plan, to the same page of the chosen plan (same_page_of)."""
 
     def post(self, request: HttpRequest) -> HttpResponseRedirect:
         plan = plan_by_code(request.POST.get("plan", ""))
@@ -204,13 +204,34 @@ class ChoosePlanView(RoleRequiredMixin, View):
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             target = reverse("portfolio:dashboard")
+        # A ?plan= left in the page's address would choose the old plan again.
+        parts = urlsplit(target)
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "plan"])
+        target = parts.path + (f"?{query}" if query else "")
         try:
-            match = resolve(urlsplit(target).path)
+            match = resolve(parts.path)
         except Resolver404:
             match = None
-        if match is None or "plan" in match.kwargs:
+        if match is None:
             target = reverse("portfolio:plan-dashboard", args=[plan.code])
+        elif "plan" in match.kwargs:
+            target = same_page_of(plan, match.view_name, match.kwargs)
         return HttpResponseRedirect(target)
+
+
+def same_page_of(plan: Plan, view_name: str, kwargs: dict) -> str:
+    """The page of `plan` matching a page under another plan: its tree, or its target of the
+    same code where it has one; else its dashboard."""
+    if view_name == "portfolio:plan-tree":
+        return reverse(view_name, args=[plan.code])
+    code = kwargs.get("code")
+    if (
+        view_name.startswith("targets:")
+        and code
+        and Target.objects.filter(plan=plan, code=code).exists()
+    ):
+        return reverse(view_name, kwargs={**kwargs, "plan": plan.code})
+    return reverse("portfolio:plan-dashboard", args=[plan.code])
 
 
 def plan_state(plan: Plan, day: dt.date) -> str:

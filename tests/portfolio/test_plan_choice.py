@@ -8,6 +8,7 @@ from django.utils import timezone
 from plans.choice import plan_in_force
 from plans.models import Plan
 from reports.models import Export
+from targets.models import Target
 from targets.services import recompute_progress
 from tests.second_plan import SECOND, copy_plan
 from tests.web import client_for
@@ -60,7 +61,7 @@ def test_an_unknown_plan_is_404(two_plans, people):
 
 
 def test_the_switcher_lists_every_plan_and_remembers_the_choice(two_plans, people):
-    first, _second = two_plans
+    first, second = two_plans
     client = client_for(people["staff"])
     html = client.get("/plan/").content.decode()
     assert 'id="plan-switch"' in html
@@ -75,10 +76,22 @@ def test_the_switcher_lists_every_plan_and_remembers_the_choice(two_plans, peopl
     assert client.get("/plan/").context["plan"] == first
     assert f'<option value="{FIRST}" selected' in client.get("/").content.decode()
 
-    # From a page under another plan, the switcher goes to the chosen plan's dashboard; an
-    # address off the site is not followed.
+    # From a page under another plan, to the same page of the chosen plan (else its
+    # dashboard); a ?plan= in the page's address does not undo the choice; an address off the
+    # site is not followed.
     moved = client.post("/plan-choice/", {"plan": SECOND, "next": f"/plans/{FIRST}/tree/"})
+    assert moved["Location"] == f"/plans/{SECOND}/tree/"
+    target = f"/plans/{FIRST}/targets/robots-in-service/report/"
+    moved = client.post("/plan-choice/", {"plan": SECOND, "next": target})
+    assert moved["Location"] == f"/plans/{SECOND}/targets/robots-in-service/report/"
+    Target.objects.filter(plan=second, code="ent-leading").delete()
+    moved = client.post(
+        "/plan-choice/", {"plan": SECOND, "next": f"/plans/{FIRST}/targets/ent-leading/"}
+    )
     assert moved["Location"] == f"/plans/{SECOND}/"
+    moved = client.post("/plan-choice/", {"plan": SECOND, "next": f"/?plan={FIRST}&as_of=x"})
+    assert moved["Location"] == "/?as_of=x"
+    assert client.get("/").context["plan"] == second
     away = client.post("/plan-choice/", {"plan": SECOND, "next": "https://evil.example/"})
     assert away["Location"] == "/"
 
