@@ -116,7 +116,9 @@ def user_loop(base, browser, api, deadline, results, lock, seed):
         (
             "target page",
             20,
-            lambda: browser.get(f"{base}/targets/{rng.choice(TARGET_CODES)}/", timeout=30),
+            lambda: browser.get(
+                f"{base}/plans/zj-ai-2019-2022/targets/{rng.choice(TARGET_CODES)}/", timeout=30
+            ),
         ),
         ("api targets", 20, lambda: api.get(f"{base}/api/v1/targets/", timeout=30)),
         (

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from plans.choice import current_plan, plan_by_code, remember_plan
 from plans.choices import ItemKind
 from plans.models import ItemUnit, Plan, PlanItem
 from registers.rules import confirms_changes
@@ -22,10 +28,7 @@ from targets.selectors import attention_for
 from targets.series import progress_history
 from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
-
-
-def current_plan() -> Plan | None:
-    return Plan.objects.order_by("-period_start", "code").first()
+from zjai.dates import today
 
 
 def computed_dates(plan: Plan) -> list[dt.date]:
@@ -52,9 +55,12 @@ def pick_as_of(request, dates: list[dt.date]) -> dt.date | None:
 
 class PlanContextMixin(RoleRequiredMixin):
     request: HttpRequest  # the view's request (django.views.View sets it)
+    kwargs: dict
 
     def plan_context(self) -> dict:
-        plan = current_plan()
+        # /plans/<plan>/... names the plan; / and /plan/ show ?plan=, the remembered choice or
+        # the plan in force.
+        plan = current_plan(self.request, self.kwargs.get("plan"))
         if plan is None:
             return {"plan": None}
         dates = computed_dates(plan)
@@ -183,4 +189,108 @@ class PlanTreeView(PlanContextMixin, TemplateView):
             if target.item_id in nodes:
                 nodes[target.item_id].targets.append((target, progress.get(target.pk)))
         context["roots"] = roots
+        return context
+
+
+class ChoosePlanView(RoleRequiredMixin, View):
+    """The top bar's plan switcher: remember the plan and go back to the page; from a page
+    under another plan, to the same page of the chosen plan (same_page_of)."""
+
+    def post(self, request: HttpRequest) -> HttpResponseRedirect:
+        plan = plan_by_code(request.POST.get("plan", ""))
+        remember_plan(request, plan)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("portfolio:dashboard")
+        # A ?plan= left in the page's address would choose the old plan again.
+        parts = urlsplit(target)
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "plan"])
+        target = parts.path + (f"?{query}" if query else "")
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            match = None
+        if match is None:
+            target = reverse("portfolio:plan-dashboard", args=[plan.code])
+        elif "plan" in match.kwargs:
+            target = same_page_of(plan, match.view_name, match.kwargs)
+        return HttpResponseRedirect(target)
+
+
+def same_page_of(plan: Plan, view_name: str, kwargs: dict) -> str:
+    """The page of `plan` matching a page under another plan: its tree, or its target of the
+    same code where it has one; else its dashboard."""
+    if view_name == "portfolio:plan-tree":
+        return reverse(view_name, args=[plan.code])
+    code = kwargs.get("code")
+    if (
+        view_name.startswith("targets:")
+        and code
+        and Target.objects.filter(plan=plan, code=code).exists()
+    ):
+        return reverse(view_name, kwargs={**kwargs, "plan": plan.code})
+    return reverse("portfolio:plan-dashboard", args=[plan.code])
+
+
+def plan_state(plan: Plan, day: dt.date) -> str:
+    """Draft / in force / ended / not yet started. Derived from the period until plans carry
+    their own state (the plan file's `state`, when it lands, takes precedence here)."""
+    if day < plan.period_start:
+        return "future"
+    if day > plan.period_end:
+        return "ended"
+    return "in_force"
+
+
+PLAN_STATES = {
+    "future": _("not yet started"),
+    "in_force": _("in force"),
+    "ended": _("ended"),
+    "draft": _("draft"),
+}
+
+
+class PortfolioView(RoleRequiredMixin, TemplateView):
+    """Every plan side by side: period, issuer, state and headline progress as of its newest
+    computed date. Two queries, whatever the number of plans."""
+
+    template_name = "portfolio/portfolio.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plans = list(Plan.objects.order_by("-period_start", "code"))
+        newest = RollupProgress.objects.filter(
+            scope=RollupProgress.Scope.PLAN, plan=OuterRef("plan")
+        ).order_by("-as_of")
+        summaries = {
+            r.plan_id: r
+            for r in RollupProgress.objects.filter(
+                scope=RollupProgress.Scope.PLAN, as_of=Subquery(newest.values("as_of")[:1])
+            )
+        }
+        day = today()
+        shown = current_plan(self.request)
+        context["rows"] = []
+        for plan in plans:
+            summary = summaries.get(plan.pk)
+            state = plan_state(plan, day)
+            # Targets past their deadline count as achieved or missed; the rest are running.
+            achieved = summary.achieved if summary else 0
+            missed = summary.missed if summary else 0
+            running = summary.targets - achieved - missed if summary else 0
+            context["rows"].append(
+                {
+                    "plan": plan,
+                    "issuer": plan._pick("issuer"),
+                    "state": state,
+                    "state_label": PLAN_STATES[state],
+                    "summary": summary,
+                    "achieved": achieved,
+                    "missed": missed,
+                    "running": running,
+                    "shown": shown is not None and plan.pk == shown.pk,
+                }
+            )
         return context

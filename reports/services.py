@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plans.models import Plan
+
 from .builders import default_plan
 from .models import Export
 
@@ -21,16 +23,22 @@ logger = logging.getLogger(__name__)
 
 
 def request_export(
-    *, acting_user, format: str, as_of: dt.date, known_at: dt.datetime | None = None
+    *,
+    acting_user,
+    format: str,
+    as_of: dt.date,
+    known_at: dt.datetime | None = None,
+    plan: Plan | None = None,
 ) -> Export:
-    """A new export of the current plan as of `as_of` as known at `known_at` (default: the
-    request's time, not the worker's), queued for the worker once the request commits."""
+    """A new export of `plan` (default: the newest plan) as of `as_of` as known at `known_at`
+    (default: the request's time, not the worker's), queued for the worker once the request
+    commits."""
     now = timezone.now()
     with transaction.atomic():
         item = Export.objects.create(
             requested_by=acting_user,
             requested_at=now,
-            plan=default_plan(),
+            plan=plan or default_plan(),
             format=format,
             as_of=as_of,
             known_at=known_at or now,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit import history
+from plans.choice import current_plan
 from zjai.access import RoleRequiredMixin
 from zjai.dates import today
 from zjai.roles import Role
@@ -42,7 +43,7 @@ class ExportView(AuditorMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "exports": exports},
+            {"form": form, "exports": exports, "plan": current_plan(self.request)},
             status=status,
         )
 
@@ -58,6 +59,8 @@ class ExportView(AuditorMixin, View):
             format=form.cleaned_data["format"],
             as_of=form.cleaned_data["as_of"],
             known_at=form.cleaned_data["known_on"],
+            # The plan the reader chose in the top bar (or ?plan=), else the plan in force.
+            plan=current_plan(request),
         )
         return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
 
@@ -110,9 +113,9 @@ class ExportDownloadView(AuditorMixin, View):
 
 
 class CompareView(AuditorMixin, View):
-    """Two editions of the current plan compared (reports.editions.compare): each target field
-    that differs, old and new, and the audit events that explain the differences. A GET form,
-    so a comparison has an address."""
+    """Two editions of the chosen plan (plans.choice) compared (reports.editions.compare):
+    each target field that differs, old and new, and the audit events that explain the
+    differences. A GET form, so a comparison has an address."""
 
     def get(self, request):
         form = CompareForm(request.GET or None)
@@ -122,10 +125,12 @@ class CompareView(AuditorMixin, View):
             if form.is_valid():
                 data = form.cleaned_data
                 now = timezone.now()
+                plan = current_plan(request)
+                code = plan.code if plan else None
                 try:
                     result = compare(
-                        report_for(None, data["as_of"], data["known_on"], now),
-                        report_for(None, data["against_as_of"], data["against_known_on"], now),
+                        report_for(code, data["as_of"], data["known_on"], now),
+                        report_for(code, data["against_as_of"], data["against_known_on"], now),
                     )
                 except EditionError:  # no plan loaded: the only failure the form lets through
                     form.add_error(None, _("No plan is loaded yet."))

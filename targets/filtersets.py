@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import MeasurementState, ProgressStatus, SourceKind, TargetScope
+from .lookup import split_reference
 from .models import Measurement, Progress, RollupProgress, Target
 from .rules import FigureRules
 
@@ -71,7 +72,9 @@ class TargetFilterSet(django_filters.FilterSet):
 
 
 class MeasurementFilterSet(django_filters.FilterSet):
-    target = django_filters.CharFilter(field_name="target__code", label=_("target"))
+    # plan:code, or a bare code (the target of that code in every plan).
+    target = django_filters.CharFilter(method="by_target", label=_("target"))
+    plan = django_filters.CharFilter(field_name="target__plan__code", label=_("plan"))
     state = django_filters.MultipleChoiceFilter(choices=MeasurementState.choices, label=_("state"))
     unit = django_filters.CharFilter(method="by_unit", label=_("responsible unit"))
     reporting_unit = django_filters.CharFilter(
@@ -92,7 +95,13 @@ class MeasurementFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Measurement
-        fields = ["target", "state", "unit", "reporting_unit", "created_by", "to_review"]
+        fields = ["target", "plan", "state", "unit", "reporting_unit", "created_by", "to_review"]
+
+    def by_target(self, queryset, name, value):
+        plan, code = split_reference(value)
+        if plan is not None:
+            queryset = queryset.filter(target__plan__code=plan)
+        return queryset.filter(target__code=code)
 
     def by_unit(self, queryset, name, value):
         return queryset.filter(target__unit_links__unit__code=value).distinct()

@@ -35,6 +35,7 @@ from .choices import MeasurementState, ProgressStatus
 from .explain import explain, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
 from .forms import MeasurementForm, ReopenForm, ReviewForm, SubmitForm, WithdrawForm
+from .lookup import AmbiguousCode, find_target
 from .models import Measurement, Progress, Target, TargetVerdict
 from .recompute import closing_date
 from .rules import FigureRules, may_reopen_target
@@ -47,12 +48,12 @@ FIGURES_PER_PAGE = 10
 HISTORY_PER_PAGE = 10
 
 
-def get_target(user, code: str) -> Target:
+def get_target(user, plan: str, code: str) -> Target:
+    """The target `code` of the plan `plan` (codes are unique only within a plan)."""
     target = (
         Target.objects.for_user(user)
-        .filter(code=code)
+        .filter(plan__code=plan, code=code)
         .select_related("plan", "item")
-        .order_by("-plan__period_start")
         .first()
     )
     if target is None:
@@ -76,10 +77,41 @@ def visible_figure(user, pk: int) -> Measurement:
 
 
 def target_url(target) -> str:
-    return reverse("targets:detail", args=[target.code])
+    return reverse("targets:detail", args=[target.plan.code, target.code])
 
 
 # --- targets ------------------------------------------------------------------------------------
+
+
+class OldTargetAddressView(RoleRequiredMixin, View):
+    """/targets/<code>/... from before targets lived under their plan: redirected to the page
+    of the only plan with that code, else of the first plan (targets.lookup). GET and HEAD
+    get 302; a form posted to the old address is re-posted (307)."""
+
+    page = "detail"
+
+    def get(self, request, code):
+        return self.redirect(request, code, status=302)
+
+    def post(self, request, code):
+        return self.redirect(request, code, status=307)
+
+    def redirect(self, request, code, status):
+        try:
+            found = find_target(Target.objects.for_user(request.user), code)
+        except AmbiguousCode as exc:
+            raise Http404(
+                _("Several plans have the target %(code)s: %(plans)s.")
+                % {"code": exc.code, "plans": ", ".join(exc.plans)}
+            ) from None
+        if found.target is None:
+            raise Http404(_("No such target."))
+        url = reverse(f"targets:{self.page}", args=[found.target.plan.code, found.target.code])
+        if request.META.get("QUERY_STRING"):
+            url += "?" + request.META["QUERY_STRING"]
+        response = HttpResponseRedirect(url)
+        response.status_code = status
+        return response
 
 
 class TargetListView(FilteredListView):
@@ -90,7 +122,7 @@ class TargetListView(FilteredListView):
     export_name = "targets"
 
     def decorate(self, queryset):
-        return queryset.select_related("item")
+        return queryset.select_related("item", "plan")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -107,10 +139,10 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
 
     template_name = "targets/target_detail.html"
 
-    def get_context_data(self, code, **kwargs):
+    def get_context_data(self, plan, code, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        target = get_target(user, code)
+        target = get_target(user, plan, code)
         rules = FigureRules(user, target_ids=[target.pk])
         progress = target.progress.order_by("-as_of").first()
         as_of = progress.as_of if progress else today()
@@ -203,7 +235,7 @@ class ReopenTargetView(RoleRequiredMixin, View):
         if request.user.is_authenticated and request.user.role:
             if not may_reopen_target(request.user):
                 raise PermissionDenied(_("Only an administrator may reopen a closed target."))
-            self.target = get_target(request.user, kwargs["code"])
+            self.target = get_target(request.user, kwargs["plan"], kwargs["code"])
             self.verdict = TargetVerdict.objects.filter(target=self.target).first()
         return super().dispatch(request, *args, **kwargs)
 
@@ -215,10 +247,10 @@ class ReopenTargetView(RoleRequiredMixin, View):
             status=status,
         )
 
-    def get(self, request, code):
+    def get(self, request, plan, code):
         return self.render_page(ReopenForm())
 
-    def post(self, request, code):
+    def post(self, request, plan, code):
         form = ReopenForm(request.POST)
         if not form.is_valid():
             return self.render_page(form, status=400)
@@ -252,7 +284,7 @@ class FigureListView(FilteredListView):
     export_name = "figures"
 
     def decorate(self, queryset):
-        return queryset.select_related("target", "created_by", "submitted_by", "reviewed_by")
+        return queryset.select_related("target__plan", "created_by", "submitted_by", "reviewed_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -280,18 +312,18 @@ class ReportFigureView(FigureFormMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.target = get_target(request.user, kwargs["code"])
+            self.target = get_target(request.user, kwargs["plan"], kwargs["code"])
         return super().dispatch(request, *args, **kwargs)
 
     def check(self):
         if not FigureRules.for_target(self.request.user, self.target).may_report(self.target):
             raise PermissionDenied(_("Your unit does not report figures for this target."))
 
-    def get(self, request, code):
+    def get(self, request, plan, code):
         self.check()
         return self.render_form(MeasurementForm(target=self.target))
 
-    def post(self, request, code):
+    def post(self, request, plan, code):
         self.check()
         form = MeasurementForm(request.POST, request.FILES, target=self.target)
         if not form.is_valid():

@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plans.context_processors.plan_switcher",
             ],
             "libraries": {"zjai": "zjai.templatetags.zjai"},
         },

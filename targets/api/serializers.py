@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from plans.api.serializers import UnitLinkSerializer
 from targets.choices import ProgressStatus
+from targets.lookup import AmbiguousCode, find_target
 from targets.models import (
     FIGURE_TEXT_MAX_LENGTH,
     Measurement,
@@ -218,6 +219,11 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
     """A figure as the API returns it. `version` is also sent as the ETag header."""
 
     target = serializers.CharField(source="target.code", read_only=True)
+    plan = serializers.CharField(
+        source="target.plan.code",
+        read_only=True,
+        help_text=_("The plan of the target: name the target as plan:code."),
+    )
     created_by = serializers.CharField(
         source="created_by.username", read_only=True, allow_null=True, default=None
     )
@@ -262,6 +268,7 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
         fields = [
             "id",
             "target",
+            "plan",
             "unit",
             "value",
             "observed_on",
@@ -316,18 +323,33 @@ class MeasurementWriteSerializer(StrictSerializer):
 
 
 class TargetCodeField(StrictSlugRelatedField):
-    """A target named by its code. Codes are unique within a plan; should several plans share
-    one, the code names the newest plan's target."""
+    """A target named `plan:code`, or by its bare code (deprecated: the only plan's target with
+    that code, else the first plan's; targets.lookup). A bare code that several plans other
+    than the first share is refused, naming the plans."""
+
+    default_error_messages = {
+        "ambiguous": _(
+            "Several plans have the target {value} ({plans}): name it as plan:code, e.g. {example}."
+        ),
+    }
 
     def to_internal_value(self, data: Any) -> Target:
         if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
         # A writable related field always has its queryset (DRF asserts it at construction).
         targets = cast("QuerySet[Target]", self.get_queryset())
-        target = targets.filter(code=data).order_by("-plan__period_start", "pk").first()
-        if target is None:
+        try:
+            found = find_target(targets, data)
+        except AmbiguousCode as exc:
+            self.fail(
+                "ambiguous",
+                value=exc.code,
+                plans=", ".join(exc.plans),
+                example=f"{exc.plans[-1]}:{exc.code}",
+            )
+        if found.target is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
-        return target
+        return found.target
 
 
 class MeasurementCreateSerializer(MeasurementWriteSerializer):
@@ -336,7 +358,10 @@ class MeasurementCreateSerializer(MeasurementWriteSerializer):
     target = TargetCodeField(
         slug_field="code",
         queryset=Target.objects.all(),
-        help_text=_("The target's code, e.g. robots-in-service."),
+        help_text=_(
+            "The target as plan:code, e.g. zj-ai-2019-2022:robots-in-service; a bare code "
+            "(deprecated) names the first plan's target."
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,6 +29,7 @@ from targets.filtersets import (
     RollupFilterSet,
     TargetFilterSet,
 )
+from targets.lookup import AmbiguousCode, find_target
 from targets.models import (
     Measurement,
     MeasurementEditor,
@@ -39,7 +40,7 @@ from targets.models import (
 )
 from targets.rules import may_reopen_target
 from zjai.api.conditional import VersionedMixin
-from zjai.api.views import ReadOnlyViewSet, lookup_or_404
+from zjai.api.views import ReadOnlyViewSet
 
 from .serializers import (
     ApproveSerializer,
@@ -94,11 +95,31 @@ def attach_latest_progress(targets: list[TargetOnPage]) -> list[TargetOnPage]:
     return targets
 
 
-def target_by_code(queryset: QuerySet[Target], code: str) -> Target:
-    """Codes are unique within a plan; should several plans share one, the newest plan's."""
-    if "\x00" in code:  # PostgreSQL text cannot hold it, so no target has it
+def target_by_reference(queryset: QuerySet[Target], reference: str) -> tuple[Target, bool]:
+    """The target `plan:code` (or a bare code: targets.lookup) names, and whether the bare,
+    deprecated form named it; 404 when none, 400 naming the plans when the bare code is
+    ambiguous."""
+    try:
+        found = find_target(queryset, reference)
+    except AmbiguousCode as exc:
+        raise ValidationError(
+            {
+                "code": [
+                    _(
+                        "Several plans have the target %(code)s (%(plans)s): name it as "
+                        "plan:code, e.g. %(example)s."
+                    )
+                    % {
+                        "code": exc.code,
+                        "plans": ", ".join(exc.plans),
+                        "example": f"{exc.plans[-1]}:{exc.code}",
+                    }
+                ]
+            }
+        ) from None
+    if found.target is None:
         raise NotFound()
-    return cast(Target, lookup_or_404(queryset.order_by("-plan__period_start", "pk"), code=code))
+    return found.target, found.plain
 
 
 @extend_schema_view(
@@ -132,16 +153,19 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
         return page
 
     def get_object(self) -> Target:
-        code = self.kwargs["code"]
-        if "\x00" in code:
-            raise NotFound()
         # A target (history, the one action reading Progress rows, never gets here).
-        target = cast(
-            Target,
-            lookup_or_404(self.get_queryset().order_by("-plan__period_start", "pk"), code=code),
-        )
+        target, plain = target_by_reference(self.get_queryset(), self.kwargs["code"])
+        self.deprecated_lookup = plain
         self.check_object_permissions(self.request, target)
         return target
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "deprecated_lookup", False):
+            # The bare code (docs/api.md, "Targets of several plans"): still served, for the
+            # first plan, for one deprecation period.
+            response["Deprecation"] = "true"
+        return response
 
     @extend_schema(
         summary=_("A target's progress over time"),
@@ -157,7 +181,9 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
     )
     def history(self, request: Request, code: str) -> Response:
         """One row per computation date, newest first; `from` and `to` bound the dates."""
-        target = target_by_code(Target.objects.for_user(request.user), code)
+        target, self.deprecated_lookup = target_by_reference(
+            Target.objects.for_user(request.user), code
+        )
         rows = self.filter_queryset(Progress.objects.filter(target=target))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(ProgressSerializer(page, many=True).data)
@@ -251,7 +277,7 @@ class MeasurementViewSet(
         return (
             Measurement.objects.for_user(self.request.user)
             .select_related(
-                "target", "unit", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+                "target__plan", "unit", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
             )
             .prefetch_related(
                 Prefetch(

@@ -35,7 +35,11 @@ def test_anonymous_visitors_are_sent_to_the_sign_in_page(db, name):
 
 
 def test_anonymous_detail_pages_and_evidence_redirect_too(plan):
-    for url in ("/targets/robots-in-service/", "/figures/1/evidence/", "/enterprises/1/"):
+    for url in (
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/",
+        "/figures/1/evidence/",
+        "/enterprises/1/",
+    ):
         response = Client().get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login"))

@@ -80,7 +80,7 @@ def test_a_targets_history_reads_as_sentences_with_names(people):
     figure = services.submit_measurement(figure, acting_user=people["staff"])
     services.approve_measurement(figure, acting_user=people["reviewer"], comment="同意")
     plan = Plan.objects.get(pk=robots.plan_id)
-    url = f"/targets/{robots.code}/"
+    url = f"/plans/zj-ai-2019-2022/targets/{robots.code}/"
 
     chinese = history_of(client_for(people["auditor"]), url)
     assert "加载规划文件" in chinese  # who: the command, in words

@@ -132,10 +132,11 @@ def pages(plan, make_user, settings, tmp_path):
     return {
         "staff1": [
             "/",
+            "/plans/",
             "/plan/",
             "/targets/",
-            "/targets/robots-in-service/",
-            "/targets/robots-in-service/report/",
+            "/plans/zj-ai-2019-2022/targets/robots-in-service/",
+            "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
             f"/figures/{drafted.pk}/edit/",
             "/figures/",
             "/enterprises/",

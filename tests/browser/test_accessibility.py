@@ -141,7 +141,7 @@ def test_every_status_colour_has_enough_contrast(pages, live_server, new_page):
     page = new_page(LAPTOP)
     sign_in(page, live_server.url, "staff1", PASSWORD)
     seen = {}
-    for path in ("/", "/figures/", "/targets/robots-in-service/"):
+    for path in ("/", "/figures/", "/plans/zj-ai-2019-2022/targets/robots-in-service/"):
         page.goto(f"{live_server.url}{path}")
         for item in page.evaluate(COLOURS):
             if item["status"]:

@@ -39,14 +39,14 @@ def test_the_verdict_and_its_revision_in_both_languages_and_reopening(
     base = live_server.url
     page = new_page(LAPTOP)
     sign_in(page, base, "admin1", PASSWORD)
-    page.goto(f"{base}/targets/robots-in-service/")
+    page.goto(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     verdict = page.locator("#verdict").inner_text()
     assert "2023年3月31日关闭" in verdict and "120,000" in verdict
     assert "关闭后修正：" in verdict and "155,000" in verdict and "已实现" in verdict
     screenshot(page, "closing-target-zh.png")
 
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
-    page.goto(f"{base}/targets/robots-in-service/")
+    page.goto(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     verdict = page.locator("#verdict").inner_text()
     assert "Closed on 31 Mar 2023: value 120,000 robots at the deadline" in verdict
     assert "Revised after closing: 155,000 robots" in verdict
@@ -58,7 +58,7 @@ def test_the_verdict_and_its_revision_in_both_languages_and_reopening(
     assert TargetVerdict.objects.get(target=closed).value == 120000
     page.get_by_label("reason").fill("Statistics bureau corrected the 2022 figure")
     page.get_by_role("button", name="Reopen").click()
-    page.wait_for_url(f"{base}/targets/robots-in-service/")
+    page.wait_for_url(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     main = page.locator("main").inner_text()
     assert "The target was reopened" in main
     # Closed again at once (eager tasks here), on the figures known now.

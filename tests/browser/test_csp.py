@@ -36,7 +36,7 @@ def test_pages_show_without_a_single_violation(pages, live_server, new_page):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
     # The progress bars draw their width without inline styles: still as wide as the figure.
-    page.goto(f"{live_server.url}/targets/robots-in-service/")
+    page.goto(f"{live_server.url}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     bar = page.locator(".bar[role=progressbar]").first
     fill = bar.locator("rect.fill")
     percent = float(bar.get_attribute("aria-valuenow"))

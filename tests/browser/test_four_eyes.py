@@ -39,11 +39,11 @@ def test_a_reviewer_who_changed_a_figure_is_offered_no_review(draft, live_server
     reviewer.goto(f"{base}/figures/{draft.pk}/edit/")
     reviewer.get_by_label("数值", exact=False).first.fill("149999")
     reviewer.get_by_role("button", name="保存为草稿").click()
-    reviewer.wait_for_url(f"{base}/targets/robots-in-service/")
+    reviewer.wait_for_url(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
 
     staff = new_page(LAPTOP)
     sign_in(staff, base, "staff1", PASSWORD)
-    staff.goto(f"{base}/targets/robots-in-service/")
+    staff.goto(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     staff.locator(f"#figure-{draft.pk}").get_by_role("button", name="提交").click()
     staff.wait_for_load_state()
     assert "数值已提交审核" in staff.content()
@@ -51,7 +51,7 @@ def test_a_reviewer_who_changed_a_figure_is_offered_no_review(draft, live_server
     reviewer.goto(f"{base}/")
     attention = reviewer.locator("section.attention").inner_text()
     assert "149,999" not in attention and "没有等待您审核的数值" in attention
-    reviewer.goto(f"{base}/targets/robots-in-service/")
+    reviewer.goto(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     assert (
         "您经手过此数值，须由其他审核员审核" in reviewer.locator(f"#figure-{draft.pk}").inner_text()
     )
@@ -64,7 +64,7 @@ def test_a_reviewer_who_changed_a_figure_is_offered_no_review(draft, live_server
     sign_in(second, base, "reviewer2", PASSWORD)
     second.get_by_role("link", name="在役工业机器人: 149,999").click()
     second.get_by_role("button", name="通过").click()
-    second.wait_for_url(f"{base}/targets/robots-in-service/")
+    second.wait_for_url(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     assert "数值已审核通过" in second.content()
     draft.refresh_from_db()
     assert draft.state == "approved" and draft.reviewed_by.username == "reviewer2"

@@ -50,14 +50,14 @@ def test_report_submit_approve_and_see_it_on_the_dashboard(
     # Staff of the lead unit report a figure with its evidence, as a draft, then submit it.
     staff = new_page(LAPTOP)
     sign_in(staff, base, "staff1", PASSWORD)
-    staff.goto(f"{base}/targets/robots-in-service/")
+    staff.goto(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     staff.get_by_role("link", name="填报数值").click()
     staff.get_by_label("数值", exact=False).first.fill("160,000")
     staff.get_by_label("数值日期").fill("2022-12-31")
     staff.get_by_label("佐证说明").fill("省统计局 2022 年四季度报表")
     staff.get_by_label("佐证文件").set_input_files(str(evidence))
     staff.get_by_role("button", name="保存为草稿").click()
-    staff.wait_for_url(f"{base}/targets/robots-in-service/")
+    staff.wait_for_url(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     assert "数值已保存为草稿" in staff.content()
     staff.locator("#content").get_by_role("button", name="提交").first.click()
     staff.wait_for_load_state()
@@ -71,7 +71,7 @@ def test_report_submit_approve_and_see_it_on_the_dashboard(
     assert "统计局季报.pdf" in reviewer.content()
     reviewer.get_by_label("意见").fill("与统计局报表一致")
     reviewer.get_by_role("button", name="通过").click()
-    reviewer.wait_for_url(f"{base}/targets/robots-in-service/")
+    reviewer.wait_for_url(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     assert "数值已审核通过" in reviewer.content()
 
     # The worker recomputes after the approval commits: no manual step.
@@ -88,7 +88,7 @@ def test_report_submit_approve_and_see_it_on_the_dashboard(
     assert "160,000" in tile.inner_text()
     assert "已实现" in tile.inner_text()
     screenshot(reviewer, "dashboard.png")
-    reviewer.goto(f"{base}/targets/robots-in-service/")
+    reviewer.goto(f"{base}/plans/zj-ai-2019-2022/targets/robots-in-service/")
     page = reviewer.content()
     assert "已实现" in page and "160,000" in page
     screenshot(reviewer, "target.png")

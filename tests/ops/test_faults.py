@@ -507,7 +507,7 @@ def test_connection_dropped_while_reporting_and_submitting_a_figure_leaves_nothi
     events_before = AuditEvent.objects.count()
     drop = Drop(before='UPDATE "targets_measurement"')  # the submit, after the figure's INSERT
     with caplog.at_level(logging.ERROR, logger="zjai.faults"), connection_dropped(drop):
-        response = client.post("/targets/robots-in-service/report/", form)
+        response = client.post("/plans/zj-ai-2019-2022/targets/robots-in-service/report/", form)
 
     assert_clean_503(response)
     assert response["Content-Type"].startswith("text/html")
@@ -519,12 +519,13 @@ def test_connection_dropped_while_reporting_and_submitting_a_figure_leaves_nothi
     assert not Measurement.objects.exists()
     assert AuditEvent.objects.count() == events_before
     assert any(
-        "database unavailable: POST /targets/robots-in-service/report/" in r.getMessage()
+        "database unavailable: POST /plans/zj-ai-2019-2022/targets/robots-in-service/report/"
+        in r.getMessage()
         for r in caplog.records
     ), caplog.text
 
     # The database is back (only the connection was lost): the same form now works, once.
-    again = client.post("/targets/robots-in-service/report/", form)
+    again = client.post("/plans/zj-ai-2019-2022/targets/robots-in-service/report/", form)
     assert again.status_code == 302
     figure = Measurement.objects.get()
     assert figure.state == "submitted"

@@ -86,7 +86,13 @@ def import_enterprises(session: requests.Session, base: str, rows: str) -> reque
 
 
 def assert_pages_answer(session: requests.Session, base: str) -> None:
-    for path in ("/", "/plan/", "/targets/", f"/targets/{FIGURE_TARGET}/", "/enterprises/"):
+    for path in (
+        "/",
+        "/plan/",
+        "/targets/",
+        f"/plans/zj-ai-2019-2022/targets/{FIGURE_TARGET}/",
+        "/enterprises/",
+    ):
         response = session.get(f"{base}{path}", timeout=15)
         assert response.status_code == 200, (path, response.status_code)
 

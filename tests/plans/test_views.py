@@ -154,10 +154,10 @@ def test_the_plan_tree_issues_a_fixed_number_of_queries(computed, people):
 
 def test_number_and_date_formats_follow_the_language(computed, people):
     client = client_for(people["staff"])
-    zh = client.get("/targets/robots-in-service/").content.decode()
+    zh = client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/").content.decode()
     assert "2022年12月31日" in zh
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    en = client.get("/targets/robots-in-service/").content.decode()
+    en = client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/").content.decode()
     assert "31 Dec 2022" in en
     assert "150,000" in en
 
@@ -171,7 +171,7 @@ def test_other_units_figures_stay_invisible_on_the_plan_pages(computed, people):
         note="秘密草稿",
         acting_user=people["staff_talent"],
     )
-    for path in ("/", "/plan/", "/targets/talent-policies/", "/figures/"):
+    for path in ("/", "/plan/", "/plans/zj-ai-2019-2022/targets/talent-policies/", "/figures/"):
         html = client_for(people["staff"]).get(path).content.decode()
         assert "秘密草稿" not in html, path
     assert Measurement.objects.filter(note="秘密草稿").count() == 1

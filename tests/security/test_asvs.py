@@ -239,7 +239,7 @@ def version_of(world: World, name: str) -> int:
 FIGURE = {"value": "1300", "observed_on": "2021-09-30", "note": "季报"}
 # (who, url, form data) of every kind of browser write.
 BROWSER_WRITES: list[tuple[str, str, Callable[[World], dict[str, Any]]]] = [
-    ("staff", f"/targets/{OWN_TARGET}/report/", lambda w: FIGURE),
+    ("staff", f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/report/", lambda w: FIGURE),
     (
         "staff",
         "/figures/{own_draft}/edit/",
@@ -587,7 +587,7 @@ def test_lists_and_pages_do_not_show_another_units_drafts(
     hidden = {world.figures[n] for n in ("own_draft", "own_submitted", "own_rejected")}
     for name, sees in (("other_staff", False), ("staff", True)):
         client = client_for(world.user(name))
-        for url in (f"/targets/{OWN_TARGET}/", "/figures/?export=csv"):
+        for url in (f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/", "/figures/?export=csv"):
             assert (SECRET_NOTE in body_of(client.get(url))) is sees, (name, url)
         rows = client.get("/figures/", {"target": OWN_TARGET}).context["rows"]
         assert bool(hidden & {figure.pk for figure in rows}) is sees, name
@@ -739,7 +739,7 @@ def test_no_password_or_token_key_reaches_the_logs(
         LOGIN,
         "/",
         "/plan/",
-        f"/targets/{OWN_TARGET}/",
+        f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/",
         "/enterprises/",
         "/reports/",
         "/api/docs/",

@@ -108,7 +108,7 @@ VALID: dict[str, dict[str, str]] = {
     },
 }
 NEW_PAGE = {
-    "figure": f"/targets/{OWN_TARGET}/report/",
+    "figure": f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/report/",
     "enterprise": "/enterprises/new/",
     "project": "/projects/new/",
 }
@@ -339,7 +339,11 @@ def test_bad_evidence_is_refused_and_no_file_is_stored(
     page: str, name: str, content: bytes, reason: str, world: World, browser: Any, unchanged: Any
 ) -> None:
     figure = existing(world, "figure")
-    url = f"/targets/{OWN_TARGET}/report/" if page == "report" else f"/figures/{figure.pk}/edit/"
+    url = (
+        f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/report/"
+        if page == "report"
+        else f"/figures/{figure.pk}/edit/"
+    )
     data = {
         **VALID["figure"],
         "version": figure.version,
@@ -376,7 +380,11 @@ def test_a_good_evidence_file_is_not_stored_when_the_figure_is_refused(
     figure = existing(world, "figure")
     if "version" in changes:
         figure = services.update_measurement(figure, acting_user=world.user("staff"), note="改")
-    url = f"/targets/{OWN_TARGET}/report/" if page == "report" else f"/figures/{figure.pk}/edit/"
+    url = (
+        f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/report/"
+        if page == "report"
+        else f"/figures/{figure.pk}/edit/"
+    )
     data = {
         **VALID["figure"],
         "version": figure.version,
@@ -405,14 +413,14 @@ def test_an_evidence_file_name_cannot_escape_the_media_folder_or_the_page(
 
     client = browser("staff")
     data = {**VALID["figure"], "evidence": SimpleUploadedFile(name, PDF)}
-    response = client.post(f"/targets/{OWN_TARGET}/report/", data)
+    response = client.post(f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/report/", data)
     assert response.status_code == 302
     figure = Measurement.objects.latest("pk")
     stored = Path(figure.evidence.path).resolve()
     assert media.resolve() in stored.parents
     assert [p.resolve() for p in media.rglob("*") if p.is_file()] == [stored]
     assert stored.read_bytes() == PDF
-    page = client.get(f"/targets/{OWN_TARGET}/").content.decode()
+    page = client.get(f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/").content.decode()
     assert "<img src=x" not in page and "onerror=alert" not in page
     download = client.get(f"/figures/{figure.pk}/evidence/")
     assert download.status_code == 200
@@ -553,7 +561,7 @@ def test_a_utf8_file_is_text_wherever_its_first_8_kb_end(
     assert len(text) > 8192
     client = browser("staff")
     data = {**VALID["figure"], "evidence": SimpleUploadedFile("table.csv", text)}
-    response = client.post(f"/targets/{OWN_TARGET}/report/", data)
+    response = client.post(f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/report/", data)
     assert response.status_code == 302, form_outcome(response).errors
     assert Measurement.objects.latest("pk").evidence
     imported = client.post("/enterprises/import/", {"file": SimpleUploadedFile("e.csv", text)})
@@ -671,7 +679,7 @@ def test_injection_in_a_figure_note_is_kept_verbatim_and_shown_escaped(
             assert response.status_code == 201
             assert response.json()["note"] == text
             ids.append(response.json()["id"])
-    target_page = staff.get(f"/targets/{OWN_TARGET}/").content.decode()
+    target_page = staff.get(f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/").content.decode()
     for pk, text in zip(ids, INJECTIONS, strict=True):
         figure = Measurement.objects.get(pk=pk)
         assert figure.note == text
@@ -738,7 +746,7 @@ def test_injection_in_review_comments_and_reasons_is_kept_verbatim_and_shown_esc
         rejected.append(to_reject.pk)
         withdrawn.append(to_withdraw.pk)
     staff = browser("staff")
-    target_page = staff.get(f"/targets/{OWN_TARGET}/").content.decode()
+    target_page = staff.get(f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/").content.decode()
     for text, reject_pk, withdraw_pk in zip(INJECTIONS, rejected, withdrawn, strict=True):
         assert Measurement.objects.get(pk=reject_pk).review_comment == text
         assert Measurement.objects.get(pk=withdraw_pk).withdrawal_reason == text
@@ -994,7 +1002,7 @@ def test_a_bad_filter_in_the_browser_is_named_on_the_page(
         "/enterprises/?page=" + HUGE,
         "/figures/?page=" + HUGE,
         "/projects/?page=-" + HUGE,
-        f"/targets/{OWN_TARGET}/?page={HUGE}&history_page={HUGE}",
+        f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/?page={HUGE}&history_page={HUGE}",
         "/enterprises/{enterprise}/?history_page=" + HUGE,
         "/enterprises/?page=" + "9" * 5000,
     ],

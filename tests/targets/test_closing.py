@@ -48,7 +48,7 @@ def client_in(user, language: str = "zh-hans") -> Client:
 
 
 def page(user, code: str, language: str = "zh-hans") -> str:
-    response = client_in(user, language).get(f"/targets/{code}/")
+    response = client_in(user, language).get(f"/plans/zj-ai-2019-2022/targets/{code}/")
     assert response.status_code == 200
     return response.content.decode()
 
@@ -229,13 +229,17 @@ def test_reopening_in_the_browser_is_for_administrators_with_a_reason_and_rejudg
     reviewer = people["reviewer"]
     approved_figure(robots, 120000, dt.date(2022, 6, 30), reviewer)
     services.recompute_progress()
-    url = "/targets/robots-in-service/reopen/"
+    url = "/plans/zj-ai-2019-2022/targets/robots-in-service/reopen/"
     for name in ("staff", "reviewer", "auditor"):
         assert client_for(people[name]).get(url).status_code == 403
         assert client_for(people[name]).post(url, {"reason": "想改"}).status_code == 403
-    assert 'href="/targets/robots-in-service/reopen/"' not in page(people["reviewer"], robots.code)
+    assert 'href="/plans/zj-ai-2019-2022/targets/robots-in-service/reopen/"' not in page(
+        people["reviewer"], robots.code
+    )
     admin = client_for(people["admin"])
-    assert 'href="/targets/robots-in-service/reopen/"' in page(people["admin"], robots.code)
+    assert 'href="/plans/zj-ai-2019-2022/targets/robots-in-service/reopen/"' in page(
+        people["admin"], robots.code
+    )
     assert admin.get(url).status_code == 200
 
     refused = admin.post(url, {"reason": "  "})

@@ -82,7 +82,7 @@ def robots(plan):
 def test_the_report_page_takes_the_largest_figure_and_refuses_one_more_digit(people, robots):
     client = client_for(people["staff"])
     refused = client.post(
-        "/targets/robots-in-service/report/",
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
         {"value": "100000000000", "observed_on": "2022-06-30"},
     )
     assert refused.status_code == 400
@@ -91,7 +91,7 @@ def test_the_report_page_takes_the_largest_figure_and_refuses_one_more_digit(peo
     assert not Measurement.objects.exists()
 
     taken = client.post(
-        "/targets/robots-in-service/report/",
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
         {"value": "99,999,999,999.9999", "observed_on": "2022-06-30"},
     )
     assert taken.status_code == 302

@@ -35,7 +35,8 @@ def robots(people):
 
 def report(client, value="100"):
     response = client.post(
-        "/targets/robots-in-service/report/", {"value": value, "observed_on": DAY.isoformat()}
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
+        {"value": value, "observed_on": DAY.isoformat()},
     )
     assert response.status_code == 302
 
@@ -70,7 +71,7 @@ def assert_barred_everywhere(client, figure):
         f"/figures/{figure.pk}/review/"
         not in client.get("/figures/?to_review=true").content.decode()
     )
-    target_page = client.get("/targets/robots-in-service/").content.decode()
+    target_page = client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/").content.decode()
     assert BARRED_ROW in target_page and f"/figures/{figure.pk}/review/" not in target_page
     for decision in ("approve", "reject"):
         refused = review(client, figure, decision, comment="核对")
@@ -122,7 +123,7 @@ def test_another_responsible_unit_cannot_change_or_submit_a_draft(people, robots
     report(client_for(people["staff"]))
     figure = robots.measurements.get()
     sci = client_for(people["staff_sci"])
-    page = sci.get("/targets/robots-in-service/").content.decode()
+    page = sci.get("/plans/zj-ai-2019-2022/targets/robots-in-service/").content.decode()
     assert f'id="figure-{figure.pk}"' in page  # seen, as a unit taking part
     assert f"/figures/{figure.pk}/edit/" not in page
     assert f'action="/figures/{figure.pk}/submit/"' not in page

@@ -47,7 +47,7 @@ def submitted(robots, who, value="120000"):
 def test_every_role_reads_the_target_pages(people, robots, role):
     client = client_for(people[role])
     assert client.get("/targets/").status_code == 200
-    page = client.get("/targets/robots-in-service/")
+    page = client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html and "要求进度线" in html  # the chart, with its required path
@@ -56,7 +56,12 @@ def test_every_role_reads_the_target_pages(people, robots, role):
 
 
 def test_unknown_target_is_404(people):
-    assert client_for(people["staff"]).get("/targets/no-such-target/").status_code == 404
+    assert (
+        client_for(people["staff"])
+        .get("/plans/zj-ai-2019-2022/targets/no-such-target/")
+        .status_code
+        == 404
+    )
 
 
 def test_the_target_page_explains_status_and_shows_the_series(people, robots):
@@ -64,7 +69,11 @@ def test_the_target_page_explains_status_and_shows_the_series(people, robots):
 
     figures(robots, people["reviewer"], 2, start=dt.date(2020, 6, 30))
     recompute_progress(dt.date(2021, 6, 30))
-    html = client_for(people["staff"]).get("/targets/robots-in-service/").content.decode()
+    html = (
+        client_for(people["staff"])
+        .get("/plans/zj-ai-2019-2022/targets/robots-in-service/")
+        .content.decode()
+    )
     progress = Progress.objects.get(target=robots)
     assert progress.pace_ratio is not None
     # The sentence says the status, the pace ratio and the forecast.
@@ -74,14 +83,27 @@ def test_the_target_page_explains_status_and_shows_the_series(people, robots):
 
 
 def test_the_report_link_shows_only_where_the_unit_may_report(people, robots):
-    link = "/targets/robots-in-service/report/"
-    assert link in client_for(people["staff"]).get("/targets/robots-in-service/").content.decode()
+    link = "/plans/zj-ai-2019-2022/targets/robots-in-service/report/"
+    assert (
+        link
+        in client_for(people["staff"])
+        .get("/plans/zj-ai-2019-2022/targets/robots-in-service/")
+        .content.decode()
+    )
     for role in ("auditor", "staff_sci", "staff_talent"):
-        page = client_for(people[role]).get("/targets/robots-in-service/").content.decode()
+        page = (
+            client_for(people[role])
+            .get("/plans/zj-ai-2019-2022/targets/robots-in-service/")
+            .content.decode()
+        )
         assert link not in page, role
     # Counted targets take no figures at all.
-    counted = client_for(people["admin"]).get("/targets/ent-leading/").content.decode()
-    assert "/targets/ent-leading/report/" not in counted
+    counted = (
+        client_for(people["admin"])
+        .get("/plans/zj-ai-2019-2022/targets/ent-leading/")
+        .content.decode()
+    )
+    assert "/plans/zj-ai-2019-2022/targets/ent-leading/report/" not in counted
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -89,10 +111,10 @@ def test_the_report_link_shows_only_where_the_unit_may_report(people, robots):
 
 def test_staff_report_a_draft_then_submit_it(people, robots):
     client = client_for(people["staff"])
-    assert client.get("/targets/robots-in-service/report/").status_code == 200
+    assert client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/report/").status_code == 200
     evidence = SimpleUploadedFile("季报.pdf", PDF, content_type="application/pdf")
     response = client.post(
-        "/targets/robots-in-service/report/",
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
         {
             "value": "130,000",
             "observed_on": "2022-06-30",
@@ -108,7 +130,7 @@ def test_staff_report_a_draft_then_submit_it(people, robots):
     assert figure.evidence.name.endswith(".pdf")
     assert AuditEvent.objects.filter(object_type="targets.measurement", action="create").exists()
 
-    page = client.get("/targets/robots-in-service/").content.decode()
+    page = client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/").content.decode()
     assert "草稿" in page and "130,000" in page
     response = client.post(f"/figures/{figure.pk}/submit/", {"version": figure.version})
     assert response.status_code == 302
@@ -119,7 +141,7 @@ def test_staff_report_a_draft_then_submit_it(people, robots):
 
 def test_save_and_submit_at_once(people, robots):
     response = client_for(people["staff"]).post(
-        "/targets/robots-in-service/report/",
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
         {"value": "130000", "observed_on": "2022-06-30", "submit": "1"},
     )
     assert response.status_code == 302
@@ -139,7 +161,9 @@ def test_save_and_submit_at_once(people, robots):
 def test_bad_figures_show_the_field_and_the_reason_and_save_nothing(
     people, robots, data, field, reason
 ):
-    response = client_for(people["staff"]).post("/targets/robots-in-service/report/", data)
+    response = client_for(people["staff"]).post(
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/", data
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert field in form.errors
@@ -174,7 +198,7 @@ def _docx_bytes() -> bytes:
 )
 def test_evidence_type_is_checked_by_content(people, robots, name, content, ok, reason):
     response = client_for(people["staff"]).post(
-        "/targets/robots-in-service/report/",
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
         {"value": "1", "observed_on": "2022-06-30", "evidence": SimpleUploadedFile(name, content)},
     )
     if ok:
@@ -190,7 +214,7 @@ def test_evidence_size_is_limited(people, robots, settings):
     settings.ZJAI_EVIDENCE_MAX_BYTES = 1024
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * 2048)
     response = client_for(people["staff"]).post(
-        "/targets/robots-in-service/report/",
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
         {"value": "1", "observed_on": "2022-06-30", "evidence": big},
     )
     assert response.status_code == 400
@@ -201,9 +225,10 @@ def test_evidence_size_is_limited(people, robots, settings):
 @pytest.mark.parametrize("role", ["auditor", "staff_sci", "staff_talent", "reviewer_sci"])
 def test_who_may_not_report_gets_403(people, robots, role):
     client = client_for(people[role])
-    assert client.get("/targets/robots-in-service/report/").status_code == 403
+    assert client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/report/").status_code == 403
     response = client.post(
-        "/targets/robots-in-service/report/", {"value": "1", "observed_on": "2022-06-30"}
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/report/",
+        {"value": "1", "observed_on": "2022-06-30"},
     )
     assert response.status_code == 403
     assert not Measurement.objects.exists()
@@ -212,13 +237,14 @@ def test_who_may_not_report_gets_403(people, robots, role):
 def test_a_participating_unit_may_report(people):
     # ic-12inch-line: econ-it leads, sci-tech takes part.
     response = client_for(people["staff_sci"]).post(
-        "/targets/ic-12inch-line/report/", {"value": "1", "observed_on": "2022-06-30"}
+        "/plans/zj-ai-2019-2022/targets/ic-12inch-line/report/",
+        {"value": "1", "observed_on": "2022-06-30"},
     )
     assert response.status_code == 302
 
 
 def test_counted_targets_take_no_figures(people):
-    response = client_for(people["admin"]).get("/targets/ent-leading/report/")
+    response = client_for(people["admin"]).get("/plans/zj-ai-2019-2022/targets/ent-leading/report/")
     assert response.status_code == 403
 
 
@@ -312,13 +338,21 @@ def test_another_units_draft_is_404_everywhere(people):
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/figures/{secret.pk}/submit/", {"version": 1}).status_code == 404
-    for url in ("/targets/talent-policies/", "/figures/", "/figures/?export=csv", "/"):
+    for url in (
+        "/plans/zj-ai-2019-2022/targets/talent-policies/",
+        "/figures/",
+        "/figures/?export=csv",
+        "/",
+    ):
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert "保密草稿".encode() not in body, url
     # The auditor reads everything, including the draft.
     auditor = client_for(people["auditor"])
-    assert "保密草稿" in auditor.get("/targets/talent-policies/").content.decode()
+    assert (
+        "保密草稿"
+        in auditor.get("/plans/zj-ai-2019-2022/targets/talent-policies/").content.decode()
+    )
 
 
 # --- review ----------------------------------------------------------------------------------
@@ -456,7 +490,11 @@ def test_evidence_downloads_only_for_who_may_see_the_figure(people, robots):
 def test_history_lists_the_figures_changes_with_who_and_when(people, robots):
     figure = submitted(robots, people["staff"])
     services.approve_measurement(figure, acting_user=people["reviewer"], comment="同意")
-    html = client_for(people["auditor"]).get("/targets/robots-in-service/").content.decode()
+    html = (
+        client_for(people["auditor"])
+        .get("/plans/zj-ai-2019-2022/targets/robots-in-service/")
+        .content.decode()
+    )
     assert "变更历史" in html
     for action in ("新建", "提交", "审核通过"):  # create, submit, approve in the reader's words
         assert f">{action}<" in html
@@ -468,8 +506,10 @@ def test_history_shows_a_drafts_events_only_to_who_sees_the_draft(people, robots
     hidden = draft(robots, people["staff"], value="4321", note="内部草稿")
     shown = submitted(robots, people["staff"], value="8765")
     services.approve_measurement(shown, acting_user=people["reviewer"], comment="核对无误")
-    own = client_for(people["staff"]).get("/targets/robots-in-service/")
-    other = client_for(people["staff_talent"]).get("/targets/robots-in-service/")
+    own = client_for(people["staff"]).get("/plans/zj-ai-2019-2022/targets/robots-in-service/")
+    other = client_for(people["staff_talent"]).get(
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/"
+    )
     own_ids = {row.event.object_id for row in own.context["history_rows"]}
     other_ids = {row.event.object_id for row in other.context["history_rows"]}
     assert {str(hidden.pk), str(shown.pk)} <= own_ids
@@ -524,7 +564,7 @@ def test_list_pages_issue_the_same_queries_at_10_and_200_rows(people, robots):
     )
     assert_same_queries(
         client,
-        "/targets/robots-in-service/",
+        "/plans/zj-ai-2019-2022/targets/robots-in-service/",
         lambda: figures(robots, people["staff"], 190, state="draft", start=dt.date(2021, 1, 1)),
     )
 
