@@ -86,6 +86,7 @@ class PlanSpec:
     items: list[ItemSpec]
     targets: list[TargetSpec]
     enterprises: list[EnterpriseSpec]
+    path: str = ""  # the file, for the loader's errors
 
 
 def parse_plan_file(path: Path | str) -> PlanSpec:
@@ -317,7 +318,7 @@ class _SpecBuilder:
                 if code not in target_codes:
                     raise self.fail(f"items[{item.key}]", f"restates unknown target {code!r}")
         enterprises = self.enterprises(data.get("enterprises") or [])
-        return PlanSpec(plan, units, self.items, self.targets, enterprises)
+        return PlanSpec(plan, units, self.items, self.targets, enterprises, str(self.path))
 
     def number(
         self, data: dict[str, Any], name: str, entry: str, column: tuple[int, int]

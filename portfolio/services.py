@@ -29,6 +29,50 @@ if TYPE_CHECKING:
 __all__ = ["LoadReport", "PlanFileError", "PlanSpec", "load_plan", "parse_plan_file"]
 
 
+# --- what plans share ----------------------------------------------------------------------
+#
+# Units and named enterprises are shared by identity (their code, their key): several plans
+# may name the same one. A plan load never takes away what another plan gave (docs/plan-file.md,
+# "Several plans"): a shared row's names must agree with every plan naming it, its aliases only
+# grow (kept sorted, so that the order of loading leaves no trace), and an enterprise's links
+# are synced only among the loading plan's items.
+
+
+def _unit_shared(unit: ResponsibleUnit, plan: Plan) -> list[str]:
+    """The codes of the other plans whose items or targets name the unit."""
+    codes = set(
+        ItemUnit.objects.filter(unit=unit)
+        .exclude(item__plan=plan)
+        .values_list("item__plan__code", flat=True)
+    ) | set(
+        TargetUnit.objects.filter(unit=unit)
+        .exclude(target__plan=plan)
+        .values_list("target__plan__code", flat=True)
+    )
+    return sorted(codes)
+
+
+def _enterprise_shared(enterprise: Enterprise, plan: Plan) -> list[str]:
+    """The codes of the other plans whose items name the enterprise."""
+    return sorted(set(enterprise.named_in.exclude(plan=plan).values_list("plan__code", flat=True)))
+
+
+def _agree(
+    spec: PlanSpec, entry: str, row: models.Model, values: dict[str, Any], others: list[str]
+) -> None:
+    """A shared row keeps what the other plans gave it: the file must state the same values."""
+    if not others:
+        return
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            raise PlanFileError(
+                spec.path,
+                entry,
+                f"{name!r} is {getattr(row, name)!r} in plan(s) {', '.join(others)}, which "
+                f"share it; this file says {value!r} (plans sharing a row must agree)",
+            )
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -168,12 +212,19 @@ class _Writer:
             },
         )
 
-    def sync_m2m(self, owner, attr: str, wanted: Sequence[models.Model]) -> None:
+    def sync_m2m(
+        self, owner, attr: str, wanted: Sequence[models.Model], within: dict | None = None
+    ) -> None:
+        """Make the owner's links `attr` exactly `wanted`; with `within` (a filter on the linked
+        rows), only among the linked rows it selects, leaving the others alone: a named
+        enterprise's links to another plan's items are that plan's."""
         manager = getattr(owner, attr)
-        have = set(manager.values_list("pk", flat=True))
+        linked = manager.filter(**within) if within else manager.all()
+        have = set(linked.values_list("pk", flat=True))
         want = {o.pk for o in wanted}
         if have != want:
-            manager.set(wanted)
+            manager.remove(*(have - want))
+            manager.add(*(want - have))
             _count(self.updated_counts, attr)
             self.changed.append(owner)
             version = self._bump(owner)
@@ -204,6 +255,15 @@ class _Writer:
         return ids
 
 
+def _spellings_taken() -> dict[str, str]:
+    """Every unit's English name and aliases, casefolded → the unit's code."""
+    taken: dict[str, str] = {}
+    for code, name_en, aliases in ResponsibleUnit.objects.values_list("code", "name_en", "aliases"):
+        for spelling in [name_en, *aliases]:
+            taken[spelling.casefold()] = code
+    return taken
+
+
 def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
     """Write a parsed plan. One transaction: all of it or nothing.
 
@@ -219,17 +279,30 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
         plan = writer.upsert(Plan, {"code": code}, plan_values)
 
         units: dict[str, ResponsibleUnit] = {}
+        taken = _spellings_taken()
         for u in spec.units:
+            values: dict[str, Any] = {
+                "name_zh": u.name_zh,
+                "name_en": u.name_en,
+                "kind": u.kind,
+                "city": u.city,
+            }
+            aliases = set(u.aliases)
+            existing = ResponsibleUnit.objects.filter(code=u.code).first()
+            if existing is not None:
+                others = _unit_shared(existing, plan)
+                _agree(spec, f"units[{u.code}]", existing, values, others)
+                if others:  # another plan's spellings stay
+                    aliases |= set(existing.aliases)
+            # A unit's names belong to it alone, across every plan loaded, as in one file.
+            for spelling in [u.name_en, *u.aliases]:
+                owner = taken.get(spelling.casefold(), u.code)
+                if owner != u.code:
+                    raise PlanFileError(
+                        spec.path, f"units[{u.code}]", f"the name {spelling!r} is unit {owner!r}"
+                    )
             units[u.code] = writer.upsert(
-                ResponsibleUnit,
-                {"code": u.code},
-                {
-                    "name_zh": u.name_zh,
-                    "name_en": u.name_en,
-                    "kind": u.kind,
-                    "city": u.city,
-                    "aliases": u.aliases,
-                },
+                ResponsibleUnit, {"code": u.code}, {**values, "aliases": sorted(aliases)}
             )
             writer.units[units[u.code].pk] = units[u.code]
 
@@ -269,7 +342,13 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
             writer.sync_m2m(target, "restated_in", restated[code])
 
         for e in spec.enterprises:
+            named = Enterprise.objects.filter(plan_key=e.key).first()
+            if named is not None:
+                others = _enterprise_shared(named, plan)
+                _agree(spec, f"enterprises[{e.key}]", named, e.values, others)
             enterprise = writer.upsert(Enterprise, {"plan_key": e.key}, e.values)
-            writer.sync_m2m(enterprise, "named_in", [items[k] for k in e.named_in])
+            writer.sync_m2m(
+                enterprise, "named_in", [items[k] for k in e.named_in], within={"plan": plan}
+            )
         schedule_recompute(writer.targets_to_recompute(plan))
     return LoadReport(plan, writer.created_counts, writer.updated_counts)
