@@ -59,6 +59,8 @@ class TargetSpec:
     item_key: str
     values: dict[str, Any]
     units: list[str]
+    # "PLAN-CODE:TARGET-CODE" of the target it continues in an earlier plan, or "".
+    predecessor: str = ""
 
 
 @dataclass
@@ -353,10 +355,13 @@ class _SpecBuilder:
             "title_en": _text(data["title_en"]),
             "issuer_zh": _text(data.get("issuer_zh")),
             "issuer_en": _text(data.get("issuer_en")),
+            "document_number": _text(data.get("document_number")),
             "issued_on": _date(data.get("issued_on")),
             "period_start": _date(data["period_start"]),
             "period_end": _date(data["period_end"]),
+            "is_draft": data.get("draft", False),
             "source_note": _text(data.get("source")),
+            "coverage_note": _text(data.get("coverage")),
         }
         if plan["period_end"] <= plan["period_start"]:
             raise self.fail("plan", "'period_end' must be after 'period_start'")
@@ -463,13 +468,25 @@ class _SpecBuilder:
             "growth_model": growth,
             "headline": data.get("headline", False),
             "weight": weight or Decimal(1),
-            **self.source(data["source"], f"{entry}.source"),
+            **self.source(data["source"], f"{entry}.source", plan),
         }
-        return TargetSpec(code, item.key, values, units)
+        return TargetSpec(code, item.key, values, units, data.get("predecessor") or "")
 
-    def source(self, data: dict[str, Any], entry: str) -> dict[str, Any]:
+    def source(self, data: dict[str, Any], entry: str, plan: dict) -> dict[str, Any]:
         scale = self.number(data, "scale", entry, column=SCALE_COLUMN)
+        window = data.get("window")
+        if window == "plan":
+            start, end = plan["period_start"], plan["period_end"]
+        elif window:
+            start = dt.date.fromisoformat(window["from"])
+            end = dt.date.fromisoformat(window["to"])
+            if end < start:
+                raise self.fail(f"{entry}.window", "'to' must not be before 'from'")
+        else:
+            start = end = None
         return {
+            "window_start": start,
+            "window_end": end,
             "source_kind": data["kind"],
             "source_register": data.get("register", ""),
             "source_field": data.get("field", ""),

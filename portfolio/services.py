@@ -17,7 +17,7 @@ from django.db import models, transaction
 from audit.services import record_event, snapshot
 from enterprises.models import Enterprise
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
-from plans.planfile import PlanFileError, PlanSpec, parse_plan_file
+from plans.planfile import PlanFileError, PlanSpec, TargetSpec, parse_plan_file
 from targets.choices import Register
 from targets.models import Target, TargetUnit
 from targets.services import schedule_recompute
@@ -264,6 +264,28 @@ def _spellings_taken() -> dict[str, str]:
     return taken
 
 
+def _predecessor(spec: PlanSpec, plan: Plan, target: TargetSpec) -> Target | None:
+    """The target a target continues in another plan, loaded before it."""
+    if not target.predecessor:
+        return None
+    plan_code, code = target.predecessor.split(":")
+    entry = f"targets[{target.code}]"
+    if plan_code == plan.code:
+        raise PlanFileError(spec.path, entry, "'predecessor' must name a target of another plan")
+    if not Plan.objects.filter(code=plan_code).exists():
+        raise PlanFileError(
+            spec.path,
+            entry,
+            f"'predecessor' names plan {plan_code!r}, which is not loaded (load it first)",
+        )
+    found = Target.objects.filter(plan__code=plan_code, code=code).first()
+    if found is None:
+        raise PlanFileError(
+            spec.path, entry, f"'predecessor' names no target {code!r} in plan {plan_code!r}"
+        )
+    return found
+
+
 def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
     """Write a parsed plan. One transaction: all of it or nothing.
 
@@ -331,7 +353,12 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
             targets[t.code] = writer.upsert(
                 Target,
                 {"plan": plan, "code": t.code},
-                {**t.values, "item": items[t.item_key], "order": order},
+                {
+                    **t.values,
+                    "item": items[t.item_key],
+                    "order": order,
+                    "predecessor": _predecessor(spec, plan, t),
+                },
             )
             writer.sync_links(targets[t.code], TargetUnit, "target", [units[c] for c in t.units])
         restated: dict[str, list[PlanItem]] = {code: [] for code in targets}
