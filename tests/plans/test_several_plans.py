@@ -160,3 +160,78 @@ def test_a_spelling_of_another_unit_is_refused(tmp_path):
     )
     with pytest.raises(PlanFileError, match=r"units\[econ-it\]: the name .* is unit 'drc'"):
         load(changed)
+
+
+DATA = PLAN_FILE.parent
+GUIDANCE = DATA / "zj-ai-2023-2027.yaml"
+MEASURES = DATA / "zj-ai-2025-2027.yaml"
+
+
+def without_aliases(view: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **view,
+        "units": {code: _row(u, "aliases") for code, u in view["units"].items()},
+    }
+
+
+def test_the_successor_plans_leave_the_first_plan_as_it_was():
+    load(PLAN_FILE)
+    alone = plan_view(FIRST_CODE)
+    load(GUIDANCE)
+    load(MEASURES)
+    after = plan_view(FIRST_CODE)
+    # Only spellings were added to the units they share.
+    assert without_aliases(after) == without_aliases(alone)
+    for code, unit in alone["units"].items():
+        assert set(unit["aliases"]) <= set(after["units"][code]["aliases"])
+    assert "省科技厅" in after["units"]["sci-tech"]["aliases"]
+
+    # The successors as the files state them.
+    guidance = Plan.objects.get(code="zj-ai-2023-2027")
+    assert guidance.document_number == "浙政办发〔2023〕65号"
+    assert guidance.coverage_note
+    assert sorted(
+        guidance.items.get(key="II.1").unit_links.values_list("order", "unit__code", "is_lead")
+    ) == [(0, "sci-tech", True), (1, "drc", False), (2, "econ-it", False), (3, "education", False)]
+    enterprises = guidance.targets.get(code="ai-enterprises")
+    assert (enterprises.source_register, enterprises.comparator) == ("enterprises", "gt")
+    assert enterprises.window_start is None  # a stock: cumulative
+    measures = Plan.objects.get(code="zj-ai-2025-2027")
+    deadlines = dict(measures.targets.values_list("code", "deadline"))
+    assert str(deadlines["core-revenue-2027"]) == "2027-12-31"
+    assert str(deadlines["core-revenue-2030"]) == "2030-12-31"
+    leading = measures.targets.get(code="leading-10bn")
+    assert leading.predecessor is not None
+    assert (leading.predecessor.plan.code, leading.predecessor.code) == (FIRST_CODE, "ent-leading")
+
+    # Reloading every plan writes nothing and audits nothing.
+    before = db_snapshot()
+    for path in (PLAN_FILE, GUIDANCE, MEASURES):
+        load(path)
+    assert db_snapshot() == before
+
+
+def test_the_guidance_and_the_first_plan_load_alike_in_either_order():
+    load(PLAN_FILE)
+    load(GUIDANCE)
+    forward = {code: plan_view(code) for code in (FIRST_CODE, "zj-ai-2023-2027")}
+    wipe_loaded_rows()
+    load(GUIDANCE)
+    load(PLAN_FILE)
+    backward = {code: plan_view(code) for code in (FIRST_CODE, "zj-ai-2023-2027")}
+    assert forward == backward
+
+
+def test_the_command_loads_every_plan_file(capsys):
+    from django.core.management import call_command
+
+    call_command("load_action_plan", "--all")
+    assert set(Plan.objects.values_list("code", flat=True)) == {
+        FIRST_CODE,
+        "zj-ai-2023-2027",
+        "zj-ai-2025-2027",
+    }
+    call_command("load_action_plan", "--all")
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 6
+    assert all(line.endswith("Already up to date: nothing changed.") for line in out[3:])
