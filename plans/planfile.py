@@ -440,6 +440,11 @@ class _SpecBuilder:
         baseline_value = self.number(
             baseline, "value", f"{entry}.baseline", column=TARGET_VALUE_COLUMN
         )
+        from_predecessor = data.get("baseline_from") == "predecessor"
+        if from_predecessor and not data.get("predecessor"):
+            raise self.fail(entry, "'baseline_from: predecessor' needs a 'predecessor'")
+        if from_predecessor and data.get("baseline"):
+            raise self.fail(entry, "give either 'baseline' or 'baseline_from', not both")
         growth = data.get("growth_model") or "linear"
         # Growth rates compare ratios of values: from or to zero or below there is none.
         if growth == "compound" and not (baseline_value and baseline_value > 0):
@@ -463,6 +468,7 @@ class _SpecBuilder:
             "target_value": value,
             "baseline_value": baseline_value,
             "baseline_date": _date(baseline.get("date")),
+            "baseline_from_predecessor": from_predecessor,
             "deadline": deadline,
             "scope": data.get("scope") or "province",
             "growth_model": growth,

@@ -19,7 +19,7 @@ from enterprises.models import Enterprise
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from plans.planfile import PlanFileError, PlanSpec, TargetSpec, parse_plan_file
 from targets.choices import Register
-from targets.models import Target, TargetUnit
+from targets.models import Target, TargetUnit, TargetVerdict
 from targets.services import schedule_recompute
 
 if TYPE_CHECKING:
@@ -286,6 +286,18 @@ def _predecessor(spec: PlanSpec, plan: Plan, target: TargetSpec) -> Target | Non
     return found
 
 
+def _baseline_from(predecessor: Target | None, target: TargetSpec) -> dict[str, Any]:
+    """The baseline taken from the predecessor's frozen verdict: its value at the deadline and
+    that value's date; none while the predecessor is not closed (a reload after closing fills
+    it in, and one after reopening empties it)."""
+    if predecessor is None or not target.values.get("baseline_from_predecessor"):
+        return {}
+    verdict = TargetVerdict.objects.filter(target=predecessor).first()
+    if verdict is None or verdict.value is None:
+        return {"baseline_value": None, "baseline_date": None}
+    return {"baseline_value": verdict.value, "baseline_date": verdict.value_date}
+
+
 def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
     """Write a parsed plan. One transaction: all of it or nothing.
 
@@ -350,14 +362,16 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
 
         targets: dict[str, Target] = {}
         for order, t in enumerate(spec.targets, start=1):
+            predecessor = _predecessor(spec, plan, t)
             targets[t.code] = writer.upsert(
                 Target,
                 {"plan": plan, "code": t.code},
                 {
                     **t.values,
+                    **_baseline_from(predecessor, t),
                     "item": items[t.item_key],
                     "order": order,
-                    "predecessor": _predecessor(spec, plan, t),
+                    "predecessor": predecessor,
                 },
             )
             writer.sync_links(targets[t.code], TargetUnit, "target", [units[c] for c in t.units])

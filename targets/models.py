@@ -90,6 +90,11 @@ class Target(BilingualMixin, models.Model):
         related_name="successors",
         verbose_name=_("predecessor"),
     )
+    # The baseline is the predecessor's closing verdict (value, date), copied at load; empty
+    # while the predecessor has none (docs/plan-file.md, `baseline_from`).
+    baseline_from_predecessor = models.BooleanField(
+        _("baseline from the predecessor's verdict"), default=False
+    )
     # A counted target's date window (docs/plan-file.md, `source.window`): only the entries
     # whose counting date (recognised_on, start_date or accepted_on) falls within it count.
     # Both empty: cumulative, every entry counts.

@@ -121,3 +121,68 @@ def test_an_unknown_predecessor_is_named(tmp_path, predecessor, problem):
         load_plan(parse_plan_file(path))
     assert str(caught.value).startswith(f"{path}: targets[ent-leading]: {problem}")
     assert db_snapshot() == before
+
+
+def _with_baseline_from_predecessor(data):
+    target(data)["predecessor"] = "zj-ai-2019-2022:ent-leading"
+    target(data)["baseline_from"] = "predecessor"
+
+
+@pytest.mark.django_db
+def test_the_baseline_is_the_predecessors_verdict_with_its_date(tmp_path):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from targets.models import TargetVerdict
+
+    load_plan(parse_plan_file(PLAN_FILE))
+    path = variant(tmp_path, _with_baseline_from_predecessor)
+    load_plan(parse_plan_file(path))
+    successor = Target.objects.get(plan__code="test-second", code="ent-leading")
+    # Not closed yet: no baseline, but it says where one will come from.
+    assert (successor.baseline_value, successor.baseline_date) == (None, None)
+    assert successor.baseline_from_predecessor
+
+    now = timezone.now()
+    TargetVerdict.objects.create(
+        target=successor.predecessor,
+        closed_on=dt.date(2023, 1, 1),
+        status="achieved",
+        value=Decimal(12),
+        value_date=dt.date(2022, 12, 31),
+        known_at=now,
+        written_at=now,
+    )
+    load_plan(parse_plan_file(path))
+    successor.refresh_from_db()
+    assert (successor.baseline_value, successor.baseline_date) == (
+        Decimal(12),
+        dt.date(2022, 12, 31),
+    )
+    before = db_snapshot()
+    load_plan(parse_plan_file(path))
+    assert db_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (
+            lambda data: target(data).update(baseline_from="predecessor"),
+            "'baseline_from: predecessor' needs a 'predecessor'",
+        ),
+        (
+            lambda data: (
+                _with_baseline_from_predecessor(data),
+                target(data).update(baseline={"value": 1}),
+            ),
+            "give either 'baseline' or 'baseline_from', not both",
+        ),
+    ],
+)
+def test_a_baseline_from_the_predecessor_needs_one(tmp_path, edit, problem):
+    path = variant(tmp_path, edit)
+    with pytest.raises(PlanFileError) as caught:
+        parse_plan_file(path)
+    assert str(caught.value) == f"{path}: targets[ent-leading]: {problem}"
