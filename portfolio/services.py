@@ -278,10 +278,18 @@ def _predecessor(spec: PlanSpec, plan: Plan, target: TargetSpec) -> Target | Non
             entry,
             f"'predecessor' names plan {plan_code!r}, which is not loaded (load it first)",
         )
-    found = Target.objects.filter(plan__code=plan_code, code=code).first()
+    found = Target.objects.filter(plan__code=plan_code, code=code).select_related("plan").first()
     if found is None:
         raise PlanFileError(
             spec.path, entry, f"'predecessor' names no target {code!r} in plan {plan_code!r}"
+        )
+    # Only an earlier plan: no chain of predecessors can loop back.
+    if found.plan.period_start >= plan.period_start:
+        raise PlanFileError(
+            spec.path,
+            entry,
+            f"'predecessor' must be in an earlier plan: {plan_code!r} does not start before "
+            f"{plan.code!r}",
         )
     return found
 

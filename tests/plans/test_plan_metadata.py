@@ -107,6 +107,11 @@ def test_a_predecessor_is_linked(tmp_path):
         ("zj-ai-2019-2022:nope", "'predecessor' names no target 'nope' in plan 'zj-ai-2019-2022'"),
         ("other-plan:ent-leading", "'predecessor' names plan 'other-plan', which is not loaded"),
         ("test-second:ent-leading", "'predecessor' must name a target of another plan"),
+        (
+            "zj-ai-2019-2022:ent-leading",
+            "'predecessor' must be in an earlier plan: 'zj-ai-2019-2022' does not start before "
+            "'test-second'",
+        ),
     ],
 )
 def test_an_unknown_predecessor_is_named(tmp_path, predecessor, problem):
@@ -114,6 +119,8 @@ def test_an_unknown_predecessor_is_named(tmp_path, predecessor, problem):
 
     def edit(data):
         target(data)["predecessor"] = predecessor
+        if "earlier" in problem:
+            data["plan"]["period_start"] = "2018-01-01"
 
     path = variant(tmp_path, edit)
     before = db_snapshot()
