@@ -23,3 +23,13 @@ class ItemKind(models.TextChoices):
     MEASURE = "measure", _("safeguard measure")
     COLUMN = "column", _("column")
     COLUMN_ENTRY = "column_entry", _("column entry")
+
+
+class PlanState(models.TextChoices):
+    """A plan's state on a date: derived from its period and its `is_draft` flag (Plan.state_on),
+    never stored, so it changes by itself when the period starts or ends."""
+
+    DRAFT = "draft", _("draft")
+    UPCOMING = "upcoming", _("not yet in force")
+    IN_FORCE = "in_force", _("in force")
+    ENDED = "ended", _("ended")

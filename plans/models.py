@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zjai.choices import City
+from zjai.dates import today
 
-from .choices import ItemKind, UnitKind
+from .choices import ItemKind, PlanState, UnitKind
 
 
 class BilingualMixin:
@@ -31,10 +34,15 @@ class Plan(BilingualMixin, models.Model):
     title_en = models.CharField(_("title (English)"), max_length=300)
     issuer_zh = models.CharField(_("issuer (Chinese)"), max_length=200, blank=True)
     issuer_en = models.CharField(_("issuer (English)"), max_length=200, blank=True)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
+    # A draft (for public comment) is never in force, whatever its period says.
+    is_draft = models.BooleanField(_("draft"), default=False)
     source_note = models.TextField(_("source"), blank=True)
+    # Which parts of the text the plan file holds and which it lacks.
+    coverage_note = models.TextField(_("coverage"), blank=True)
 
     class Meta:
         verbose_name = _("plan")
@@ -54,6 +62,22 @@ class Plan(BilingualMixin, models.Model):
     @property
     def title(self) -> str:
         return self._pick("title")
+
+    def state_on(self, day: dt.date) -> PlanState:
+        """Draft, not yet in force, in force (its period holds the day, both ends included),
+        or ended."""
+        if self.is_draft:
+            return PlanState.DRAFT
+        if day < self.period_start:
+            return PlanState.UPCOMING
+        if day > self.period_end:
+            return PlanState.ENDED
+        return PlanState.IN_FORCE
+
+    @property
+    def state(self) -> PlanState:
+        """The plan's state today."""
+        return self.state_on(today())
 
 
 class ResponsibleUnit(BilingualMixin, models.Model):

@@ -59,6 +59,8 @@ class TargetSpec:
     item_key: str
     values: dict[str, Any]
     units: list[str]
+    # "PLAN-CODE:TARGET-CODE" of the target it continues in an earlier plan, or "".
+    predecessor: str = ""
 
 
 @dataclass
@@ -86,6 +88,7 @@ class PlanSpec:
     items: list[ItemSpec]
     targets: list[TargetSpec]
     enterprises: list[EnterpriseSpec]
+    path: str = ""  # the file, for the loader's errors
 
 
 def parse_plan_file(path: Path | str) -> PlanSpec:
@@ -317,7 +320,7 @@ class _SpecBuilder:
                 if code not in target_codes:
                     raise self.fail(f"items[{item.key}]", f"restates unknown target {code!r}")
         enterprises = self.enterprises(data.get("enterprises") or [])
-        return PlanSpec(plan, units, self.items, self.targets, enterprises)
+        return PlanSpec(plan, units, self.items, self.targets, enterprises, str(self.path))
 
     def number(
         self, data: dict[str, Any], name: str, entry: str, column: tuple[int, int]
@@ -352,10 +355,13 @@ class _SpecBuilder:
             "title_en": _text(data["title_en"]),
             "issuer_zh": _text(data.get("issuer_zh")),
             "issuer_en": _text(data.get("issuer_en")),
+            "document_number": _text(data.get("document_number")),
             "issued_on": _date(data.get("issued_on")),
             "period_start": _date(data["period_start"]),
             "period_end": _date(data["period_end"]),
+            "is_draft": data.get("draft", False),
             "source_note": _text(data.get("source")),
+            "coverage_note": _text(data.get("coverage")),
         }
         if plan["period_end"] <= plan["period_start"]:
             raise self.fail("plan", "'period_end' must be after 'period_start'")
@@ -434,6 +440,11 @@ class _SpecBuilder:
         baseline_value = self.number(
             baseline, "value", f"{entry}.baseline", column=TARGET_VALUE_COLUMN
         )
+        from_predecessor = data.get("baseline_from") == "predecessor"
+        if from_predecessor and not data.get("predecessor"):
+            raise self.fail(entry, "'baseline_from: predecessor' needs a 'predecessor'")
+        if from_predecessor and data.get("baseline"):
+            raise self.fail(entry, "give either 'baseline' or 'baseline_from', not both")
         growth = data.get("growth_model") or "linear"
         # Growth rates compare ratios of values: from or to zero or below there is none.
         if growth == "compound" and not (baseline_value and baseline_value > 0):
@@ -457,18 +468,31 @@ class _SpecBuilder:
             "target_value": value,
             "baseline_value": baseline_value,
             "baseline_date": _date(baseline.get("date")),
+            "baseline_from_predecessor": from_predecessor,
             "deadline": deadline,
             "scope": data.get("scope") or "province",
             "growth_model": growth,
             "headline": data.get("headline", False),
             "weight": weight or Decimal(1),
-            **self.source(data["source"], f"{entry}.source"),
+            **self.source(data["source"], f"{entry}.source", plan),
         }
-        return TargetSpec(code, item.key, values, units)
+        return TargetSpec(code, item.key, values, units, data.get("predecessor") or "")
 
-    def source(self, data: dict[str, Any], entry: str) -> dict[str, Any]:
+    def source(self, data: dict[str, Any], entry: str, plan: dict) -> dict[str, Any]:
         scale = self.number(data, "scale", entry, column=SCALE_COLUMN)
+        window = data.get("window")
+        if window == "plan":
+            start, end = plan["period_start"], plan["period_end"]
+        elif window:
+            start = dt.date.fromisoformat(window["from"])
+            end = dt.date.fromisoformat(window["to"])
+            if end < start:
+                raise self.fail(f"{entry}.window", "'to' must not be before 'from'")
+        else:
+            start = end = None
         return {
+            "window_start": start,
+            "window_end": end,
             "source_kind": data["kind"],
             "source_register": data.get("register", ""),
             "source_field": data.get("field", ""),

@@ -17,9 +17,9 @@ from django.db import models, transaction
 from audit.services import record_event, snapshot
 from enterprises.models import Enterprise
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
-from plans.planfile import PlanFileError, PlanSpec, parse_plan_file
+from plans.planfile import PlanFileError, PlanSpec, TargetSpec, parse_plan_file
 from targets.choices import Register
-from targets.models import Target, TargetUnit
+from targets.models import Target, TargetUnit, TargetVerdict
 from targets.services import schedule_recompute
 
 if TYPE_CHECKING:
@@ -27,6 +27,50 @@ if TYPE_CHECKING:
 
 # The callers' names: the command and the tests read and parse through the loader.
 __all__ = ["LoadReport", "PlanFileError", "PlanSpec", "load_plan", "parse_plan_file"]
+
+
+# --- what plans share ----------------------------------------------------------------------
+#
+# Units and named enterprises are shared by identity (their code, their key): several plans
+# may name the same one. A plan load never takes away what another plan gave (docs/plan-file.md,
+# "Several plans"): a shared row's names must agree with every plan naming it, its aliases only
+# grow (kept sorted, so that the order of loading leaves no trace), and an enterprise's links
+# are synced only among the loading plan's items.
+
+
+def _unit_shared(unit: ResponsibleUnit, plan: Plan) -> list[str]:
+    """The codes of the other plans whose items or targets name the unit."""
+    codes = set(
+        ItemUnit.objects.filter(unit=unit)
+        .exclude(item__plan=plan)
+        .values_list("item__plan__code", flat=True)
+    ) | set(
+        TargetUnit.objects.filter(unit=unit)
+        .exclude(target__plan=plan)
+        .values_list("target__plan__code", flat=True)
+    )
+    return sorted(codes)
+
+
+def _enterprise_shared(enterprise: Enterprise, plan: Plan) -> list[str]:
+    """The codes of the other plans whose items name the enterprise."""
+    return sorted(set(enterprise.named_in.exclude(plan=plan).values_list("plan__code", flat=True)))
+
+
+def _agree(
+    spec: PlanSpec, entry: str, row: models.Model, values: dict[str, Any], others: list[str]
+) -> None:
+    """A shared row keeps what the other plans gave it: the file must state the same values."""
+    if not others:
+        return
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            raise PlanFileError(
+                spec.path,
+                entry,
+                f"{name!r} is {getattr(row, name)!r} in plan(s) {', '.join(others)}, which "
+                f"share it; this file says {value!r} (plans sharing a row must agree)",
+            )
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -168,12 +212,19 @@ class _Writer:
             },
         )
 
-    def sync_m2m(self, owner, attr: str, wanted: Sequence[models.Model]) -> None:
+    def sync_m2m(
+        self, owner, attr: str, wanted: Sequence[models.Model], within: dict | None = None
+    ) -> None:
+        """Make the owner's links `attr` exactly `wanted`; with `within` (a filter on the linked
+        rows), only among the linked rows it selects, leaving the others alone: a named
+        enterprise's links to another plan's items are that plan's."""
         manager = getattr(owner, attr)
-        have = set(manager.values_list("pk", flat=True))
+        linked = manager.filter(**within) if within else manager.all()
+        have = set(linked.values_list("pk", flat=True))
         want = {o.pk for o in wanted}
         if have != want:
-            manager.set(wanted)
+            manager.remove(*(have - want))
+            manager.add(*(want - have))
             _count(self.updated_counts, attr)
             self.changed.append(owner)
             version = self._bump(owner)
@@ -204,6 +255,57 @@ class _Writer:
         return ids
 
 
+def _spellings_taken() -> dict[str, str]:
+    """Every unit's English name and aliases, casefolded → the unit's code."""
+    taken: dict[str, str] = {}
+    for code, name_en, aliases in ResponsibleUnit.objects.values_list("code", "name_en", "aliases"):
+        for spelling in [name_en, *aliases]:
+            taken[spelling.casefold()] = code
+    return taken
+
+
+def _predecessor(spec: PlanSpec, plan: Plan, target: TargetSpec) -> Target | None:
+    """The target a target continues in another plan, loaded before it."""
+    if not target.predecessor:
+        return None
+    plan_code, code = target.predecessor.split(":")
+    entry = f"targets[{target.code}]"
+    if plan_code == plan.code:
+        raise PlanFileError(spec.path, entry, "'predecessor' must name a target of another plan")
+    if not Plan.objects.filter(code=plan_code).exists():
+        raise PlanFileError(
+            spec.path,
+            entry,
+            f"'predecessor' names plan {plan_code!r}, which is not loaded (load it first)",
+        )
+    found = Target.objects.filter(plan__code=plan_code, code=code).select_related("plan").first()
+    if found is None:
+        raise PlanFileError(
+            spec.path, entry, f"'predecessor' names no target {code!r} in plan {plan_code!r}"
+        )
+    # Only an earlier plan: no chain of predecessors can loop back.
+    if found.plan.period_start >= plan.period_start:
+        raise PlanFileError(
+            spec.path,
+            entry,
+            f"'predecessor' must be in an earlier plan: {plan_code!r} does not start before "
+            f"{plan.code!r}",
+        )
+    return found
+
+
+def _baseline_from(predecessor: Target | None, target: TargetSpec) -> dict[str, Any]:
+    """The baseline taken from the predecessor's frozen verdict: its value at the deadline and
+    that value's date; none while the predecessor is not closed (a reload after closing fills
+    it in, and one after reopening empties it)."""
+    if predecessor is None or not target.values.get("baseline_from_predecessor"):
+        return {}
+    verdict = TargetVerdict.objects.filter(target=predecessor).first()
+    if verdict is None or verdict.value is None:
+        return {"baseline_value": None, "baseline_date": None}
+    return {"baseline_value": verdict.value, "baseline_date": verdict.value_date}
+
+
 def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
     """Write a parsed plan. One transaction: all of it or nothing.
 
@@ -219,17 +321,30 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
         plan = writer.upsert(Plan, {"code": code}, plan_values)
 
         units: dict[str, ResponsibleUnit] = {}
+        taken = _spellings_taken()
         for u in spec.units:
+            values: dict[str, Any] = {
+                "name_zh": u.name_zh,
+                "name_en": u.name_en,
+                "kind": u.kind,
+                "city": u.city,
+            }
+            aliases = set(u.aliases)
+            existing = ResponsibleUnit.objects.filter(code=u.code).first()
+            if existing is not None:
+                others = _unit_shared(existing, plan)
+                _agree(spec, f"units[{u.code}]", existing, values, others)
+                if others:  # another plan's spellings stay
+                    aliases |= set(existing.aliases)
+            # A unit's names belong to it alone, across every plan loaded, as in one file.
+            for spelling in [u.name_en, *u.aliases]:
+                owner = taken.get(spelling.casefold(), u.code)
+                if owner != u.code:
+                    raise PlanFileError(
+                        spec.path, f"units[{u.code}]", f"the name {spelling!r} is unit {owner!r}"
+                    )
             units[u.code] = writer.upsert(
-                ResponsibleUnit,
-                {"code": u.code},
-                {
-                    "name_zh": u.name_zh,
-                    "name_en": u.name_en,
-                    "kind": u.kind,
-                    "city": u.city,
-                    "aliases": u.aliases,
-                },
+                ResponsibleUnit, {"code": u.code}, {**values, "aliases": sorted(aliases)}
             )
             writer.units[units[u.code].pk] = units[u.code]
 
@@ -255,10 +370,17 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
 
         targets: dict[str, Target] = {}
         for order, t in enumerate(spec.targets, start=1):
+            predecessor = _predecessor(spec, plan, t)
             targets[t.code] = writer.upsert(
                 Target,
                 {"plan": plan, "code": t.code},
-                {**t.values, "item": items[t.item_key], "order": order},
+                {
+                    **t.values,
+                    **_baseline_from(predecessor, t),
+                    "item": items[t.item_key],
+                    "order": order,
+                    "predecessor": predecessor,
+                },
             )
             writer.sync_links(targets[t.code], TargetUnit, "target", [units[c] for c in t.units])
         restated: dict[str, list[PlanItem]] = {code: [] for code in targets}
@@ -269,7 +391,13 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
             writer.sync_m2m(target, "restated_in", restated[code])
 
         for e in spec.enterprises:
+            named = Enterprise.objects.filter(plan_key=e.key).first()
+            if named is not None:
+                others = _enterprise_shared(named, plan)
+                _agree(spec, f"enterprises[{e.key}]", named, e.values, others)
             enterprise = writer.upsert(Enterprise, {"plan_key": e.key}, e.values)
-            writer.sync_m2m(enterprise, "named_in", [items[k] for k in e.named_in])
+            writer.sync_m2m(
+                enterprise, "named_in", [items[k] for k in e.named_in], within={"plan": plan}
+            )
         schedule_recompute(writer.targets_to_recompute(plan))
     return LoadReport(plan, writer.created_counts, writer.updated_counts)

@@ -81,6 +81,25 @@ class Target(BilingualMixin, models.Model):
     source_scale = ExactDecimalField(
         _("scale"), max_digits=12, decimal_places=8, default=Decimal(1)
     )
+    # The target this one continues in an earlier plan (docs/plan-file.md, `predecessor`).
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("predecessor"),
+    )
+    # The baseline is the predecessor's closing verdict (value, date), copied at load; empty
+    # while the predecessor has none (docs/plan-file.md, `baseline_from`).
+    baseline_from_predecessor = models.BooleanField(
+        _("baseline from the predecessor's verdict"), default=False
+    )
+    # A counted target's date window (docs/plan-file.md, `source.window`): only the entries
+    # whose counting date (recognised_on, start_date or accepted_on) falls within it count.
+    # Both empty: cumulative, every entry counts.
+    window_start = models.DateField(_("counts entries from"), null=True, blank=True)
+    window_end = models.DateField(_("counts entries until"), null=True, blank=True)
     allows_negative = models.BooleanField(_("values may be negative"), default=False)
     weight = ExactDecimalField(_("weight in roll-ups"), max_digits=6, decimal_places=3, default=1)
     headline = models.BooleanField(_("headline target"), default=False)
@@ -145,6 +164,18 @@ class Target(BilingualMixin, models.Model):
                 | (Q(baseline_value__isnull=False) & Q(baseline_value__gt=0)),
                 name="target_compound_needs_baseline",
                 violation_error_message=_("Compound growth needs a baseline above zero."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(window_start__isnull=True) & Q(window_end__isnull=True))
+                | (
+                    ~Q(source_kind="reported")
+                    & Q(window_start__isnull=False)
+                    & Q(window_end__gte=models.F("window_start"))
+                ),
+                name="target_window_valid",
+                violation_error_message=_(
+                    "A date window belongs to a counted target and ends on or after its start."
+                ),
             ),
         ]
 

@@ -5,7 +5,9 @@ As of a date D (docs/domain.md, "When a register entry counts"):
   of D (`counted_figures`; a figure withdrawn later still counted then);
 - an enterprise counts for its tier from `recognised_on` until `revoked_on` (exclusive);
 - a project counted by a filter on `status: accepted` counts from `accepted_on`, any other
-  project from its `start_date` (`register_condition`).
+  project from its `start_date` (`register_condition`);
+- a target with a date window counts only the entries whose counting date (above) falls within
+  it, both ends included; without one, every entry counts (cumulative).
 
 The registers keep today's row only, so "as known at K" is the end of D for figures and today's
 register rows for entries: their dates decide, not when they were typed in. A register row holds
@@ -80,10 +82,20 @@ def register_condition(target: Target, as_of: dt.date) -> tuple[Q, str]:
     for name, wanted in (target.source_filter or {}).items():
         q &= _field_q(name, wanted)
     if target.source_register == Register.ENTERPRISES:
-        return q & _enterprise_counts(as_of), "recognised_on"
-    if _counts_from_acceptance(target):
-        return q & Q(accepted_on__lte=as_of), "accepted_on"
-    return q & Q(start_date__lte=as_of), "start_date"
+        q, date_field = q & _enterprise_counts(as_of), "recognised_on"
+    elif _counts_from_acceptance(target):
+        q, date_field = q & Q(accepted_on__lte=as_of), "accepted_on"
+    else:
+        q, date_field = q & Q(start_date__lte=as_of), "start_date"
+    return q & _window_q(target, date_field), date_field
+
+
+def _window_q(target: Target, date_field: str) -> Q:
+    """A windowed target counts only the entries whose counting date falls within its window,
+    both ends included (the date must also be on or before the as-of date, above)."""
+    if target.window_start is None or target.window_end is None:
+        return Q()  # cumulative
+    return Q(**{f"{date_field}__gte": target.window_start, f"{date_field}__lte": target.window_end})
 
 
 def _enterprise_counts(as_of: dt.date) -> Q:
