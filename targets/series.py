@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
@@ -123,6 +124,45 @@ def actual_series(target: Target, as_of: dt.date) -> Series:
 
 
 SERIES_CACHE_TTL = 3600
+
+
+# How far back a chain of predecessors is followed (a plan continuing a plan continuing …).
+PREDECESSORS_CHARTED = 5
+
+
+@dataclass(frozen=True)
+class EarlierPlan:
+    """A predecessor whose values begin a target's chart: which target, until which day."""
+
+    target: Target
+    until: dt.date
+
+
+def continued_series(
+    target: Target, progress: Progress | None, as_of: dt.date
+) -> tuple[Series, list[EarlierPlan]]:
+    """The target's values, continued back through the targets it continues in earlier plans
+    (`predecessor`): one series across the plans. Each predecessor gives its values up to the
+    day its successor starts from (the successor's baseline date, else its plan's start);
+    the earlier plans come first in the list."""
+    series = charted_series(target, progress, as_of)
+    earlier: list[EarlierPlan] = []
+    current = target
+    for _ in range(PREDECESSORS_CHARTED):
+        predecessor = current.predecessor
+        if predecessor is None:
+            break
+        start = current.baseline_date or current.plan.period_start
+        last = predecessor.progress.filter(as_of__lte=as_of).order_by("-as_of").first()
+        before = [
+            point
+            for point in charted_series(predecessor, last, min(as_of, start))
+            if point[0] <= start
+        ]
+        series = before + [point for point in series if point[0] > start]
+        earlier.insert(0, EarlierPlan(predecessor, start))
+        current = predecessor
+    return series, earlier
 
 
 def charted_series(target: Target, progress: Progress | None, as_of: dt.date) -> Series:

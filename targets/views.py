@@ -40,7 +40,7 @@ from .models import Measurement, Progress, Target, TargetVerdict
 from .recompute import closing_date
 from .rules import FigureRules, may_reopen_target
 from .selectors import target_history
-from .series import charted_series, required_path
+from .series import continued_series, required_path
 from .tables import MeasurementTable, TargetTable
 
 PENDING_ROWS = 10
@@ -53,7 +53,7 @@ def get_target(user, plan: str, code: str) -> Target:
     target = (
         Target.objects.for_user(user)
         .filter(plan__code=plan, code=code)
-        .select_related("plan", "item")
+        .select_related("plan", "item", "predecessor__plan")
         .first()
     )
     if target is None:
@@ -147,7 +147,8 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
         progress = target.progress.order_by("-as_of").first()
         as_of = progress.as_of if progress else today()
         unit = unit_of(target)
-        actual = charted_series(target, progress, as_of)
+        # One series across the plans: the values of the targets this one continues first.
+        actual, earlier = continued_series(target, progress, as_of)
         forecast = None
         final = (ProgressStatus.ACHIEVED, ProgressStatus.MISSED)
         if progress and progress.forecast is not None and progress.status not in final:
@@ -214,6 +215,7 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             progress=progress,
             sentence=sentence,
             chart=chart,
+            earlier=earlier,
             chart_rows=[(day, format_number(value)) for day, value in actual[-24:]],
             pending=pending[:PENDING_ROWS],
             more_pending=len(pending) > PENDING_ROWS,
