@@ -66,7 +66,7 @@ chromium:
 
 run: install
 	$(DEV) $(PY) manage.py migrate --no-input
-	$(DEV) $(PY) manage.py load_action_plan
+	$(DEV) $(PY) manage.py load_action_plan --all
 	$(DEV) $(PY) manage.py seed_demo
 	# --history: every quarter end since the plan's start too, so charts and trends have a past
 	$(DEV) $(PY) manage.py recompute_progress --sync --history >/dev/null

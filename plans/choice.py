@@ -19,9 +19,9 @@ SESSION_KEY = "zjai_plan"
 
 
 def selectable(plans: QuerySet[Plan]) -> QuerySet[Plan]:
-    """Plans that may be the default. Hook: once plans carry a state, drafts are left out here
-    (a draft is shown only when named in the address or chosen)."""
-    return plans
+    """Plans that may be the default: not drafts (a draft is shown only when named in the
+    address or chosen)."""
+    return plans.filter(is_draft=False)
 
 
 def plan_in_force() -> Plan | None:

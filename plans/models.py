@@ -75,6 +75,11 @@ class Plan(BilingualMixin, models.Model):
         return PlanState.IN_FORCE
 
     @property
+    def issuer(self) -> str:
+        """The issuing body in the reader's language."""
+        return self._pick("issuer")
+
+    @property
     def state(self) -> PlanState:
         """The plan's state today."""
         return self.state_on(today())

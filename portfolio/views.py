@@ -14,7 +14,6 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -234,24 +233,6 @@ def same_page_of(plan: Plan, view_name: str, kwargs: dict) -> str:
     return reverse("portfolio:plan-dashboard", args=[plan.code])
 
 
-def plan_state(plan: Plan, day: dt.date) -> str:
-    """Draft / in force / ended / not yet started. Derived from the period until plans carry
-    their own state (the plan file's `state`, when it lands, takes precedence here)."""
-    if day < plan.period_start:
-        return "future"
-    if day > plan.period_end:
-        return "ended"
-    return "in_force"
-
-
-PLAN_STATES = {
-    "future": _("not yet started"),
-    "in_force": _("in force"),
-    "ended": _("ended"),
-    "draft": _("draft"),
-}
-
-
 class PortfolioView(RoleRequiredMixin, TemplateView):
     """Every plan side by side: period, issuer, state and headline progress as of its newest
     computed date. Two queries, whatever the number of plans."""
@@ -275,7 +256,7 @@ class PortfolioView(RoleRequiredMixin, TemplateView):
         context["rows"] = []
         for plan in plans:
             summary = summaries.get(plan.pk)
-            state = plan_state(plan, day)
+            state = plan.state_on(day)
             # Targets past their deadline count as achieved or missed; the rest are running.
             achieved = summary.achieved if summary else 0
             missed = summary.missed if summary else 0
@@ -283,9 +264,9 @@ class PortfolioView(RoleRequiredMixin, TemplateView):
             context["rows"].append(
                 {
                     "plan": plan,
-                    "issuer": plan._pick("issuer"),
-                    "state": state,
-                    "state_label": PLAN_STATES[state],
+                    "issuer": plan.issuer,
+                    "state": state.value,
+                    "state_label": state.label,
                     "summary": summary,
                     "achieved": achieved,
                     "missed": missed,

@@ -739,7 +739,46 @@ def close_due_targets(
                 reason=_("Closed %(days)s days after the deadline of %(deadline)s.")
                 % {"days": settings.ZJAI_TARGET_CLOSING_DAYS, "deadline": target.deadline},
             )
+        _take_baselines_from([t.pk for t in targets])
     return [t.pk for t in targets]
+
+
+def _take_baselines_from(predecessor_ids: list[int]) -> None:
+    """The targets that take their baseline from one of these predecessors' verdicts
+    (`baseline_from_predecessor`, docs/plan-file.md) take it now: the verdict's value and the
+    date it describes, or none while it has none (a reopened predecessor). Audited; the
+    successors are recomputed after commit."""
+    successors = list(
+        Target.objects.select_for_update()
+        .filter(predecessor_id__in=predecessor_ids, baseline_from_predecessor=True)
+        .select_related("predecessor__plan")
+        .order_by("pk")
+    )
+    verdicts = {v.target_id: v for v in TargetVerdict.objects.filter(target_id__in=predecessor_ids)}
+    changed = []
+    for successor in successors:
+        assert successor.predecessor_id is not None  # as filtered
+        verdict = verdicts.get(successor.predecessor_id)
+        value = verdict.value if verdict else None
+        date = verdict.value_date if verdict and verdict.value is not None else None
+        if (successor.baseline_value, successor.baseline_date) == (value, date):
+            continue
+        before = snapshot(successor, ["baseline_value", "baseline_date"])
+        successor.baseline_value, successor.baseline_date = value, date
+        successor.version += 1
+        successor.save(update_fields=["baseline_value", "baseline_date", "version"])
+        predecessor = successor.predecessor
+        assert predecessor is not None
+        record_event(
+            action="update",
+            obj=successor,
+            before=before,
+            after=snapshot(successor, ["baseline_value", "baseline_date"]),
+            reason=f"baseline from the verdict of {predecessor.plan.code}:{predecessor.code}",
+        )
+        changed.append(successor.pk)
+    if changed:
+        schedule_recompute(changed)
 
 
 def reopen_target(target: Target, *, acting_user, reason: str) -> Target:
@@ -763,6 +802,8 @@ def reopen_target(target: Target, *, acting_user, reason: str) -> Target:
             reason=reason.strip(),
         )
         verdict.delete()
+        # A successor that took its baseline from this verdict has none until it closes again.
+        _take_baselines_from([locked.pk])
         schedule_recompute([locked.pk])
     return locked
 

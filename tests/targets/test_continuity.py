@@ -58,3 +58,29 @@ def test_a_target_without_predecessor_charts_its_own_values(successor, people):
     approved_figure(own, 1, dt.date(2025, 12, 31), people["reviewer"])
     series, earlier = continued_series(own, None, dt.date(2026, 3, 31))
     assert earlier == [] and series == [(dt.date(2025, 12, 31), 1.0)]
+
+
+def test_the_successor_takes_its_baseline_when_the_predecessor_closes(successor, people):
+    """`baseline_from: predecessor`: the baseline is the predecessor's verdict, taken when it is
+    written (audited), and given back when an administrator reopens the predecessor."""
+    from audit.models import AuditEvent
+    from targets.services import close_due_targets, reopen_target
+
+    assert successor.baseline_from_predecessor and successor.baseline_value is None
+    recognise(6, "leading", dt.date(2021, 5, 1))
+    close_due_targets()
+    successor.refresh_from_db()
+    verdict = successor.predecessor.verdict
+    assert verdict.value == 6 and verdict.value_date == dt.date(2022, 12, 31)
+    assert (successor.baseline_value, successor.baseline_date) == (6, dt.date(2022, 12, 31))
+    event = AuditEvent.objects.filter(object_type="targets.target", action="update").latest("seq")
+    assert event.object_id == str(successor.pk)
+    assert "zj-ai-2019-2022:ent-leading" in event.reason
+
+    url = f"/plans/{successor.plan.code}/targets/{successor.code}/"
+    page = client_for(people["staff"]).get(url).content.decode()
+    assert 'id="baseline-from-predecessor"' in page
+
+    reopen_target(successor.predecessor, acting_user=people["admin"], reason="补报数据")
+    successor.refresh_from_db()
+    assert successor.baseline_value is None and successor.baseline_date is None
