@@ -926,7 +926,8 @@ def successor_rows(
         start = target.baseline_date or plan.period_start
         baseline = float(target.baseline_value or 0)
         span = max((target.deadline - start).days, 1)
-        decimals = 0 if abs(float(target.target_value)) >= 100 else 1
+        # Whole numbers where the target is one (enterprises, zones, people), else one place.
+        decimals = 0 if target.target_value == int(target.target_value) else 1
         # From the first quarter end after the baseline's day: that day is the baseline itself.
         first = start + dt.timedelta(days=1)
         for day in quarter_ends_between(first, min(until, target.deadline)):

@@ -128,3 +128,20 @@ def test_the_compare_page_compares_editions_of_the_chosen_plan(two_plans, people
     assert new.context["result"].old.plan == SECOND  # the plan in force
     old = client.get("/reports/compare/", {**query, "plan": FIRST})
     assert (old.context["result"].old.plan, old.context["result"].new.plan) == (FIRST, FIRST)
+
+
+def test_the_top_bar_s_targets_and_figures_are_those_of_the_plan_shown(two_plans, people):
+    first, second = two_plans
+    client = client_for(people["staff"])
+    page = client.get(f"/plans/{FIRST}/").content.decode()
+    assert f'href="/targets/?plan={FIRST}"' in page and f'href="/figures/?plan={FIRST}"' in page
+    listed = client.get(f"/targets/?plan={FIRST}").context["page"].object_list
+    assert {t.plan for t in listed} == {first}
+    # The second plan chosen: the top bar lists its targets.
+    page = client.get(f"/plans/{second.code}/").content.decode()
+    assert f'href="/targets/?plan={second.code}"' in page
+    listed = client.get(f"/targets/?plan={second.code}").context["page"].object_list
+    assert listed and {t.plan for t in listed} == {second}
+    # A plan draft is never the default, even in force.
+    Plan.objects.filter(pk=second.pk).update(is_draft=True)
+    assert plan_in_force() == first
