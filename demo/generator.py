@@ -880,8 +880,8 @@ def seed_measurements(rng: random.Random, scale: int, plan: Plan, people: DemoPe
 # figures for its reported targets, from the start of its period to the last quarter end before
 # today, so the plan in force shows a living picture: each target follows one of these paces
 # (in turn, by the target's order), measured against the straight path from its baseline to
-# its value at its deadline.
-SUCCESSOR_PACES: tuple[str, ...] = ("on_track", "behind", "deteriorating", "ahead")
+# its value at its deadline; the first target with a baseline above zero deteriorates.
+SUCCESSOR_PACES: tuple[str, ...] = ("on_track", "behind", "ahead")
 # How far along the path each pace is at a quarter (`share`: the path's share of the way by
 # then): on track a little ahead of it, behind at 60 % of it, ahead at 125 %; deteriorating
 # rises a third of the way, then falls back below its baseline (where it has one above zero:
@@ -921,8 +921,11 @@ def successor_rows(
     """The approved quarterly figures of a plan's reported targets up to `until`."""
     reported = {t.pk: t for t in reported_targets(plan, people)}
     targets = Target.objects.filter(pk__in=list(reported)).order_by("order", "code")
+    deteriorating = next((t.pk for t in targets if (t.baseline_value or 0) > 0), None)
     for index, target in enumerate(targets):
         pace = SUCCESSOR_PACES[index % len(SUCCESSOR_PACES)]
+        if target.pk == deteriorating:
+            pace = "deteriorating"
         start = target.baseline_date or plan.period_start
         baseline = float(target.baseline_value or 0)
         span = max((target.deadline - start).days, 1)
@@ -979,6 +982,13 @@ def seed_demo(
             "projects": seed_projects(streams["p"], scale, units),
             "measurements": seed_measurements(streams["m"], scale, plan, people),
         }
+        # The plan's targets whose closing day has passed (the 2019–2022 plan's, all of them)
+        # get their frozen verdicts from the data just written (docs/progress.md, "Closing and
+        # frozen verdicts"), before the successors' figures: a successor whose baseline is its
+        # predecessor's verdict has it by then. Verdicts written by an earlier run stay: with
+        # the same seed the data is the same, and any other data shows as "revised after
+        # closing".
+        close_due_targets(target_ids=Target.objects.filter(plan=plan).values_list("pk", flat=True))
         created["measurements"] += seed_successor_measurements(streams["s"], people)
         record_event(
             action="seed_demo",
@@ -997,9 +1007,4 @@ def seed_demo(
                 "exempt from confirmation: demo data"
             ),
         )
-        # The plan's targets whose closing day has passed (the 2019–2022 plan's, all of them)
-        # get their frozen verdicts from the data just written (docs/progress.md, "Closing and
-        # frozen verdicts"). Verdicts written by an earlier run stay: with the same seed the
-        # data is the same, and any other data shows as "revised after closing".
-        close_due_targets(target_ids=Target.objects.filter(plan=plan).values_list("pk", flat=True))
     return SeedReport(scale, seed, created, deleted, user_result, time.monotonic() - started)
