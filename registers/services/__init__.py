@@ -619,7 +619,8 @@ def _decide_batch(
 def confirm_import_batch(
     batch: ImportBatch, *, acting_user, expected_version: int | None = None, comment: str = ""
 ) -> ImportBatch:
-    """Confirm every entry an import added, as one: they count from now on."""
+    """Confirm every entry an import added or changed, as one: they count from now on (a
+    change dated as its row said)."""
     return _decide_batch(
         batch,
         acting_user=acting_user,
@@ -635,7 +636,8 @@ def confirm_import_batch(
 def reject_import_batch(
     batch: ImportBatch, *, acting_user, expected_version: int | None = None, comment: str
 ) -> ImportBatch:
-    """Reject an import as one, saying why: its entries never counted and leave the register."""
+    """Reject an import as one, saying why: the entries it added never counted and leave the
+    register; the entries it changed keep their confirmed values."""
     return _decide_batch(
         batch,
         acting_user=acting_user,
