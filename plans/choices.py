@@ -33,3 +33,21 @@ class PlanState(models.TextChoices):
     UPCOMING = "upcoming", _("not yet in force")
     IN_FORCE = "in_force", _("in force")
     ENDED = "ended", _("ended")
+
+
+class ReportingFrequency(models.TextChoices):
+    """How often the units report on a plan's tasks (DESIGN.md: quarterly by default)."""
+
+    MONTHLY = "monthly", _("monthly")
+    QUARTERLY = "quarterly", _("quarterly")
+    HALF_YEARLY = "half_yearly", _("half-yearly")
+    YEARLY = "yearly", _("yearly")
+
+
+# The items that give work to units, on which each of their units reports every period.
+REPORTED_ITEM_KINDS = (
+    ItemKind.TASK,
+    ItemKind.PATH_ITEM,
+    ItemKind.MEASURE,
+    ItemKind.COLUMN_ENTRY,
+)

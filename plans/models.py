@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from zjai.choices import City
 from zjai.dates import today
 
-from .choices import ItemKind, PlanState, UnitKind
+from .choices import ItemKind, PlanState, ReportingFrequency, UnitKind
 
 
 class BilingualMixin:
@@ -43,6 +43,17 @@ class Plan(BilingualMixin, models.Model):
     source_note = models.TextField(_("source"), blank=True)
     # Which parts of the text the plan file holds and which it lacks.
     coverage_note = models.TextField(_("coverage"), blank=True)
+    # Task reports: one per responsible unit of each task-like item per period, due a number
+    # of days after the period ends (taskreports.periods).
+    reporting_frequency = models.CharField(
+        _("task reporting period"),
+        max_length=16,
+        choices=ReportingFrequency.choices,
+        default=ReportingFrequency.QUARTERLY,
+    )
+    report_due_days = models.PositiveSmallIntegerField(
+        _("task reports due (days after the period)"), default=15
+    )
 
     class Meta:
         verbose_name = _("plan")
