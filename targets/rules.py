@@ -14,8 +14,8 @@
   people are the figure's creator and submitter and its recorded editors
   (`Measurement.editors`, written by the services with each of those steps), so a queue
   excludes them in the query that lists it and a page reads them for all its rows at once.
-  `FourEyes` describes "the people who had a hand in a record" for any reviewed record, so
-  task reports can state the same rule with their own fields.
+  `zjai.foureyes.FourEyes` describes "the people who had a hand in a record" for any reviewed
+  record, so task reports state the same rule with their own fields.
 - Administrators and auditors see every figure; everyone else sees approved figures and all the
   figures of their own unit's targets. Targets themselves are public to every signed-in user.
 - Only administrators change a target's definition or its responsible units, and only they
@@ -28,12 +28,11 @@ ask the same objects to show and list only what a user may do.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from django.apps import apps
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from zjai.foureyes import FourEyes
 from zjai.roles import Role, role_of
 
 from .choices import MeasurementState
@@ -85,55 +84,6 @@ def may_reopen_target(user) -> bool:
     """Reopening a closed target (removing its frozen verdict): administrators only, with a
     reason."""
     return role_of(user) == Role.ADMIN
-
-
-@dataclass(frozen=True)
-class FourEyes:
-    """The people who had a hand in a reviewed record: four eyes keep each of them from
-    approving or rejecting it, administrators included.
-
-    `people` are the record's fields that name one person (who created it, who submitted it);
-    `editors` is the model (an app label) of the rows that name everyone who created, changed
-    or submitted it, one row per person, with `record` its foreign key to the record and `user`
-    to the person. Both are read: rows written before the editors were recorded, or written
-    directly (demo data), still name their creator and submitter.
-    """
-
-    people: tuple[str, ...]
-    editors: str
-    record: str
-
-    def _editor_rows(self) -> QuerySet:
-        return apps.get_model(self.editors).objects.all()
-
-    def touched(self, user) -> Q:
-        """The records `user` had a hand in, as a condition of a query (for `exclude`): one
-        indexed lookup per row, never a join that repeats rows."""
-        if not getattr(user, "pk", None):
-            return Q(pk__in=[])
-        condition = Q(
-            Exists(self._editor_rows().filter(**{self.record: OuterRef("pk"), "user": user.pk}))
-        )
-        for name in self.people:
-            condition |= Q(**{f"{name}_id": user.pk})
-        return condition
-
-    def named_in(self, user, record: Model) -> bool:
-        """Whether the record's own fields name `user` (no query)."""
-        return bool(getattr(user, "pk", None)) and user.pk in (
-            getattr(record, f"{name}_id") for name in self.people
-        )
-
-    def edited(self, user, records: Iterable[Model]) -> set[int]:
-        """The ids of those of `records` whose editors include `user`: one query for a page."""
-        ids = sorted({r.pk for r in records if r.pk is not None})
-        if not getattr(user, "pk", None) or not ids:
-            return set()
-        return set(
-            self._editor_rows()
-            .filter(**{f"{self.record}_id__in": ids, "user": user.pk})
-            .values_list(f"{self.record}_id", flat=True)
-        )
 
 
 # A figure's creator, its submitter and everyone recorded as having changed it.

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .choices import NoticeState, ReportState, ReviewDecision, TaskStatus
 
 TEXT_MAX_LENGTH = 4000
@@ -62,6 +63,17 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on:%Y-%m-%d} {self.description}"
+
+
+class TaskReportQuerySet(models.QuerySet):
+    def for_user(self, user) -> TaskReportQuerySet:
+        """The reports the user may see (taskreports.rules.visible_reports)."""
+        return rules.visible_reports(self, user)
+
+
+class SupervisionNoticeQuerySet(models.QuerySet):
+    def for_user(self, user) -> SupervisionNoticeQuerySet:
+        return rules.visible_notices(self, user)
 
 
 class TaskReport(models.Model):
@@ -143,6 +155,8 @@ class TaskReport(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
+
+    objects = TaskReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task report")
@@ -367,6 +381,8 @@ class SupervisionNotice(models.Model):
     close_comment = models.TextField(_("closing comment"), blank=True, max_length=TEXT_MAX_LENGTH)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = SupervisionNoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("supervision notice")
