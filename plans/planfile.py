@@ -33,6 +33,11 @@ SCHEMA_FILE = Path(__file__).with_name("plan_file.schema.json")
 TARGET_VALUE_COLUMN = (15, 4)
 WEIGHT_COLUMN = (6, 3)
 SCALE_COLUMN = (12, 8)
+# A plan file without `reporting:` gets the Plan model's defaults (plans.models.Plan:
+# reporting_frequency, report_due_days; tests/plans/test_reporting_section.py checks that
+# they agree).
+DEFAULT_REPORTING_FREQUENCY = "quarterly"
+DEFAULT_REPORT_DUE_DAYS = 15
 
 
 class PlanFileError(Exception):
@@ -311,6 +316,7 @@ class _SpecBuilder:
 
     def plan_spec(self, data: dict[str, Any]) -> PlanSpec:
         plan = self.plan(data["plan"])
+        plan.update(self.reporting(data.get("reporting") or {}))
         units = self.units(data["units"])
         self.unit_codes = {unit.code for unit in units}
         self.add_items(data["items"], None, 0, plan)
@@ -366,6 +372,15 @@ class _SpecBuilder:
         if plan["period_end"] <= plan["period_start"]:
             raise self.fail("plan", "'period_end' must be after 'period_start'")
         return plan
+
+    def reporting(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The plan's task reporting period and due days; what the file leaves out is the
+        default, so a reload of a file that drops the section resets the plan."""
+        due_days = data.get("due_days")
+        return {
+            "reporting_frequency": data.get("frequency") or DEFAULT_REPORTING_FREQUENCY,
+            "report_due_days": DEFAULT_REPORT_DUE_DAYS if due_days is None else due_days,
+        }
 
     def units(self, entries: list[dict[str, Any]]) -> list[UnitSpec]:
         units: list[UnitSpec] = []
