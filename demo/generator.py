@@ -40,8 +40,17 @@ from projects.models import Project
 from targets.choices import MeasurementState, Register, SourceKind
 from targets.models import Measurement, Target, TargetUnit
 from targets.services import close_due_targets
+from taskreports.models import (
+    ConsolidatedReport,
+    Milestone,
+    ReviewRound,
+    SupervisionNotice,
+    TaskReport,
+)
 from zjai.choices import City, Sector
+from zjai.dates import today
 
+from .task_reports import build_task_reports, review_rounds
 from .users import DemoPeople, UsersResult, demo_people, ensure_demo_users
 
 PLAN_CODE = "zj-ai-2019-2022"
@@ -784,9 +793,14 @@ class SeedReport:
 
 
 def delete_demo_rows() -> dict[str, int]:
-    """Delete the demo rows of an earlier run (figures, then projects, then enterprises)."""
+    """Delete the demo rows of an earlier run (task reports with their review rounds, then
+    milestones, figures, projects, enterprises)."""
     deleted = {}
     for name, model in (
+        ("supervision notices", SupervisionNotice),
+        ("consolidated reports", ConsolidatedReport),
+        ("task reports", TaskReport),
+        ("milestones", Milestone),
         ("measurements", Measurement),
         ("projects", Project),
         ("enterprises", Enterprise),
@@ -954,6 +968,22 @@ def seed_successor_measurements(rng: random.Random, people: DemoPeople) -> int:
     return sum(bulk_insert(Measurement, successor_rows(rng, plan, people, until)) for plan in plans)
 
 
+def seed_task_reports(
+    rng: random.Random, scale: int, people: DemoPeople, day: dt.date
+) -> dict[str, int]:
+    """Task reports of every plan's closed periods, their review rounds, milestones,
+    consolidated reports and supervision notices (demo/task_reports.py)."""
+    built = build_task_reports(rng, people, scale=scale, today=day)
+    created = {
+        "milestones": bulk_insert(Milestone, built.milestones),
+        "task reports": bulk_insert(TaskReport, built.reports),
+    }
+    created["review rounds"] = bulk_insert(ReviewRound, review_rounds(built))
+    created["consolidated reports"] = bulk_insert(ConsolidatedReport, built.consolidated)
+    created["supervision notices"] = bulk_insert(SupervisionNotice, built.notices)
+    return created
+
+
 def seed_demo(
     *,
     scale: int = 1,
@@ -971,7 +1001,9 @@ def seed_demo(
         raise SeedError(f"plan {PLAN_CODE} is not loaded: run `manage.py load_action_plan` first")
     master = random.Random(seed)
     # The streams in this order: a stream added later leaves the earlier ones' draws alone.
-    streams = {name: random.Random(master.getrandbits(64)) for name in ("e", "p", "m", "s")}
+    streams = {
+        name: random.Random(master.getrandbits(64)) for name in ("e", "p", "m", "s", "t")
+    }
     with acting_as("command:seed_demo"), transaction.atomic():
         user_result = ensure_demo_users(reset_passwords=reset_passwords) if users else None
         people = demo_people()
@@ -990,6 +1022,7 @@ def seed_demo(
         # closing".
         close_due_targets(target_ids=Target.objects.filter(plan=plan).values_list("pk", flat=True))
         created["measurements"] += seed_successor_measurements(streams["s"], people)
+        created.update(seed_task_reports(streams["t"], scale, people, today()))
         record_event(
             action="seed_demo",
             obj=plan,

@@ -1,4 +1,5 @@
-"""The demo users: one per role of DESIGN.md §1, plus staff of two more units.
+"""The demo users: one per role of DESIGN.md §1, plus staff of two more units and the
+coordinating office's administrator (`coordinator`).
 
 A password is generated with `secrets` when a user is created (or on `--reset-passwords`) and
 handed back once so the command can print it; it is stored only as a hash. Existing users are
@@ -34,6 +35,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("staff_sci", Role.STAFF, "sci-tech", "演示·填报员（科技厅）"),
     DemoUser("staff_talent", Role.STAFF, "talent-office", "演示·填报员（人才办）"),
     DemoUser("auditor", Role.AUDITOR, "econ-it", "演示·审计员"),
+    # The coordinating office (督查督办): an administrator of the lead department who follows
+    # up late task reports and issues supervision notices.
+    DemoUser("coordinator", Role.ADMIN, "econ-it", "演示·督办协调员"),
 )
 DEMO_USERNAMES: tuple[str, ...] = tuple(spec.username for spec in DEMO_USERS)
 PASSWORD_BYTES = 12  # token_urlsafe(12): 16 URL-safe characters

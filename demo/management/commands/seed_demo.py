@@ -19,7 +19,8 @@ def positive_int(text: str) -> int:
 class Command(BaseCommand):
     help = (
         "Replace the demo data (is_demo=True, names 演示·…) by a fresh deterministic set: "
-        "1,000×N enterprises, 1,000×N projects, 10,000×N figures; create the demo users."
+        "1,000×N enterprises, 1,000×N projects, 10,000×N figures, the task reports of every "
+        "closed period (topped up to about 500×N); create the demo users."
     )
 
     def add_arguments(self, parser):
@@ -79,7 +80,11 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data for {PLAN_CODE} (scale {report.scale}, seed {report.seed}): "
                 f"{created['enterprises']:,} enterprises, {created['projects']:,} projects, "
-                f"{created['measurements']:,} measurements created "
+                f"{created['measurements']:,} measurements, "
+                f"{created.get('task reports', 0):,} task reports "
+                f"({created.get('review rounds', 0):,} review rounds, "
+                f"{created.get('milestones', 0):,} milestones, "
+                f"{created.get('supervision notices', 0):,} supervision notices) created "
                 f"({deleted['enterprises']:,} enterprises, {deleted['projects']:,} projects, "
                 f"{deleted['measurements']:,} measurements of the previous demo data deleted) "
                 f"in {report.seconds:.1f} s. Run recompute_progress to update progress."
