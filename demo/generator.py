@@ -1001,9 +1001,7 @@ def seed_demo(
         raise SeedError(f"plan {PLAN_CODE} is not loaded: run `manage.py load_action_plan` first")
     master = random.Random(seed)
     # The streams in this order: a stream added later leaves the earlier ones' draws alone.
-    streams = {
-        name: random.Random(master.getrandbits(64)) for name in ("e", "p", "m", "s", "t")
-    }
+    streams = {name: random.Random(master.getrandbits(64)) for name in ("e", "p", "m", "s", "t")}
     with acting_as("command:seed_demo"), transaction.atomic():
         user_result = ensure_demo_users(reset_passwords=reset_passwords) if users else None
         people = demo_people()

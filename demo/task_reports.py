@@ -414,7 +414,10 @@ class Builder:
                 unit_id=unit_id,
                 item_id=item.pk,
                 period_start=period.start,
-                subject=f"{MARK}关于“{_short(item.title_zh or item.title_en, 24)}”{period.label}{what}的督办通知",
+                subject=(
+                    f"{MARK}关于“{_short(item.title_zh or item.title_en, 24)}”"
+                    f"{period.label}{what}的督办通知"
+                ),
                 text=f"{MARK}请于回复期限前说明原因并报送整改措施。",
                 reply_by=issued.date() + dt.timedelta(days=10),
                 state=state,
@@ -480,9 +483,8 @@ class Builder:
                     is_demo=True,
                 )
             )
-            self.built.rounds.append(
-                [(submitted, reviewed, ReviewDecision.APPROVED, "")] if reporter and reviewer else []
-            )
+            approved = (submitted, reviewed, ReviewDecision.APPROVED, "")
+            self.built.rounds.append([approved] if reporter and reviewer else [])
 
 
 def build_task_reports(
