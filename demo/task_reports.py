@@ -504,6 +504,8 @@ def build_task_reports(
 def review_rounds(built: Built) -> Iterator[ReviewRound]:
     """The review rounds of the reports just inserted (they have their ids now)."""
     for report, rounds in zip(built.reports, built.rounds, strict=True):
+        if report.submitted_by_id is None:  # rounds are made only where people are
+            continue
         for number, (submitted, reviewed, decision, comment) in enumerate(rounds, start=1):
             yield ReviewRound(
                 report_id=report.pk,

@@ -15,3 +15,16 @@ class ExportState(models.TextChoices):
     RUNNING = "running", _("running")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+class ExportKind(models.TextChoices):
+    """What an export holds: the progress report of targets (an edition), or the progress
+    bulletin of task reports for a period (reports.bulletin)."""
+
+    REPORT = "report", _("progress report")
+    BULLETIN = "bulletin", _("progress bulletin")
+
+
+class BulletinLanguage(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Chinese")
+    EN = "en", _("English")

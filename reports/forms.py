@@ -8,9 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plans.choices import REPORTED_ITEM_KINDS
+from plans.models import ResponsibleUnit
+from taskreports.periods import periods_of
 from zjai.dates import today
 from zjai.forms import DateInput
 
+from .choices import BulletinLanguage
 from .editions import EditionError, check_edition, parse_known_on
 from .models import Export
 
@@ -107,3 +111,66 @@ def _past(day):
     if day > today():
         raise ValidationError(_("A report describes the past: choose today or earlier."))
     return day
+
+
+class BulletinForm(forms.Form):
+    """The progress bulletin of the chosen plan: which period, the whole plan or one unit, as
+    known on which day or instant, which format and language."""
+
+    period = forms.ChoiceField(label=_("reporting period"))
+    unit = forms.ModelChoiceField(
+        label=_("unit"),
+        queryset=ResponsibleUnit.objects.none(),
+        required=False,
+        empty_label=_("all responsible units"),
+    )
+    known_on = forms.CharField(
+        label=_("as known on"), required=False, max_length=40, help_text=KNOWN_ON_HELP
+    )
+    format = forms.ChoiceField(
+        label=_("format"),
+        choices=[
+            (Export.Format.PDF, _("PDF")),
+            (Export.Format.XLSX, _("Excel workbook (XLSX)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=_("language"), choices=BulletinLanguage.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        # The periods that have begun, newest first.
+        self.periods = {
+            p.start.isoformat(): p for p in reversed(periods_of(plan)) if p.start <= today()
+        }
+        self.fields["period"].choices = [
+            (key, f"{p.label} ({p.start:%Y-%m-%d} – {p.end:%Y-%m-%d})")
+            for key, p in self.periods.items()
+        ]
+        self.fields["unit"].queryset = (
+            ResponsibleUnit.objects.filter(
+                item_links__item__plan=plan, item_links__item__kind__in=REPORTED_ITEM_KINDS
+            )
+            .distinct()
+            .order_by("code")
+        )
+
+    def clean_period(self):
+        return self.periods[self.cleaned_data["period"]]
+
+    def clean_known_on(self):
+        text = (self.cleaned_data.get("known_on") or "").strip()
+        if not text:
+            return None
+        try:
+            known_at = parse_known_on(text)
+        except EditionError:
+            raise ValidationError(
+                _("Enter a date YYYY-MM-DD or a date and time with its offset.")
+            ) from None
+        if known_at > timezone.now():
+            raise ValidationError(_("That instant is in the future."))
+        return known_at

@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from zjai.roles import Role
 
-from .choices import ExportFormat, ExportState
+from .choices import BulletinLanguage, ExportFormat, ExportKind, ExportState
 
 
 class ExportQuerySet(models.QuerySet):
     def for_user(self, user) -> ExportQuerySet:
         """Administrators see every export; an auditor sees their own (the pages are theirs
         alone: reports.views.AuditorMixin)."""
-        qs = self.select_related("plan", "requested_by")
+        qs = self.select_related("plan", "requested_by", "unit")
         return qs if user.has_role(Role.ADMIN) else qs.filter(requested_by=user)
 
 
@@ -27,6 +27,7 @@ class Export(models.Model):
     view)."""
 
     Format = ExportFormat
+    Kind = ExportKind
 
     State = ExportState
 
@@ -39,6 +40,23 @@ class Export(models.Model):
     requested_at = models.DateTimeField(_("requested at"))
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ExportKind.choices, default=ExportKind.REPORT
+    )
+    # A bulletin's period (its first day; `as_of` is its last), unit (none: the whole plan)
+    # and language.
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "plans.ResponsibleUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=BulletinLanguage.choices, blank=True
+    )
     as_of = models.DateField(_("as of"))
     # The instant the report is as known at (K): the form's "as known on", else the request's
     # time. Empty only on exports made before editions.
@@ -82,4 +100,10 @@ class Export(models.Model):
 
     @property
     def filename(self) -> str:
+        if self.kind == ExportKind.BULLETIN and self.period_start is not None:
+            unit = f"-{self.unit.code}" if self.unit else ""
+            return (
+                f"zjai-bulletin-{self.plan.code}-{self.period_start.isoformat()}{unit}-"
+                f"{self.language}-{self.pk}.{self.extension}"
+            )
         return f"zjai-{self.plan.code}-{self.as_of.isoformat()}-{self.pk}.{self.extension}"

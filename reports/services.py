@@ -47,6 +47,38 @@ def request_export(
     return item
 
 
+def request_bulletin(
+    *,
+    acting_user,
+    plan: Plan,
+    format: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    unit=None,
+    language: str = "zh-hans",
+    known_at: dt.datetime | None = None,
+) -> Export:
+    """A new export of the progress bulletin (reports.bulletin) of `plan` for the period
+    from `period_start` to `period_end`, as known at `known_at` (default: the request's time),
+    queued for the worker once the request commits, like the report's."""
+    now = timezone.now()
+    with transaction.atomic():
+        item = Export.objects.create(
+            requested_by=acting_user,
+            requested_at=now,
+            plan=plan,
+            kind=Export.Kind.BULLETIN,
+            format=format,
+            as_of=period_end,
+            period_start=period_start,
+            unit=unit,
+            language=language,
+            known_at=known_at or now,
+        )
+        transaction.on_commit(lambda: queue_export(item.pk))
+    return item
+
+
 def queue_export(export_id: int) -> None:
     from .tasks import run_export
 

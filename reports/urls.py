@@ -10,5 +10,6 @@ urlpatterns = [
     path("exports/<int:pk>/status/", views.ExportStatusView.as_view(), name="export-status"),
     path("exports/<int:pk>/download/", views.ExportDownloadView.as_view(), name="export-download"),
     path("compare/", views.CompareView.as_view(), name="compare"),
+    path("bulletin/", views.BulletinView.as_view(), name="bulletin"),
     path("history/<slug:kind>/<int:pk>/", views.HistoryView.as_view(), name="history"),
 ]

@@ -23,7 +23,7 @@ from zjai.roles import Role
 
 from . import services
 from .editions import EditionError, compare, event_row, report_for
-from .forms import CompareForm, ExportForm
+from .forms import BulletinForm, CompareForm, ExportForm
 from .models import Export
 
 RECENT_EXPORTS = 20
@@ -61,6 +61,43 @@ class ExportView(AuditorMixin, View):
             known_at=form.cleaned_data["known_on"],
             # The plan the reader chose in the top bar (or ?plan=), else the plan in force.
             plan=current_plan(request),
+        )
+        return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
+
+
+class BulletinView(AuditorMixin, View):
+    """The progress bulletin (季度进展通报) of the plan chosen in the top bar: made in the
+    background like the other exports, then downloaded from the export's page."""
+
+    template_name = "reports/bulletin.html"
+
+    def render_page(self, form, plan, status=200):
+        return render(self.request, self.template_name, {"form": form, "plan": plan}, status=status)
+
+    def get(self, request):
+        plan = current_plan(request)
+        if plan is None:
+            return self.render_page(None, None)
+        form = BulletinForm(plan=plan, initial={"format": Export.Format.PDF, "language": "zh-hans"})
+        return self.render_page(form, plan)
+
+    def post(self, request):
+        plan = current_plan(request)
+        if plan is None:
+            return self.render_page(None, None, status=400)
+        form = BulletinForm(request.POST, plan=plan)
+        if not form.is_valid():
+            return self.render_page(form, plan, status=400)
+        data = form.cleaned_data
+        item = services.request_bulletin(
+            acting_user=request.user,
+            plan=plan,
+            format=data["format"],
+            period_start=data["period"].start,
+            period_end=data["period"].end,
+            unit=data["unit"],
+            language=data["language"],
+            known_at=data["known_on"],
         )
         return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
 

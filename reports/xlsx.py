@@ -177,12 +177,22 @@ def write_xlsx(
     for table in report.tables()[1:]:
         _write_table(book, table, progress)
     names = book.sheetnames
-    # core.xml keeps naive UTC times.
-    known = edition.known_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-    book.properties.created = book.properties.modified = known
-    writer = ExcelWriter(book, _StampedZip(Path(output), zip_time(edition.known_at)))
-    writer.save()
+    save_stamped(book, Path(output), edition.known_at)
     return names
+
+
+def write_table(book: Workbook, table: Table) -> None:
+    """One table as a sheet (more where it is longer than a sheet holds)."""
+    _write_table(book, table, None)
+
+
+def save_stamped(book: Workbook, output: Path, known_at: dt.datetime) -> None:
+    """Save the workbook with K as its times (core.xml, every zip member), not the clock's."""
+    # core.xml keeps naive UTC times.
+    known = known_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    book.properties.created = book.properties.modified = known
+    writer = ExcelWriter(book, _StampedZip(output, zip_time(known_at)))
+    writer.save()
 
 
 def column_kinds(table: Table) -> dict[str, Column]:
