@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from plans.models import ResponsibleUnit
+from tests.reports.bulletin_world import bulletin_world  # noqa: F401  (a fixture)
 from tests.targets.factories import accept_projects, approved_figure, recognise
 
 AS_OF = dt.date(2021, 6, 30)

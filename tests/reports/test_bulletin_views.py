@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from reports.models import Export
-from tests.reports.bulletin_world import bulletin_world  # noqa: F401
 
 URL = "/reports/bulletin/"
 
