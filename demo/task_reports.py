@@ -150,13 +150,10 @@ class Clock:
 class People:
     """Who writes, submits and reviews the demo reports: a unit's demo staff, else the demo
     administrator (who may report for any unit); the lead unit's demo reviewer, else the
-    coordinator. Without demo users, nobody: reports without people or review rounds."""
+    coordinator. Without demo users (made by an earlier run, else seed_demo refuses), nobody:
+    reports without people or review rounds."""
 
     demo: DemoPeople
-
-    @property
-    def present(self) -> bool:
-        return bool(self.demo.users)
 
     def reporter(self, unit_id: int) -> int | None:
         return self.demo.staff_of_unit(unit_id) or self.demo.id_of("admin")
