@@ -49,8 +49,9 @@ from taskreports.rollup import item_status
 from zjai.dates import end_of_day
 
 from .builders import ChainHead, Column, Table, chain_head
+from .choices import BulletinFormat
 
-FORMATS = ("pdf", "xlsx")
+FORMATS = tuple(BulletinFormat.values)
 LANGUAGES = ("zh-hans", "en")
 NO_REPORT = "no_report"
 MISSING = "missing"  # no report submitted by K

@@ -28,3 +28,10 @@ class ExportKind(models.TextChoices):
 class BulletinLanguage(models.TextChoices):
     ZH_HANS = "zh-hans", _("Chinese")
     EN = "en", _("English")
+
+
+class BulletinFormat(models.TextChoices):
+    """The bulletin's formats (reports.bulletin.FORMATS): a subset of ExportFormat's values."""
+
+    PDF = "pdf", _("PDF")
+    XLSX = "xlsx", _("Excel workbook (XLSX)")

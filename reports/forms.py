@@ -14,7 +14,7 @@ from taskreports.periods import periods_of
 from zjai.dates import today
 from zjai.forms import DateInput
 
-from .choices import BulletinLanguage
+from .choices import BulletinFormat, BulletinLanguage
 from .editions import EditionError, check_edition, parse_known_on
 from .models import Export
 
@@ -129,10 +129,7 @@ class BulletinForm(forms.Form):
     )
     format = forms.ChoiceField(
         label=_("format"),
-        choices=[
-            (Export.Format.PDF, _("PDF")),
-            (Export.Format.XLSX, _("Excel workbook (XLSX)")),
-        ],
+        choices=BulletinFormat.choices,
         widget=forms.RadioSelect,
     )
     language = forms.ChoiceField(

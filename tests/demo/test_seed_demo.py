@@ -20,6 +20,13 @@ from enterprises.models import Enterprise
 from enterprises.uscc import is_valid
 from projects.models import Project
 from targets.models import Measurement, Target, TargetVerdict
+from taskreports.models import (
+    ConsolidatedReport,
+    Milestone,
+    ReviewRound,
+    SupervisionNotice,
+    TaskReport,
+)
 
 REPORTED = {"robots-in-service", "robot-density", "ic-12inch-line", "talent-policies"}
 LATEST = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -229,6 +236,12 @@ def test_seed_creates_marked_demo_data_of_the_expected_shape(plan):
         "enterprises": 1000,
         "projects": Project.objects.count(),
         "measurements": 10_000,
+        # tests/demo/test_task_reports.py checks these rows.
+        "task reports": TaskReport.objects.count(),
+        "review rounds": ReviewRound.objects.count(),
+        "milestones": Milestone.objects.count(),
+        "consolidated reports": ConsolidatedReport.objects.count(),
+        "supervision notices": SupervisionNotice.objects.count(),
     }
     assert event.after["scale"] == 1 and event.after["seed"] == 2019
     # The plan ended in 2022: the demo ends with every target closed, judged on the data just
