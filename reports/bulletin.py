@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from plans.choices import REPORTED_ITEM_KINDS
+from plans.choices import REPORTED_ITEM_KINDS, ReportingFrequency
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from taskreports.choices import ReportState, ReviewDecision, TaskStatus
 from taskreports.models import ConsolidatedReport, Milestone, ReviewRound, TaskReport
@@ -72,7 +72,7 @@ STATE_WORDS: dict[str, tuple[str, str]] = {
     MISSING: ("未报送", "not reported"),
 }
 WORDS: dict[str, tuple[str, str]] = {
-    "title": ("季度进展通报", "Progress bulletin"),
+    "title": ("进展通报", "Progress bulletin"),
     "plan": ("规划", "Plan"),
     "period": ("报告期", "Period"),
     "due": ("报送截止日", "Reports due"),
@@ -113,6 +113,15 @@ WORDS: dict[str, tuple[str, str]] = {
         "The same plan, period, unit and instant give the same bulletin; check the digest and "
         "the audit chain head against the system.",
     ),
+}
+
+
+# The title names the plan's reporting period (季度进展通报 for the default, quarterly).
+TITLES: dict[str, tuple[str, str]] = {
+    ReportingFrequency.MONTHLY: ("月度进展通报", "Monthly progress bulletin"),
+    ReportingFrequency.QUARTERLY: ("季度进展通报", "Quarterly progress bulletin"),
+    ReportingFrequency.HALF_YEARLY: ("半年进展通报", "Half-yearly progress bulletin"),
+    ReportingFrequency.YEARLY: ("年度进展通报", "Yearly progress bulletin"),
 }
 
 
@@ -186,6 +195,11 @@ class Bulletin:
     def known_at_text(self) -> str:
         """K in Asia/Shanghai, to the microsecond (what export_bulletin --as-of takes)."""
         return timezone.localtime(self.known_at).isoformat()
+
+    @property
+    def title(self) -> str:
+        zh, en = TITLES.get(self.period.frequency, WORDS["title"])
+        return en if self.language == "en" else zh
 
     @property
     def status_counts(self) -> list[tuple[str, int]]:
@@ -365,7 +379,7 @@ def render_html(bulletin: Bulletin) -> str:
             "reports/bulletin_pdf.html",
             {
                 "b": bulletin,
-                "w": {key: word(key, language) for key in WORDS},
+                "w": {key: word(key, language) for key in WORDS} | {"title": bulletin.title},
                 "plan_title": _name(bulletin.plan, language),
                 "unit_name": _name(bulletin.unit, language) if bulletin.unit else "",
                 "items": [
@@ -422,6 +436,7 @@ def tables(bulletin: Bulletin) -> list[Table]:
         return word(key, language)
 
     summary = [
+        ("title", say("title"), bulletin.title),
         ("plan", say("plan"), bulletin.plan.code),
         ("plan_title", say("plan"), _name(bulletin.plan, language)),
         ("period", say("period"), bulletin.period.label),

@@ -161,8 +161,8 @@ def test_pdf_in_english_for_one_unit(bulletin_world, tmp_path):
     export("--plan", PLAN, "--period", "2021-04-01", "--unit", "sci-tech", "--as-of",
            "2021-09-30", "--format", "pdf", "--language", "en", "--output", str(path))  # fmt: skip
     text = pdf_text(path)
-    for needle in ["Progress bulletin · 2021Q2", "Completeness", "Timeliness", "in progress",
-                   "awaiting review", "Overdue milestones"]:  # fmt: skip
+    for needle in ["Quarterly progress bulletin · 2021Q2", "Completeness", "Timeliness",
+                   "in progress", "awaiting review", "Overdue milestones"]:  # fmt: skip
         assert squeezed(needle) in text, needle
     assert "【测试】逾期报送的进展" not in text  # econ-it's report: another unit
 
@@ -175,6 +175,7 @@ def test_xlsx_sheets_and_rows(bulletin_world, tmp_path):
     assert book.sheetnames == ["summary", "tasks", "reports", "units"]
     summary = {row[0]: row[2] for row in book["summary"].iter_rows(min_row=3, values_only=True)}
     assert summary["period"] == "2021Q2" and summary["digest"] == bulletin(K2).digest
+    assert summary["title"] == "Quarterly progress bulletin"
     assert summary["known_at"] == "2021-09-30T23:59:59.999999+08:00"
     assert summary["status_completed"] == 1
     reports = list(book["reports"].iter_rows(min_row=3, values_only=True))
