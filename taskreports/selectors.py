@@ -360,7 +360,8 @@ def supervision(
 ) -> Supervision:
     """The supervision page's content for `user`: the newest closed period unless
     `period_start` names another closed one; every unit followed unless `unit_id` names one.
-    Seven queries, whatever the plan's size."""
+    Six queries, whatever the plan's size: the units, the reports, the statuses (two), the
+    milestones, the notices."""
     day = day or today()
     closed = closed_periods(plan, day)
     periods = list(reversed(closed))
