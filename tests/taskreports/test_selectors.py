@@ -228,3 +228,29 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_reports(
             board = selectors.supervision(plan, people[who], day=AFTER_Q2)
             assert board.behind and board.overdue_milestones
     assert not board.missing
+
+
+def test_before_any_period_closes_nothing_is_missing(plan, people):
+    board = selectors.supervision(plan, people["admin"], day=dt.date(2019, 2, 1))
+    assert board.period is None and not board.periods
+    assert not board.missing and not board.rates
+
+
+def test_the_overview_costs_four_queries_whatever_the_number_of_reports(
+    plan, people, django_assert_num_queries
+):
+    with django_assert_num_queries(4):
+        selectors.task_overview(plan, AFTER_Q2)
+    _many_reports(2)
+    consolidated("II.2.1", Q2, "completed", people["reviewer"])
+    with django_assert_num_queries(4):
+        overview = selectors.task_overview(plan, AFTER_Q2)
+    with_units = (
+        ItemUnit.objects.filter(item__kind__in=selectors.REPORTED_ITEM_KINDS)
+        .values("item_id")
+        .distinct()
+        .count()
+    )
+    # Every reported item with a unit reported behind; the consolidated report overrides one.
+    assert overview.plan_counts["behind"] == with_units - 1
+    assert overview.plan_counts["completed"] == 1
