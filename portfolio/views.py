@@ -384,8 +384,9 @@ class SupervisionView(PlanContextMixin, TemplateView):
         context["board"] = board
         # Which missing reports get an "issue a notice" link: by the item's lead unit.
         lead_of = board.lead_of
-        context["missing_rows"] = [
-            (row, may_issue_notice(user, lead_of.get(row.item.pk))) for row in board.missing
+        context["missing_by_item"] = [
+            (item, [(row, may_issue_notice(user, lead_of.get(item.pk))) for row in rows])
+            for item, rows in board.missing_by_item
         ]
         context["missing_by_unit"] = [
             (unit, rows, any(may_issue_notice(user, lead_of.get(r.item.pk)) for r in rows))
