@@ -8,6 +8,7 @@ from django.test import Client
 
 from plans.choices import REPORTED_ITEM_KINDS
 from plans.models import ItemUnit
+from tests.second_plan import SECOND, copy_plan
 from tests.taskreports.read_fixtures import Q1, Q2, item, milestone, notice, report, unit
 from tests.web import client_for, count_queries
 
@@ -165,3 +166,12 @@ def test_the_page_issues_a_fixed_number_of_queries(board, people, django_assert_
     assert set(after.values()) == {15}
     with django_assert_num_queries(15):
         clients["admin"].get(URL)
+
+
+def test_the_plan_switcher_keeps_the_supervision_page(plan, people):
+    copy_plan(plan)
+    client = client_for(people["admin"])
+    moved = client.post("/plan-choice/", {"plan": SECOND, "next": URL})
+    assert moved["Location"] == f"/plans/{SECOND}/supervision/"
+    # /supervision/ shows the plan chosen.
+    assert client.get("/supervision/").context["plan"].code == SECOND
