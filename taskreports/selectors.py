@@ -67,6 +67,8 @@ class ItemStatus:
     status: str
     period_start: dt.date | None = None
     consolidated: bool = False
+    # The period's name (2019Q2): shown, not compared.
+    period_label: str = field(default="", compare=False)
 
 
 UNREPORTED = ItemStatus(NOT_REPORTED)
@@ -103,22 +105,27 @@ def item_statuses(plan: Plan, day: dt.date | None = None) -> dict[int, ItemStatu
         .distinct("item_id")
         .values_list("item_id", "period_start", "status")
     }
+    labels = {p.start: p.label for p in periods_of(plan)}
     out: dict[int, ItemStatus] = {}
     for item_id in approved.keys() | consolidated.keys():
         a_start, a_statuses = approved.get(item_id, (None, []))
         c_start, c_status = consolidated.get(item_id, (None, None))
         # The newer period wins; in the same period the consolidated report states the status.
         if c_start is not None and (a_start is None or c_start >= a_start):
-            out[item_id] = ItemStatus(str(c_status), c_start, consolidated=True)
+            out[item_id] = ItemStatus(
+                str(c_status), c_start, consolidated=True, period_label=labels.get(c_start, "")
+            )
         else:
             rolled = item_status(a_statuses)
-            if rolled is not None:
-                out[item_id] = ItemStatus(rolled, a_start)
+            if rolled is not None and a_start is not None:
+                out[item_id] = ItemStatus(rolled, a_start, period_label=labels.get(a_start, ""))
     return out
 
 
 def period_statuses(
-    reports: Iterable[TaskReport], consolidated: Iterable[ConsolidatedReport]
+    reports: Iterable[TaskReport],
+    consolidated: Iterable[ConsolidatedReport],
+    labels: dict[dt.date, str] | None = None,
 ) -> dict[dt.date, ItemStatus]:
     """One item's status per period (keyed by the period's first day), from its reports and
     consolidated reports (already read)."""
@@ -131,7 +138,12 @@ def period_statuses(
     for start in by_period.keys() | stated.keys():
         status = item_status(by_period.get(start, []), stated.get(start))
         if status is not None:
-            out[start] = ItemStatus(status, start, consolidated=start in stated)
+            out[start] = ItemStatus(
+                status,
+                start,
+                consolidated=start in stated,
+                period_label=(labels or {}).get(start, ""),
+            )
     return out
 
 
@@ -465,8 +477,11 @@ def task_page(item: PlanItem, user, day: dt.date | None = None) -> TaskPage:
         .order_by("-period_start", "unit__code")
     )
     consolidated = {c.period_start: c for c in ConsolidatedReport.objects.filter(item=item)}
-    by_period = period_statuses(reports, consolidated.values())
-    begun = [p for p in periods_of(plan) if p.start <= day]
+    all_periods = periods_of(plan)
+    by_period = period_statuses(
+        reports, consolidated.values(), {p.start: p.label for p in all_periods}
+    )
+    begun = [p for p in all_periods if p.start <= day]
     reporting = [link for link in links if link.unit.kind not in NON_REPORTING_KINDS]
     expected = expected_reports(reporting, begun, reports)
     rows_of: dict[dt.date, list[Expected]] = defaultdict(list)
