@@ -184,6 +184,7 @@ def test_tasks_behind_overdue_milestones_and_open_notices_on_the_board(plan, peo
     notice("sci-tech", people["admin"], subject="科技厅", reply_by=dt.date(2019, 8, 1))
     board = selectors.supervision(plan, people["admin"], day=AFTER_Q2)
     assert [(i.key, s.status) for i, s in board.behind] == [("II.2.1", "behind")]
+    assert board.behind[0][1].period_label == "2019Q2"
     assert [m.description for m in board.overdue_milestones] == ["数据集发布"]
     assert [n.subject for n in board.notices] == ["请报送", "科技厅"]
     assert board.notice_overdue(board.notices[0]) and not board.notice_overdue(board.notices[1])
