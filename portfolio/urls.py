@@ -14,3 +14,14 @@ urlpatterns = [
     path("plans/<slug:plan>/", views.DashboardView.as_view(), name="plan-dashboard"),
     path("plans/<slug:plan>/tree/", views.PlanTreeView.as_view(), name="plan-tree"),
 ]
+
+# Task reports: a task's page, and supervision (督办) of the chosen plan or of a named one.
+urlpatterns += [
+    path("supervision/", views.SupervisionView.as_view(), name="supervision"),
+    path(
+        "plans/<slug:plan>/supervision/",
+        views.SupervisionView.as_view(),
+        name="plan-supervision",
+    ),
+    path("plans/<slug:plan>/tasks/<str:key>/", views.TaskView.as_view(), name="task"),
+]

@@ -10,24 +10,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from plans.choice import current_plan, plan_by_code, remember_plan
-from plans.choices import ItemKind
+from plans.choices import REPORTED_ITEM_KINDS, ItemKind
 from plans.models import ItemUnit, Plan, PlanItem
 from registers.rules import confirms_changes
 from registers.selectors import COUNT_CAP, to_confirm_count
 from targets.models import Progress, RollupProgress, Target
 from targets.selectors import attention_for
 from targets.series import progress_history
+from taskreports import selectors as task_selectors
+from taskreports.rules import REPORTING_ROLES, may_see_supervision
 from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
 from zjai.dates import today
+from zjai.roles import Role, role_of
 
 
 def computed_dates(plan: Plan) -> list[dt.date]:
@@ -84,6 +90,9 @@ class DashboardView(PlanContextMixin, TemplateView):
         if confirms_changes(user):
             context["registers_to_confirm"] = to_confirm_count(user)
             context["registers_cap"] = COUNT_CAP
+        # The tasks' statuses come from the reports, not from the computed progress: shown
+        # whether or not progress was computed.
+        context["tasks"] = task_selectors.task_overview(plan)
         if as_of is None:
             return context
         context["summary"] = RollupProgress.objects.filter(
@@ -106,6 +115,10 @@ class DashboardView(PlanContextMixin, TemplateView):
         context["task_groups"] = [
             (g, rollups.get(g.pk)) for g in groups if g.kind == ItemKind.TASK_GROUP
         ]
+        tasks = context["tasks"]
+        context["task_counts"] = {
+            g.pk: tasks.count_list(g.pk) for g in groups if g.pk in tasks.counts
+        }
         headline = list(
             Target.objects.for_user(user).filter(plan=plan, headline=True).order_by("order", "code")
         )
@@ -138,6 +151,11 @@ class Node:
     children: list[Node] = field(default_factory=list)
     targets: list[tuple[Target, Progress | None]] = field(default_factory=list)
     rollup: RollupProgress | None = None
+    # Task reports: a reported item's status; the statuses counted below an item; overdue
+    # milestones of the item.
+    task_status: task_selectors.ItemStatus | None = None
+    task_counts: list | None = None
+    overdue_milestones: int = 0
 
 
 class PlanTreeView(PlanContextMixin, TemplateView):
@@ -176,7 +194,19 @@ class PlanTreeView(PlanContextMixin, TemplateView):
                     plan=plan, scope=RollupProgress.Scope.ITEM, as_of=as_of
                 )
             }
-        nodes = {item.pk: Node(item, rollup=rollups.get(item.pk)) for item in items}
+        overview = task_selectors.task_overview(plan, items=items)
+        nodes = {
+            item.pk: Node(
+                item,
+                rollup=rollups.get(item.pk),
+                task_status=overview.status_of(item.pk)
+                if item.kind in REPORTED_ITEM_KINDS
+                else None,
+                task_counts=overview.count_list(item.pk) if item.pk in overview.counts else None,
+                overdue_milestones=overview.overdue.get(item.pk, 0),
+            )
+            for item in items
+        }
         roots = []
         for item in items:
             node = nodes[item.pk]
@@ -188,6 +218,7 @@ class PlanTreeView(PlanContextMixin, TemplateView):
             if target.item_id in nodes:
                 nodes[target.item_id].targets.append((target, progress.get(target.pk)))
         context["roots"] = roots
+        context["tasks"] = overview
         return context
 
 
@@ -221,7 +252,7 @@ class ChoosePlanView(RoleRequiredMixin, View):
 def same_page_of(plan: Plan, view_name: str, kwargs: dict) -> str:
     """The page of `plan` matching a page under another plan: its tree, or its target of the
     same code where it has one; else its dashboard."""
-    if view_name == "portfolio:plan-tree":
+    if view_name in ("portfolio:plan-tree", "portfolio:plan-supervision"):
         return reverse(view_name, args=[plan.code])
     code = kwargs.get("code")
     if (
@@ -274,4 +305,92 @@ class PortfolioView(RoleRequiredMixin, TemplateView):
                     "shown": shown is not None and plan.pk == shown.pk,
                 }
             )
+        return context
+
+
+class TaskView(PlanContextMixin, TemplateView):
+    """One task-like item: its units, its status now and per period, each unit's reports,
+    the consolidated reports and the milestones, as far as the reader may see them."""
+
+    template_name = "portfolio/task.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = current_plan(self.request, self.kwargs["plan"])
+        item = get_object_or_404(
+            PlanItem.objects.select_related("plan", "parent"),
+            plan=plan,
+            key=self.kwargs["key"],
+            kind__in=REPORTED_ITEM_KINDS,
+        )
+        user = self.request.user
+        page = task_selectors.task_page(item, user)
+        context["plan"] = plan
+        context["page"] = page
+        # The link to write this period's report: for the item's units' staff and reviewers,
+        # and administrators (the write page checks again: taskreports.rules).
+        context["may_write"] = role_of(user) == Role.ADMIN or (
+            role_of(user) in REPORTING_ROLES
+            and any(link.unit_id == user.unit_id for link in page.reporting_links)
+        )
+        return context
+
+
+def may_issue_notice(user, lead_unit_id: int | None) -> bool:
+    """Administrators, and reviewers of an item's lead unit, issue supervision notices.
+    A stand-in: at merge it becomes taskreports.rules.may_issue_notice (trwrite)."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    return role == Role.REVIEWER and lead_unit_id is not None and user.unit_id == lead_unit_id
+
+
+def _date_param(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int_param(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class SupervisionView(PlanContextMixin, TemplateView):
+    """督办: reports missing after a period closes, late reports, tasks behind, overdue
+    milestones, open supervision notices, each unit's completeness and timeliness. A fixed
+    number of queries (taskreports.selectors.supervision)."""
+
+    template_name = "portfolio/supervision.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_see_supervision(request.user):
+            raise PermissionDenied(_("Your role may not open this page."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = current_plan(self.request, self.kwargs.get("plan"))
+        context["plan"] = plan
+        if plan is None:
+            return context
+        user = self.request.user
+        board = task_selectors.supervision(
+            plan,
+            user,
+            period_start=_date_param(self.request.GET.get("period")),
+            unit_id=_int_param(self.request.GET.get("unit")),
+        )
+        context["board"] = board
+        # Which missing reports get an "issue a notice" link: by the item's lead unit.
+        lead_of = board.lead_of
+        context["missing_by_item"] = [
+            (item, [(row, may_issue_notice(user, lead_of.get(item.pk))) for row in rows])
+            for item, rows in board.missing_by_item
+        ]
+        context["missing_by_unit"] = [
+            (unit, rows, any(may_issue_notice(user, lead_of.get(r.item.pk)) for r in rows))
+            for unit, rows in board.missing_by_unit
+        ]
+        context["notices"] = [(notice, board.notice_overdue(notice)) for notice in board.notices]
         return context

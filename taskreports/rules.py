@@ -73,3 +73,32 @@ def visible_notices(notices: Notices, user) -> Notices:
     if not user.unit_id:
         return notices.none()
     return notices.filter(Q(unit_id=user.unit_id) | Q(issuing_unit_id=user.unit_id))
+
+
+# --- Supervision (督办): who follows up what ------------------------------------------------
+#
+# The coordinating office (administrators) and auditors follow every unit on every item; a
+# lead unit's people follow every unit on the items their unit leads, and their own unit on
+# the rest; anyone else with a unit follows only their own unit's rows.
+
+
+def may_see_supervision(user) -> bool:
+    """The supervision page: anyone with a role who sees everything or belongs to a unit."""
+    if not user.is_authenticated or role_of(user) is None:
+        return False
+    return sees_everything(user) or bool(user.unit_id)
+
+
+def supervised(rows: Reports, user, *, item: str = "item_id", unit: str = "unit_id") -> Reports:
+    """The rows of (item, unit) pairs — item units, reports, milestones — that `user` follows
+    on the supervision page (see above)."""
+    if not may_see_supervision(user):
+        return rows.none()
+    if sees_everything(user):
+        return rows
+    return rows.filter(Q(**{f"{item}__in": led_items(user.unit_id)}) | Q(**{unit: user.unit_id}))
+
+
+def supervised_items(user) -> QuerySet:
+    """The ids of the items `user` follows at least one unit of (a subquery)."""
+    return supervised(ItemUnit.objects.all(), user).values("item_id")

@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.clean_orphaned_evidence",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Task reports due within ZJAI_TASK_REPORT_DUE_SOON_DAYS, and those missing once due.
+    "task-report-reminders": {
+        "task": "taskreports.tasks.send_task_report_reminders",
+        "schedule": crontab(hour=8, minute=10),
+    },
 }
 
 # --- The audit trail's anchor (verify_audit_log --export-head; docs/audit.md) ------------------
@@ -453,6 +458,8 @@ ZJAI_REPORTING_INTERVAL_DAYS = env.int("ZJAI_REPORTING_INTERVAL_DAYS", default=9
 # Days after its deadline that a target closes (at the end of the day, Asia/Shanghai): its
 # verdict is then written once and frozen; until then a miss is provisional (late figures).
 ZJAI_TARGET_CLOSING_DAYS = env.int("ZJAI_TARGET_CLOSING_DAYS", default=90)
+# Task reports: remind a unit this many days before its report is due (taskreports.tasks).
+ZJAI_TASK_REPORT_DUE_SOON_DAYS = env.int("ZJAI_TASK_REPORT_DUE_SOON_DAYS", default=7)
 # Evidence files of reported figures: at most this size, and only these kinds (checked by content).
 ZJAI_EVIDENCE_MAX_BYTES = env.int("ZJAI_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Bulk import of register entries: at most this many rows and bytes per file.

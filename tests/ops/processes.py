@@ -137,10 +137,11 @@ def collect_static(env: dict[str, str]) -> None:
 
 
 def answers(url: str) -> bool:
-    """Whether something answers HTTP at url (any status)."""
+    """Whether something answers HTTP at url (any status). A worker still booting may accept the
+    connection and answer late: a timeout means "not yet", like a refused connection."""
     try:
         requests.get(url, timeout=2)
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):
         return False
     return True
 
