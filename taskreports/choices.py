@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TaskStatus(models.TextChoices):
@@ -10,7 +11,8 @@ class TaskStatus(models.TextChoices):
 
     NOT_STARTED = "not_started", _("not started")
     IN_PROGRESS = "in_progress", _("in progress")
-    COMPLETED = "completed", _("completed")
+    # "completed" alone is a project's status (已完工); a task's is 已完成.
+    COMPLETED = "completed", pgettext_lazy("task status", "completed")
     BEHIND = "behind", _("behind")
     SUSPENDED = "suspended", _("suspended")
 
