@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.replay import replay
@@ -308,7 +309,7 @@ def test_a_notice_issued_answered_and_closed(t, people):
         period_start=t.period.start,
         subject="2021年一季度报告未报送",
         text="请于三日内报送。",
-        reply_by=dt.date.today() + dt.timedelta(days=3),
+        reply_by=timezone.localdate() + dt.timedelta(days=3),
         acting_user=admin,
     )
     assert (notice.state, notice.issuing_unit, notice.plan) == ("open", t.econ, t.plan)
@@ -341,7 +342,7 @@ def test_who_issues_notices(t, people):
     arguments = {
         "subject": "滞后",
         "text": "请说明原因。",
-        "reply_by": dt.date.today() + dt.timedelta(days=5),
+        "reply_by": timezone.localdate() + dt.timedelta(days=5),
     }
     # A lead unit's reviewer, to a unit of a task it leads.
     ok = services.issue_notice(
