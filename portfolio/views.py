@@ -29,11 +29,10 @@ from targets.models import Progress, RollupProgress, Target
 from targets.selectors import attention_for
 from targets.series import progress_history
 from taskreports import selectors as task_selectors
-from taskreports.rules import REPORTING_ROLES, may_see_supervision
+from taskreports.rules import ReportRules, may_see_supervision
 from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
 from zjai.dates import today
-from zjai.roles import Role, role_of
 
 
 def computed_dates(plan: Plan) -> list[dt.date]:
@@ -327,22 +326,11 @@ class TaskView(PlanContextMixin, TemplateView):
         page = task_selectors.task_page(item, user)
         context["plan"] = plan
         context["page"] = page
-        # The link to write this period's report: for the item's units' staff and reviewers,
-        # and administrators (the write page checks again: taskreports.rules).
-        context["may_write"] = role_of(user) == Role.ADMIN or (
-            role_of(user) in REPORTING_ROLES
-            and any(link.unit_id == user.unit_id for link in page.reporting_links)
+        # The link to write this period's report (the write page checks again).
+        context["may_write"] = ReportRules.for_item(user, item.pk).may_write_report(
+            item.pk, getattr(user, "unit_id", None)
         )
         return context
-
-
-def may_issue_notice(user, lead_unit_id: int | None) -> bool:
-    """Administrators, and reviewers of an item's lead unit, issue supervision notices.
-    A stand-in: at merge it becomes taskreports.rules.may_issue_notice (trwrite)."""
-    role = role_of(user)
-    if role == Role.ADMIN:
-        return True
-    return role == Role.REVIEWER and lead_unit_id is not None and user.unit_id == lead_unit_id
 
 
 def _date_param(value: str | None) -> dt.date | None:
@@ -382,14 +370,15 @@ class SupervisionView(PlanContextMixin, TemplateView):
             unit_id=_int_param(self.request.GET.get("unit")),
         )
         context["board"] = board
-        # Which missing reports get an "issue a notice" link: by the item's lead unit.
-        lead_of = board.lead_of
+        # Which missing reports get an "issue a notice" link (one query: the user's unit's
+        # items).
+        rules = ReportRules(user)
         context["missing_by_item"] = [
-            (item, [(row, may_issue_notice(user, lead_of.get(item.pk))) for row in rows])
+            (item, [(row, rules.may_issue_notice(row.unit.pk, item.pk)) for row in rows])
             for item, rows in board.missing_by_item
         ]
         context["missing_by_unit"] = [
-            (unit, rows, any(may_issue_notice(user, lead_of.get(r.item.pk)) for r in rows))
+            (unit, rows, any(rules.may_issue_notice(unit.pk, r.item.pk) for r in rows))
             for unit, rows in board.missing_by_unit
         ]
         context["notices"] = [(notice, board.notice_overdue(notice)) for notice in board.notices]

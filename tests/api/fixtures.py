@@ -44,6 +44,11 @@ class World:
     projects: dict[str, int] = field(default_factory=dict)
     audit_seq: int = 0
     history_dates: tuple[dt.date, ...] = ()
+    # Task reports, milestones and supervision notices of both units (_write_task_reports).
+    items: dict[str, int] = field(default_factory=dict)
+    task_reports: dict[str, int] = field(default_factory=dict)
+    milestones: dict[str, int] = field(default_factory=dict)
+    notices: dict[str, int] = field(default_factory=dict)
 
     def user(self, name: str) -> Any:
         from accounts.models import User
@@ -157,7 +162,71 @@ def _write_world() -> World:
         )
         confirm_project_change(Project.objects.get(pk=world.projects[side]), acting_user=reviewer)
     world.history_dates = (dt.date(2021, 12, 31), dt.date(2022, 6, 30))
+    _write_task_reports(world, u)
     return world
+
+
+OWN_TASK = "II.2.1"  # led by econ-it (sci-tech takes part)
+OTHER_TASK = "IV.6"  # led by talent-office (education, sci-tech, hrss take part)
+
+
+def _write_task_reports(world: World, u: dict[str, Any]) -> None:
+    """Reports of both units in every state, a milestone each, and a notice to each side:
+    ours (to econ-it, by its administrator) and theirs (to sci-tech, by talent-office)."""
+    from plans.models import PlanItem, ResponsibleUnit
+    from taskreports import services
+    from taskreports.periods import periods_of
+
+    own_item = PlanItem.objects.get(plan__code="zj-ai-2019-2022", key=OWN_TASK)
+    other_item = PlanItem.objects.get(plan__code="zj-ai-2019-2022", key=OTHER_TASK)
+    world.items = {"own": own_item.pk, "other": other_item.pk}
+    quarters = [p for p in periods_of(own_item.plan) if p.start.year == 2021]
+    for side, item, staff, reviewer in (
+        ("own", own_item, u["staff"], u["reviewer"]),
+        ("other", other_item, u["other_staff"], u["other_reviewer"]),
+    ):
+        for quarter, state in zip(
+            quarters, ("draft", "submitted", "approved", "returned"), strict=True
+        ):
+            made = services.create_report(
+                item=item,
+                unit=staff.unit,
+                period_start=quarter.start,
+                status="in_progress",
+                work_done="季度进展",
+                acting_user=staff,
+            )
+            if state != "draft":
+                made = services.submit_report(made, acting_user=staff)
+            if state == "approved":
+                made = services.approve_report(made, acting_user=reviewer, comment="同意")
+            if state == "returned":
+                made = services.return_report(made, acting_user=reviewer, comment="请补充")
+            world.task_reports[f"{side}_{state}"] = made.pk
+        world.milestones[side] = services.create_milestone(
+            item=item,
+            unit=staff.unit,
+            due_on=dt.date(2021, 6, 30),
+            description="阶段目标",
+            acting_user=staff,
+        ).pk
+    reply_by = dt.date(2099, 12, 31)
+    world.notices["own"] = services.issue_notice(
+        unit=u["staff"].unit,
+        item=own_item,
+        subject="请报送进展",
+        text="请报送。",
+        reply_by=reply_by,
+        acting_user=u["admin"],
+    ).pk
+    world.notices["other"] = services.issue_notice(
+        unit=ResponsibleUnit.objects.get(code="sci-tech"),
+        item=other_item,
+        subject="请说明滞后原因",
+        text="请说明。",
+        reply_by=reply_by,
+        acting_user=u["other_reviewer"],
+    ).pk
 
 
 @pytest.fixture(scope="module")

@@ -327,6 +327,211 @@ ROWS: list[Row] = [
     ),
     Row("DELETE", "/api/v1/tokens/{own_spare_token}/", roles(204, 204, 204, 204)),
     Row("DELETE", "/api/v1/tokens/{other_unit_token}/", roles(204, 404, 404, 404)),
+    # --- task reports: a unit writes its own, the lead unit reviews, drafts never leak ---------
+    Row("GET", "/api/v1/task-reports/", ALL_READ),
+    Row("GET", "/api/v1/task-reports/{report_own_draft}/", ALL_READ),
+    Row("GET", "/api/v1/task-reports/{report_own_submitted}/", ALL_READ),
+    Row("GET", "/api/v1/task-reports/{report_other_draft}/", roles(200, 404, 404, 200)),
+    Row("GET", "/api/v1/task-reports/{report_other_submitted}/", roles(200, 404, 404, 200)),
+    Row("GET", "/api/v1/task-reports/{report_other_approved}/", ALL_READ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/",
+        roles(201, 201, 201, 403),
+        body={"item": "{item_own}", "period_start": "2022-01-01", "status": "in_progress"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/",
+        roles(201, 403, 403, 403),
+        body={
+            "item": "{item_other}",
+            "unit": "talent-office",
+            "period_start": "2022-01-01",
+            "status": "behind",
+        },
+        note="only an administrator writes another unit's report",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/task-reports/{report_own_draft}/",
+        roles(200, 200, 200, 403),
+        body={"work_done": "补充"},
+        versioned="taskreport:own_draft",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/task-reports/{report_own_returned}/",
+        roles(200, 200, 200, 403),
+        body={"status": "behind"},
+        versioned="taskreport:own_returned",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/task-reports/{report_other_draft}/",
+        roles(200, 404, 404, 403),
+        body={"work_done": "补充"},
+        versioned="taskreport:other_draft",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/task-reports/{report_own_submitted}/",
+        roles(409, 409, 409, 403),
+        body={"work_done": "补充"},
+        versioned="taskreport:own_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/{report_own_draft}/submit/",
+        roles(200, 200, 200, 403),
+        versioned="taskreport:own_draft",
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/{report_other_draft}/submit/",
+        roles(200, 404, 404, 403),
+        versioned="taskreport:other_draft",
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/{report_own_submitted}/approve/",
+        roles(200, 200, 403, 403),
+        body={"comment": "同意"},
+        versioned="taskreport:own_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/{report_other_submitted}/approve/",
+        roles(200, 404, 404, 403),
+        body={},
+        versioned="taskreport:other_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/{report_own_submitted}/return/",
+        roles(200, 200, 403, 403),
+        body={"comment": "请补充"},
+        versioned="taskreport:own_submitted",
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/{report_own_submitted}/return/",
+        roles(400, 400, 400, 403),
+        body={},
+        versioned="taskreport:own_submitted",
+        note="a return needs a comment",
+    ),
+    Row(
+        "POST",
+        "/api/v1/task-reports/{report_own_approved}/approve/",
+        roles(409, 409, 403, 403),
+        body={},
+        versioned="taskreport:own_approved",
+    ),
+    # --- milestones: read by all; the lead or owning unit changes them --------------------------
+    Row("GET", "/api/v1/milestones/", ALL_READ),
+    Row("GET", "/api/v1/milestones/{milestone_own}/", ALL_READ),
+    Row("GET", "/api/v1/milestones/{milestone_other}/", ALL_READ),
+    Row(
+        "POST",
+        "/api/v1/milestones/",
+        roles(201, 201, 201, 403),
+        body={
+            "item": "{item_own}",
+            "unit": "sci-tech",
+            "due_on": "2022-06-30",
+            "description": "完成验收",
+        },
+    ),
+    Row(
+        "POST",
+        "/api/v1/milestones/",
+        roles(201, 403, 403, 403),
+        body={
+            "item": "{item_other}",
+            "unit": "talent-office",
+            "due_on": "2022-06-30",
+            "description": "完成验收",
+        },
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/milestones/{milestone_own}/",
+        roles(200, 200, 200, 403),
+        body={"description": "调整"},
+        versioned="milestone:own",
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/milestones/{milestone_other}/",
+        roles(200, 403, 403, 403),
+        body={"description": "调整"},
+        versioned="milestone:other",
+    ),
+    Row(
+        "POST",
+        "/api/v1/milestones/{milestone_own}/done/",
+        roles(200, 200, 200, 403),
+        body={},
+        versioned="milestone:own",
+    ),
+    # --- supervision notices: the addressed and the issuing unit, admins and auditors -----------
+    Row("GET", "/api/v1/supervision-notices/", ALL_READ),
+    Row("GET", "/api/v1/supervision-notices/{notice_own}/", ALL_READ),
+    Row("GET", "/api/v1/supervision-notices/{notice_other}/", roles(200, 404, 404, 200)),
+    Row(
+        "POST",
+        "/api/v1/supervision-notices/",
+        roles(201, 201, 403, 403),
+        body={
+            "unit": "sci-tech",
+            "item": "{item_own}",
+            "subject": "请报送",
+            "text": "请于本周内报送。",
+            "reply_by": "2099-12-31",
+        },
+    ),
+    Row(
+        "POST",
+        "/api/v1/supervision-notices/",
+        roles(201, 403, 403, 403),
+        body={
+            "unit": "hrss",
+            "item": "{item_other}",
+            "subject": "请报送",
+            "text": "请于本周内报送。",
+            "reply_by": "2099-12-31",
+        },
+        note="a lead unit's reviewer issues notices on its own tasks only",
+    ),
+    Row(
+        "POST",
+        "/api/v1/supervision-notices/{notice_own}/reply/",
+        roles(200, 200, 200, 403),
+        body={"reply": "已报送"},
+        versioned="notice:own",
+    ),
+    Row(
+        "POST",
+        "/api/v1/supervision-notices/{notice_other}/reply/",
+        roles(403, 404, 404, 403),
+        body={"reply": "已报送"},
+        versioned="notice:other",
+    ),
+    Row(
+        "POST",
+        "/api/v1/supervision-notices/{notice_own}/close/",
+        roles(200, 200, 403, 403),
+        body={},
+        versioned="notice:own",
+    ),
+    Row(
+        "POST",
+        "/api/v1/supervision-notices/{notice_other}/close/",
+        roles(200, 404, 404, 403),
+        body={"comment": "已办结"},
+        versioned="notice:other",
+    ),
 ]
 
 
@@ -343,6 +548,9 @@ def resolve(path: str, world: World, caller: str | None) -> str:
         "own_token": world.token_ids[caller or "staff"],
         "own_spare_token": world.token_ids[f"{caller or 'staff'}_spare"],
         "other_unit_token": world.token_ids["other_staff"],
+        **{f"report_{name}": pk for name, pk in world.task_reports.items()},
+        **{f"milestone_{name}": pk for name, pk in world.milestones.items()},
+        **{f"notice_{name}": pk for name, pk in world.notices.items()},
     }
     if "{rollup}" in path:
         from targets.models import RollupProgress
@@ -353,12 +561,30 @@ def resolve(path: str, world: World, caller: str | None) -> str:
     return path.format(**names)
 
 
+def resolve_body(body: dict[str, Any] | None, world: World) -> dict[str, Any] | None:
+    """A body naming a plan item as "{item_own}" or "{item_other}": its id."""
+    if body is None:
+        return None
+    items = {f"{{item_{side}}}": pk for side, pk in world.items.items()}
+    return {
+        key: items.get(value, value) if isinstance(value, str) else value
+        for key, value in body.items()
+    }
+
+
 def versioned_object(ref: str, world: World) -> Any:
     from enterprises.models import Enterprise
     from projects.models import Project
     from targets.models import Measurement
+    from taskreports.models import Milestone, SupervisionNotice, TaskReport
 
     kind, name = ref.split(":")
+    if kind == "taskreport":
+        return TaskReport.objects.get(pk=world.task_reports[name])
+    if kind == "milestone":
+        return Milestone.objects.get(pk=world.milestones[name])
+    if kind == "notice":
+        return SupervisionNotice.objects.get(pk=world.notices[name])
     if kind == "figure":
         return Measurement.objects.get(pk=world.figures[name])
     if kind == "enterprise":
@@ -383,8 +609,9 @@ def test_status(row: Row, caller: str | None, world: World, as_user: Any) -> Non
         headers["HTTP_IF_MATCH"] = f'"{before.version}"'
     path = resolve(row.path, world, caller)
     method = getattr(client, row.method.lower())
+    body = resolve_body(row.body, world)
     response = (
-        method(path, row.body, format="json", **headers)
+        method(path, body, format="json", **headers)
         if row.body is not None
         else (method(path, **headers))
     )

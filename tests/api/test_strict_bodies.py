@@ -69,6 +69,33 @@ def action_call(user: str, name: str, action: str, body: dict[str, Any]) -> Call
     )
 
 
+def task_report(world: World, name: str, action: str = "") -> str:
+    return f"/api/v1/task-reports/{world.task_reports[name]}/{action + '/' if action else ''}"
+
+
+def report_action(user: str, name: str, action: str, body: dict[str, Any]) -> Callable:
+    return lambda w: Call(
+        user,
+        "post",
+        task_report(w, name, action),
+        body,
+        versioned=True,
+        read_url=task_report(w, name),
+    )
+
+
+def notice_action(user: str, action: str, body: dict[str, Any]) -> Callable:
+    url = "/api/v1/supervision-notices/{}/"
+    return lambda w: Call(
+        user,
+        "post",
+        url.format(w.notices["own"]) + f"{action}/",
+        body,
+        versioned=True,
+        read_url=url.format(w.notices["own"]),
+    )
+
+
 ENTERPRISE = {
     "name_zh": "严格企业",
     "city": "hangzhou",
@@ -163,6 +190,55 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
         "admin", "post", f"/api/v1/targets/{OWN_TARGET}/reopen/", {"reason": "统计局更正"}
     ),
     ("token", "create"): lambda w: Call("staff", "post", "/api/v1/tokens/", {"name": "feed"}),
+    ("taskreport", "create"): lambda w: Call(
+        "staff",
+        "post",
+        "/api/v1/task-reports/",
+        {"item": w.items["own"], "period_start": "2022-01-01", "status": "in_progress"},
+    ),
+    ("taskreport", "partial_update"): lambda w: Call(
+        "staff", "patch", task_report(w, "own_draft"), {"work_done": "改"}, versioned=True
+    ),
+    ("taskreport", "submit"): report_action("staff", "own_draft", "submit", {}),
+    ("taskreport", "approve"): report_action("reviewer", "own_submitted", "approve", {}),
+    ("taskreport", "return_"): report_action(
+        "reviewer", "own_submitted", "return", {"comment": "请补充"}
+    ),
+    ("milestone", "create"): lambda w: Call(
+        "staff",
+        "post",
+        "/api/v1/milestones/",
+        {"item": w.items["own"], "unit": "econ-it", "due_on": "2022-06-30", "description": "验收"},
+    ),
+    ("milestone", "partial_update"): lambda w: Call(
+        "staff",
+        "patch",
+        f"/api/v1/milestones/{w.milestones['own']}/",
+        {"description": "调整"},
+        versioned=True,
+    ),
+    ("milestone", "done"): lambda w: Call(
+        "staff",
+        "post",
+        f"/api/v1/milestones/{w.milestones['own']}/done/",
+        {},
+        versioned=True,
+        read_url=f"/api/v1/milestones/{w.milestones['own']}/",
+    ),
+    ("supervisionnotice", "create"): lambda w: Call(
+        "reviewer",
+        "post",
+        "/api/v1/supervision-notices/",
+        {
+            "unit": "sci-tech",
+            "item": w.items["own"],
+            "subject": "请报送",
+            "text": "请报送。",
+            "reply_by": "2099-12-31",
+        },
+    ),
+    ("supervisionnotice", "reply"): notice_action("staff", "reply", {"reply": "已报送"}),
+    ("supervisionnotice", "close"): notice_action("reviewer", "close", {"comment": "办结"}),
     ("token", "destroy"): lambda w: Call(
         "staff", "delete", f"/api/v1/tokens/{w.token_ids['staff_spare']}/"
     ),

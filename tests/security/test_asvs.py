@@ -273,12 +273,37 @@ BROWSER_WRITES: list[tuple[str, str, Callable[[World], dict[str, Any]]]] = [
         },
     ),
     ("auditor", "/reports/", lambda w: {"format": "csv", "as_of": "2022-06-30"}),
+    (
+        "staff",
+        "/tasks/reports/{report_own_draft}/submit/",
+        lambda w: {"version": report_version(w, "own_draft")},
+    ),
+    (
+        "reviewer",
+        "/tasks/reports/{report_own_submitted}/review/",
+        lambda w: {"approve": "1", "version": report_version(w, "own_submitted")},
+    ),
+    (
+        "staff",
+        "/tasks/notices/{notice_own}/reply/",
+        lambda w: {"reply": "已报送", "version": 1},
+    ),
     ("staff", "/accounts/logout/", lambda w: {}),
 ]
 
 
+def report_version(world: World, name: str) -> int:
+    from taskreports.models import TaskReport
+
+    return TaskReport.objects.get(pk=world.task_reports[name]).version
+
+
 def resolve(url: str, world: World) -> str:
-    return url.format(**world.figures)
+    return url.format(
+        **world.figures,
+        **{f"report_{name}": pk for name, pk in world.task_reports.items()},
+        **{f"notice_{name}": pk for name, pk in world.notices.items()},
+    )
 
 
 @pytest.mark.parametrize(("who", "url", "data"), BROWSER_WRITES, ids=[w[1] for w in BROWSER_WRITES])

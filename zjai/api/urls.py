@@ -22,6 +22,7 @@ from plans.api.urls import routes as plan_routes
 from projects.api.urls import routes as project_routes
 from reports.api.urls import routes as report_routes
 from targets.api.urls import routes as target_routes
+from taskreports.api.urls import routes as taskreport_routes
 
 from .errors import not_found
 from .schema import ApiAutoSchema
@@ -61,6 +62,7 @@ for prefix, viewset, basename in [
     *audit_routes,
     *account_routes,
     *report_routes,
+    *taskreport_routes,
 ]:
     router.register(prefix, viewset, basename=basename)
 
