@@ -29,7 +29,7 @@ from targets.models import Progress, RollupProgress, Target
 from targets.selectors import attention_for
 from targets.series import progress_history
 from taskreports import selectors as task_selectors
-from taskreports.rules import ReportRules, may_see_supervision
+from taskreports.rules import ReportRules, issues_notices_as_lead, may_see_supervision
 from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
 from zjai.dates import today
@@ -370,15 +370,15 @@ class SupervisionView(PlanContextMixin, TemplateView):
             unit_id=_int_param(self.request.GET.get("unit")),
         )
         context["board"] = board
-        # Which missing reports get an "issue a notice" link (one query: the user's unit's
-        # items).
-        rules = ReportRules(user)
+        # Which missing reports get an "issue a notice" link: by the item's lead unit, which
+        # the board has read already.
+        lead_of = board.lead_of
         context["missing_by_item"] = [
-            (item, [(row, rules.may_issue_notice(row.unit.pk, item.pk)) for row in rows])
+            (item, [(row, issues_notices_as_lead(user, lead_of.get(item.pk))) for row in rows])
             for item, rows in board.missing_by_item
         ]
         context["missing_by_unit"] = [
-            (unit, rows, any(rules.may_issue_notice(unit.pk, r.item.pk) for r in rows))
+            (unit, rows, any(issues_notices_as_lead(user, lead_of.get(r.item.pk)) for r in rows))
             for unit, rows in board.missing_by_unit
         ]
         context["notices"] = [(notice, board.notice_overdue(notice)) for notice in board.notices]

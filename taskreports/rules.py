@@ -280,6 +280,15 @@ class ReportRules:
         return self.reviewer and self.unit_id is not None and notice.issuing_unit_id == self.unit_id
 
 
+def issues_notices_as_lead(user, lead_unit_id: int | None) -> bool:
+    """`ReportRules.may_issue_notice` when the caller already knows the item's lead unit (the
+    supervision page reads it with its board): no query of its own."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    return role == Role.REVIEWER and lead_unit_id is not None and user.unit_id == lead_unit_id
+
+
 def may_issue_notice(user, unit, item=None) -> bool:
     item_id = getattr(item, "pk", item)
     rules = ReportRules(user, item_ids=[item_id] if item_id else [])
