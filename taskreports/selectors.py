@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import F, Max, Window
+from django.db.models import Exists, F, Max, OuterRef, QuerySet, Window
 from django.utils.translation import gettext_lazy as _
 
 from plans.choices import REPORTED_ITEM_KINDS, UnitKind
@@ -76,19 +76,22 @@ UNREPORTED = ItemStatus(NOT_REPORTED)
 
 def item_statuses(plan: Plan, day: dt.date | None = None) -> dict[int, ItemStatus]:
     """Each reported item's status now: its status (taskreports.rollup) in the newest period,
-    begun by `day`, for which it has an approved or a consolidated report. Items with neither
-    are absent (not reported). Two queries; approved reports and consolidated reports are seen
-    by every signed-in user, so the answer is the same for all."""
+    begun by `day`, for which it has an approved report of one of its responsible units or a
+    consolidated report. Items with neither are absent (not reported). Two queries; approved
+    reports and consolidated reports are seen by every signed-in user, so the answer is the
+    same for all."""
     day = day or today()
     # The approved reports of each item's newest approved period: a window over the plan's
     # approved reports, filtered on it (one scan, not one subquery per row).
     approved: dict[int, tuple[dt.date, list[str]]] = {}
     for item_id, start, status in (
-        TaskReport.objects.filter(
-            item__plan=plan,
-            item__kind__in=REPORTED_ITEM_KINDS,
-            state=ReportState.APPROVED,
-            period_start__lte=day,
+        by_responsible_units(
+            TaskReport.objects.filter(
+                item__plan=plan,
+                item__kind__in=REPORTED_ITEM_KINDS,
+                state=ReportState.APPROVED,
+                period_start__lte=day,
+            )
         )
         .annotate(newest=Window(Max("period_start"), partition_by=[F("item_id")]))
         .filter(period_start=F("newest"))
@@ -312,13 +315,24 @@ def rates_by_unit(
     ]
 
 
-def reports_of(plan: Plan, user, periods: Iterable[Period]):
-    """The plan's reports of these periods that `user` may see (all for the jobs: no user)."""
-    reports = (
-        TaskReport.objects.filter(item__plan=plan, period_start__in=[p.start for p in periods])
-        .only("id", "item_id", "unit_id", "period_start", "state", "status", "first_submitted_at")
-        .order_by()
+def by_responsible_units(reports: QuerySet[TaskReport]) -> QuerySet[TaskReport]:
+    """Only the reports of a unit on an item it is responsible for (an ItemUnit): no page
+    expects or counts the others (a unit's report on an item it has left, the benchmark's
+    filler). A correlated EXISTS on ItemUnit's (item, unit) unique index."""
+    return reports.filter(
+        Exists(ItemUnit.objects.filter(item_id=OuterRef("item_id"), unit_id=OuterRef("unit_id")))
     )
+
+
+def reports_of(plan: Plan, user, periods: Iterable[Period]):
+    """The plan's reports of these periods by the items' responsible units that `user` may
+    see (all for the jobs: no user); only the columns the pages use."""
+    reports = by_responsible_units(
+        TaskReport.objects.filter(item__plan=plan, period_start__in=[p.start for p in periods])
+    )
+    reports = reports.only(
+        "id", "item_id", "unit_id", "period_start", "state", "status", "first_submitted_at"
+    ).order_by()
     if user is None:
         return reports
     return rules.supervised(rules.visible_reports(reports, user), user)
@@ -478,8 +492,12 @@ def task_page(item: PlanItem, user, day: dt.date | None = None) -> TaskPage:
     )
     consolidated = {c.period_start: c for c in ConsolidatedReport.objects.filter(item=item)}
     all_periods = periods_of(plan)
+    # As item_statuses: only the reports of the item's responsible units count.
+    responsible = {link.unit_id for link in links}
     by_period = period_statuses(
-        reports, consolidated.values(), {p.start: p.label for p in all_periods}
+        [r for r in reports if r.unit_id in responsible],
+        consolidated.values(),
+        {p.start: p.label for p in all_periods},
     )
     begun = [p for p in all_periods if p.start <= day]
     reporting = [link for link in links if link.unit.kind not in NON_REPORTING_KINDS]

@@ -126,6 +126,30 @@ def test_a_unit_sees_its_own_rows_and_never_another_units_draft(board, people):
     assert "请尽快报送二季度进展" in sci.content.decode()
 
 
+def test_a_report_by_a_unit_not_responsible_for_the_task_neither_shows_nor_counts(board, people):
+    # talent-office takes no part in II.2.2 (econ-it's, with only econ-it's draft in Q2).
+    assert not ItemUnit.objects.filter(item=item("II.2.2"), unit__code="talent-office").exists()
+
+    def seen():
+        data = english(people["admin"]).get(Q2_URL).context["board"]
+        rates = [
+            (u.code, [(r.expected, r.submitted, r.on_time) for r in rs]) for u, rs in data.rates
+        ]
+        return data, rates
+
+    before, rates_before = seen()
+    # Approved, behind and late: it would be missing, late and behind if it counted.
+    report("II.2.2", "talent-office", Q2, status="behind", submitted_on=dt.date(2019, 8, 1))
+    after, rates_after = seen()
+    assert rates_after == rates_before
+    assert [(r.item.key, r.unit.code) for r in after.late] == [("II.1.1", "econ-it")]
+    assert [(r.item.key, r.unit.code) for r in after.missing] == [
+        (r.item.key, r.unit.code) for r in before.missing
+    ]
+    assert item("II.2.2").pk not in {i.pk for i, _ in after.behind}
+    assert all(row.report is None or row.report.unit_id == row.unit.pk for row in after.missing)
+
+
 def test_the_filters_choose_a_period_and_a_unit(board, people):
     sci = unit("sci-tech")
     response = client_for(people["auditor"]).get(f"{URL}?period=2019-01-01&unit={sci.pk}")

@@ -44,6 +44,19 @@ def test_an_items_status_is_its_newest_periods_roll_up(plan, people):
     ] == selectors.ItemStatus(TaskStatus.COMPLETED, Q1)
 
 
+def test_a_report_by_a_unit_not_responsible_for_the_item_neither_shows_nor_counts(plan, people):
+    # talent-office takes no part in II.2.2 (econ-it's): its report there is nobody's business.
+    assert not ItemUnit.objects.filter(item=item("II.2.2"), unit__code="talent-office").exists()
+    stray = report("II.2.2", "talent-office", Q2, status="behind")
+    assert item("II.2.2").pk not in selectors.item_statuses(plan, AFTER_Q2)
+    periods = [period_starting(plan, Q2)]
+    assert stray not in selectors.reports_of(plan, people["admin"], periods)
+    assert stray not in selectors.reports_of(plan, None, periods)
+    page = selectors.task_page(item("II.2.2"), people["admin"], AFTER_Q2)
+    assert page.status == selectors.UNREPORTED
+    assert all(tp.status is None for tp in page.periods)
+
+
 def test_the_consolidated_report_states_its_period_and_a_newer_period_wins(plan, people):
     report("II.2.1", "econ-it", Q1, status="behind")
     consolidated("II.2.1", Q1, "in_progress", people["reviewer"])
