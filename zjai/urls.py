@@ -29,4 +29,5 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("registers/", include("registers.urls")),
     path("reports/", include("reports.urls")),
+    path("inbox/", include("notifications.urls")),
 ]
