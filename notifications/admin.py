@@ -15,6 +15,7 @@ from .models import UnitWebhook, WebhookDelivery
 
 
 class UnitWebhookForm(forms.ModelForm):
+    url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
     # Never shown again once saved; left empty on a change, the secret stays as it is.
     secret = forms.CharField(
         label=_("secret"),
