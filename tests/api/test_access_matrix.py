@@ -327,6 +327,20 @@ ROWS: list[Row] = [
     ),
     Row("DELETE", "/api/v1/tokens/{own_spare_token}/", roles(204, 204, 204, 204)),
     Row("DELETE", "/api/v1/tokens/{other_unit_token}/", roles(204, 404, 404, 404)),
+    # --- notifications: one's own inbox only, administrators included; auditors read theirs --
+    Row("GET", "/api/v1/notifications/", ALL_READ),
+    Row("GET", "/api/v1/notifications/{own_notice}/", ALL_READ),
+    Row("GET", "/api/v1/notifications/{other_notice}/", roles(404, 404, 404, 404)),
+    Row("POST", "/api/v1/notifications/{own_notice}/read/", roles(200, 200, 200, 200), body={}),
+    Row("POST", "/api/v1/notifications/{other_notice}/read/", roles(404, 404, 404, 404), body={}),
+    Row("POST", "/api/v1/notifications/read-all/", roles(200, 200, 200, 200), body={}),
+    Row("GET", "/api/v1/notifications/email-settings/", ALL_READ),
+    Row(
+        "PUT",
+        "/api/v1/notifications/email-settings/",
+        roles(200, 200, 200, 200),
+        body={"email_kinds": ["submitted"]},
+    ),
 ]
 
 
@@ -344,6 +358,9 @@ def resolve(path: str, world: World, caller: str | None) -> str:
         "own_spare_token": world.token_ids[f"{caller or 'staff'}_spare"],
         "other_unit_token": world.token_ids["other_staff"],
     }
+    if "notice}" in path:
+        names["own_notice"] = world.notice(caller or "staff")
+        names["other_notice"] = world.notice("other_staff")
     if "{rollup}" in path:
         from targets.models import RollupProgress
 

@@ -35,6 +35,7 @@ def test_every_list_can_be_ordered() -> None:
         "/api/v1/enterprises/",
         "/api/v1/items/",
         "/api/v1/measurements/",
+        "/api/v1/notifications/",
         "/api/v1/plans/",
         "/api/v1/projects/",
         "/api/v1/rollups/",
