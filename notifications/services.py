@@ -153,7 +153,7 @@ def enqueue_emails(ids: list[int]) -> bool:
     from .tasks import send_notification_emails
 
     try:
-        send_notification_emails.apply_async(args=[ids], retry=False)
+        send_notification_emails.apply_async(args=(ids,), retry=False)
     except Exception:  # the broker is down: the sweep sends them later
         logger.warning("could not queue the e-mails of notices %s; left for the sweep", ids)
         return False
@@ -166,7 +166,7 @@ def enqueue_deliveries(ids: list[int]) -> bool:
     queued = True
     for pk in ids:
         try:
-            deliver_webhook.apply_async(args=[pk], retry=False)
+            deliver_webhook.apply_async(args=(pk,), retry=False)
         except Exception:  # the broker is down: the sweep delivers it later
             logger.warning("could not queue webhook delivery %s; left for the sweep", pk)
             queued = False
@@ -268,7 +268,9 @@ def _send_one_email(pk: int) -> str | None:
                 fail_silently=False,
             )
         except Exception as exc:  # SMTP down, refused address: counted, retried by the sweep
-            logger.warning("e-mail of notice %s failed (try %s): %s", pk, notice.email_attempts, exc)
+            logger.warning(
+                "e-mail of notice %s failed (try %s): %s", pk, notice.email_attempts, exc
+            )
             if notice.email_attempts >= settings.ZJAI_EMAIL_MAX_ATTEMPTS:
                 notice.email_state = EmailState.FAILED
             notice.save(update_fields=["email_state", "email_attempts"])
@@ -290,9 +292,7 @@ def email_text(notice: Notification) -> str:
 # --- webhooks ----------------------------------------------------------------------------------
 
 
-def create_webhook(
-    *, unit, url: str, secret: str, active: bool = True, acting_user
-) -> UnitWebhook:
+def create_webhook(*, unit, url: str, secret: str, active: bool = True, acting_user) -> UnitWebhook:
     """A unit's new webhook: administrators only, audited (never the secret)."""
     if not rules.may_manage_webhooks(acting_user):
         raise PermissionDenied(_("Only an administrator may manage webhooks."))

@@ -50,7 +50,7 @@ def sweep_notifications() -> dict:
     emails = services.send_emails(services.pending_emails(now))
     due = services.due_deliveries(now)
     for pk in due:
-        deliver_webhook.apply(args=[pk]) if _eager() else deliver_webhook.delay(pk)
+        deliver_webhook.apply(args=(pk,)) if _eager() else deliver_webhook.delay(pk)
     return {**emails, "deliveries": len(due)}
 
 

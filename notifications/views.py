@@ -11,14 +11,15 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from zjai.access import RoleRequiredMixin
 from zjai.lists import paginate
 
 from . import rules, services
-from .forms import EmailSettingsForm, InboxFilterForm
 from .choices import DeliveryState
+from .forms import EmailSettingsForm, InboxFilterForm
 from .models import Notification, WebhookDelivery
 from .selectors import inbox
 
@@ -76,7 +77,11 @@ class ReadView(RoleRequiredMixin, View):
 class ReadAllView(RoleRequiredMixin, View):
     def post(self, request):
         count = services.mark_all_read(acting_user=request.user)
-        messages.success(request, _("%(count)d notices marked read.") % {"count": count})
+        messages.success(
+            request,
+            ngettext("%(count)d notice marked read.", "%(count)d notices marked read.", count)
+            % {"count": count},
+        )
         return back_to_inbox(request)
 
 

@@ -8,11 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Max
 
 from accounts.models import User
 from zjai.roles import Role
-
-from django.db.models import Max
 
 from .choices import MeasurementState, SourceKind
 from .models import Measurement, Progress, StaleReminder, Target, TargetUnit, TargetVerdict

@@ -21,9 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
@@ -31,10 +30,10 @@ from notifications.choices import NotificationKind
 from notifications.recipients import people_of_units
 from notifications.services import notify
 from plans.models import Plan, ResponsibleUnit
-from zjai.roles import Role
 from zjai.dates import today
 from zjai.decimals import exact_field, plain_number
 from zjai.exceptions import ConflictError
+from zjai.roles import Role
 from zjai.validators import validate_sensible_date
 
 from . import recompute as computing
@@ -1035,27 +1034,25 @@ def send_figure_notices(*, now: dt.datetime | None = None) -> dict[str, int]:
                         recipients=people_of_units([unit_id], REPORTING_ROLES),
                         subject=subject,
                         body=_("Report the newest figure of %(code)s.") % words,
-                        url=reverse(
-                            "targets:report", args=[due.target.plan.code, due.target.code]
-                        ),
+                        url=reverse("targets:report", args=[due.target.plan.code, due.target.code]),
                         key=f"figure-{name.replace('_', '-')}:{due.target.pk}:{due.due_on}",
                         unit_id=unit_id,
                     )
                 )
         for figure in reminders.figures_waiting_for_review(now):
-            unit_id = lead_unit_of(figure.target_id)
+            lead = lead_unit_of(figure.target_id)
             words = {**_figure_words(figure), "days": settings.ZJAI_REVIEW_PENDING_DAYS}
             counts["review_pending"] += len(
                 notify(
                     kind=NotificationKind.REVIEW_PENDING,
-                    recipients=_reviewers_of(figure, unit_id),
+                    recipients=_reviewers_of(figure, lead),
                     subject=_("Waiting for review over %(days)s days: %(target)s, %(value)s")
                     % words,
                     body=_("A figure of %(code)s for %(date)s still waits for your review.")
                     % words,
                     url=reverse("targets:review", args=[figure.pk]),
                     key=f"figure:{figure.pk}:review-pending:v{figure.version}",
-                    unit_id=unit_id,
+                    unit_id=lead,
                 )
             )
     return counts

@@ -16,7 +16,17 @@ class NotificationSerializer(ReadOnlyModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "subject", "body", "url", "unit", "created_at", "read_at", "is_read"]
+        fields = [
+            "id",
+            "kind",
+            "subject",
+            "body",
+            "url",
+            "unit",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
 
     def get_is_read(self, notice: Notification) -> bool:
         return notice.read_at is not None
@@ -42,5 +52,7 @@ class EmailSettingsSerializer(StrictSerializer):
     email_kinds = serializers.ListField(
         child=StrictChoiceField(choices=NotificationKind.choices),
         allow_empty=True,
-        help_text=_("The kinds of notice you also receive by e-mail; the others only in the inbox."),
+        help_text=_(
+            "The kinds of notice you also receive by e-mail; the others only in the inbox."
+        ),
     )

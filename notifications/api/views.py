@@ -81,9 +81,7 @@ class NotificationViewSet(ReadOnlyViewSet):
         request=EmailSettingsSerializer,
         responses=EmailSettingsSerializer,
         examples=[
-            OpenApiExample(
-                "reviews only", value={"email_kinds": ["submitted"]}, request_only=True
-            )
+            OpenApiExample("reviews only", value={"email_kinds": ["submitted"]}, request_only=True)
         ],
     )
     @action(

@@ -31,7 +31,7 @@ def verified(secret: str, body: bytes, header: str) -> bool:
 @contextmanager
 def running(receiver: Receiver) -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if not verified(receiver.secret, body, self.headers.get("X-Zjai-Signature", "")):
                 receiver.refused.append("bad signature")

@@ -157,3 +157,29 @@ def test_webhooks_are_managed_by_administrators_only_and_audited(people):
     assert all("secret" not in (e.after or {}) for e in events)
     assert events[1].reason == "secret changed"
     assert hook.version == 2
+
+
+@pytest.mark.worker
+def test_a_real_worker_retries_the_delivery_with_celery(people, monkeypatch, transactional_db):
+    """With a broker and a worker, a failed try is Celery's retry of the same task after the
+    countdown; the save itself never waited for the receiver."""
+    from tests.workers import start_worker, wait_for
+
+    monkeypatch.setenv("ZJAI_WEBHOOK_RETRY_DELAY", "1")  # read by the worker process
+    with running(Receiver(SECRET, fail_first=1)) as receiver:
+        hook_for(people, receiver.url)
+        worker = start_worker("notifications")
+        try:
+            figure = submit(people)  # committed: its deliveries go to Redis
+            assert Measurement.objects.get(pk=figure.pk).state == "submitted"
+            wait_for(
+                lambda: WebhookDelivery.objects.filter(state="delivered").exists(),
+                timeout=60,
+                what="the worker to deliver the webhook on its second try",
+            )
+        finally:
+            worker.stop()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.attempts, delivery.last_status) == (2, 204)
+    assert receiver.refused == ["failing on purpose"]
+    assert "Retry in 1s" in worker.log.read_text()
