@@ -426,11 +426,16 @@ def retry_delay(attempts: int) -> int:
     return settings.ZJAI_WEBHOOK_RETRY_DELAY * 2 ** max(attempts - 1, 0)
 
 
+# How late a delivery's next try must be before the sweep takes it over: Celery's own retry,
+# due at next_attempt_at, has had its chance, so the two never try the same delivery at once.
+SWEEP_GRACE = dt.timedelta(minutes=5)
+
+
 def due_deliveries(now: dt.datetime) -> list[int]:
-    """Pending deliveries whose next try is due (their task lost or never queued)."""
+    """Pending deliveries whose next try is overdue (their task lost or never queued)."""
     return list(
         WebhookDelivery.objects.filter(
-            state=DeliveryState.PENDING, next_attempt_at__lte=now
+            state=DeliveryState.PENDING, next_attempt_at__lte=now - SWEEP_GRACE
         ).values_list("pk", flat=True)[:500]
     )
 

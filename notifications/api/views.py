@@ -76,7 +76,7 @@ class NotificationViewSet(ReadOnlyViewSet):
         responses=EmailSettingsSerializer,
     )
     @extend_schema(
-        methods=["PUT"],
+        methods=["POST"],
         summary=_("Choose the kinds of notice you receive by e-mail"),
         request=EmailSettingsSerializer,
         responses=EmailSettingsSerializer,
@@ -86,14 +86,15 @@ class NotificationViewSet(ReadOnlyViewSet):
     )
     @action(
         detail=False,
-        methods=["get", "put"],
+        methods=["get", "post"],
         url_path="email-settings",
         filter_backends=[],
         pagination_class=None,
     )
     def email_settings(self, request: Request) -> Response:
-        """Every kind comes by e-mail unless you leave it out here; the inbox has them all."""
-        if request.method == "PUT":
+        """Every kind comes by e-mail unless you leave it out here; the inbox has them all.
+        POST replaces the choice as a whole (no version: the last choice sent is the one kept)."""
+        if request.method == "POST":
             data = EmailSettingsSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             services.set_email_kinds(

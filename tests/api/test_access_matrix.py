@@ -336,7 +336,7 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/notifications/read-all/", roles(200, 200, 200, 200), body={}),
     Row("GET", "/api/v1/notifications/email-settings/", ALL_READ),
     Row(
-        "PUT",
+        "POST",
         "/api/v1/notifications/email-settings/",
         roles(200, 200, 200, 200),
         body={"email_kinds": ["submitted"]},

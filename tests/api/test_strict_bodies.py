@@ -173,7 +173,7 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
         "staff", "post", "/api/v1/notifications/read-all/", {"kind": "due_soon"}
     ),
     ("notification", "email_settings"): lambda w: Call(
-        "staff", "put", "/api/v1/notifications/email-settings/", {"email_kinds": ["submitted"]}
+        "staff", "post", "/api/v1/notifications/email-settings/", {"email_kinds": ["submitted"]}
     ),
 }
 ENDPOINTS = write_endpoints()

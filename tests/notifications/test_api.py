@@ -49,14 +49,14 @@ def test_e_mail_choices(world: World, as_user: Any) -> None:
     client = as_user("auditor")
     everything = client.get("/api/v1/notifications/email-settings/").json()["email_kinds"]
     assert len(everything) == 8
-    chosen = client.put(
+    chosen = client.post(
         "/api/v1/notifications/email-settings/",
         {"email_kinds": ["returned", "submitted"]},
         format="json",
     )
     assert chosen.status_code == 200
     assert chosen.json() == {"email_kinds": ["submitted", "returned"]}
-    wrong = client.put(
+    wrong = client.post(
         "/api/v1/notifications/email-settings/", {"email_kinds": ["spam"]}, format="json"
     )
     assert wrong.status_code == 400 and "email_kinds.0" in wrong.json()["errors"]
