@@ -186,3 +186,64 @@ def test_a_real_worker_retries_the_delivery_with_celery(people, monkeypatch, tra
     assert (delivery.attempts, delivery.last_status) == (2, 204)
     assert receiver.refused == ["failing on purpose"]
     assert "Retry in 1s" in worker.log.read_text()
+
+
+def test_the_admin_adds_and_changes_a_webhook_through_the_services(people, client):
+    from audit.models import AuditEvent
+
+    econ = ResponsibleUnit.objects.get(code="econ-it")
+    client.force_login(people["admin"])
+    added = client.post(
+        "/admin/notifications/unitwebhook/add/",
+        {"unit": econ.pk, "url": "https://im.econ.example/hook", "secret": "abc", "active": "on"},
+    )
+    assert added.status_code == 302, added.content[:2000]
+    hook = UnitWebhook.objects.get()
+    assert (hook.secret, hook.created_by) == ("abc", people["admin"])
+    # A change that leaves the secret empty keeps it.
+    changed = client.post(
+        f"/admin/notifications/unitwebhook/{hook.pk}/change/",
+        {"unit": econ.pk, "url": "https://im.econ.example/v2", "secret": ""},
+    )
+    assert changed.status_code == 302, changed.content[:2000]
+    hook.refresh_from_db()
+    assert (hook.url, hook.secret, hook.active) == ("https://im.econ.example/v2", "abc", False)
+    events = AuditEvent.objects.filter(object_type="notifications.unitwebhook").order_by("seq")
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("create", people["admin"].pk),
+        ("update", people["admin"].pk),
+    ]
+    assert "abc" not in str([(e.before, e.after) for e in events])
+    # The page never shows the secret back.
+    assert "abc" not in client.get(f"/admin/notifications/unitwebhook/{hook.pk}/change/").text
+    # A new webhook needs a secret; nothing is written without one.
+    refused = client.post(
+        "/admin/notifications/unitwebhook/add/",
+        {"unit": econ.pk, "url": "https://x.example/hook", "secret": ""},
+    )
+    assert refused.status_code == 200 and UnitWebhook.objects.count() == 1
+
+
+def test_the_webhooks_table_matches_its_trail(people):
+    """verify_audit_log --replay rebuilds the webhooks from their events (never the secret)."""
+    import io
+
+    from django.core.management import call_command
+
+    hook = hook_for(people, "https://example.org/hook")
+    services.update_webhook(hook, acting_user=people["admin"], url="https://example.org/v2")
+    other = hook_for(people, "https://example.org/gone")
+    services.delete_webhook(other, acting_user=people["admin"])
+    from django.core.management.base import CommandError
+
+    out, err = io.StringIO(), io.StringIO()
+    # The test's users are made without the account services (make_user): only they differ.
+    with pytest.raises(CommandError, match=r"\(accounts\.user \d+\)$"):
+        call_command("verify_audit_log", "--replay", stdout=out, stderr=err)
+    assert "unitwebhook" not in err.getvalue()
+    # A change made past the services shows.
+    UnitWebhook.objects.filter(pk=hook.pk).update(url="https://attacker.example/")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit_log", "--replay", stdout=io.StringIO(), stderr=err)
+    assert "notifications.unitwebhook" in err.getvalue() and "attacker" in err.getvalue()
