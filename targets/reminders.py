@@ -93,11 +93,14 @@ def figures_due(today: dt.date) -> tuple[list[FigureDue], list[FigureDue]]:
     whose figure is overdue. A figure is due ZJAI_REPORTING_INTERVAL_DAYS after the date the
     newest approved one describes (else the baseline date, else the plan's start): the day
     after which the target is stale (targets.progress.is_stale). A target whose newest figure
-    already describes its deadline, or that is closed, has nothing more due."""
+    already describes its deadline, that is closed, or whose plan is a draft or not yet in
+    force, has nothing more due."""
     interval = dt.timedelta(days=settings.ZJAI_REPORTING_INTERVAL_DAYS)
     window = dt.timedelta(days=settings.ZJAI_DUE_SOON_DAYS)
     targets = list(
-        Target.objects.filter(source_kind=SourceKind.REPORTED)
+        Target.objects.filter(
+            source_kind=SourceKind.REPORTED, plan__is_draft=False, plan__period_start__lte=today
+        )
         .exclude(pk__in=TargetVerdict.objects.values("target_id"))
         .select_related("plan")
         .order_by("pk")

@@ -125,3 +125,20 @@ def test_the_daily_job_sends_due_soon_overdue_and_review_pending_once(people, se
     assert {n.recipient.username for n in pending} == {"reviewer", "reviewer2"}
     assert second["overdue"] >= 3 and second["review_pending"] == 2
     assert third == {"due_soon": 0, "overdue": 0, "review_pending": 0}  # nothing twice
+
+
+def test_nothing_is_due_once_the_deadline_is_reported_or_the_target_closed(people):
+    from targets.reminders import figures_due
+    from targets.services import close_due_targets
+
+    robots = Target.objects.get(code="robots-in-service")
+    soon, late = figures_due(dt.date(2021, 7, 10))
+    assert robots.pk in {d.target.pk for d in late}  # nothing approved yet: due since 2019
+    approved_figure(robots, 160000, robots.deadline, people["reviewer"])
+    soon, late = figures_due(robots.deadline + dt.timedelta(days=30))
+    assert robots.pk not in {d.target.pk for d in [*soon, *late]}
+
+    talent = Target.objects.get(code="talent-policies")
+    assert talent.pk in {d.target.pk for d in figures_due(dt.date(2026, 1, 1))[1]}
+    close_due_targets(target_ids=[talent.pk])  # long past its closing day
+    assert talent.pk not in {d.target.pk for d in figures_due(dt.date(2026, 1, 1))[1]}
