@@ -15,3 +15,28 @@ class NotificationKind(models.TextChoices):
     REVIEW_PENDING = "review_pending", _("waiting for review too long")
     NOTICE_ISSUED = "notice_issued", _("supervision notice issued")
     NOTICE_ANSWERED = "notice_answered", _("supervision notice answered")
+
+
+class EmailState(models.TextChoices):
+    """What became of a notice's e-mail."""
+
+    PENDING = "pending", _("to send")
+    SENT = "sent", _("sent")
+    # The recipient chose no e-mail for this kind, or has no address: nothing to send.
+    SKIPPED = "skipped", _("not wanted")
+    FAILED = "failed", _("failed")
+
+
+class DeliveryState(models.TextChoices):
+    """Where a webhook delivery stands."""
+
+    PENDING = "pending", _("pending")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+
+
+class InboxOrder(models.TextChoices):
+    """How the inbox is sorted."""
+
+    UNREAD_FIRST = "unread", _("unread first")
+    NEWEST = "newest", _("newest first")

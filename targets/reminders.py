@@ -8,11 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Max
 
 from accounts.models import User
 from zjai.roles import Role
 
-from .models import Progress, StaleReminder, Target, TargetUnit
+from .choices import MeasurementState, SourceKind
+from .models import Measurement, Progress, StaleReminder, Target, TargetUnit, TargetVerdict
 
 
 @dataclass
@@ -72,3 +74,71 @@ def due_reminders(as_of: dt.date | None, *, now: dt.datetime) -> list[Reminder]:
         )
         for target in due
     ]
+
+
+# --- notices of figures due, overdue and waiting for review (targets.services) -----------------
+
+
+@dataclass
+class FigureDue:
+    """A reported target's next figure: due on `due_on`, reported by the units `unit_ids`."""
+
+    target: Target
+    due_on: dt.date
+    unit_ids: list[int]
+
+
+def figures_due(today: dt.date) -> tuple[list[FigureDue], list[FigureDue]]:
+    """The reported, open targets whose next figure is due within ZJAI_DUE_SOON_DAYS, and those
+    whose figure is overdue. A figure is due ZJAI_REPORTING_INTERVAL_DAYS after the date the
+    newest approved one describes (else the baseline date, else the plan's start): the day
+    after which the target is stale (targets.progress.is_stale). A target whose newest figure
+    already describes its deadline, that is closed, or whose plan is a draft or not yet in
+    force, has nothing more due."""
+    interval = dt.timedelta(days=settings.ZJAI_REPORTING_INTERVAL_DAYS)
+    window = dt.timedelta(days=settings.ZJAI_DUE_SOON_DAYS)
+    targets = list(
+        Target.objects.filter(
+            source_kind=SourceKind.REPORTED, plan__is_draft=False, plan__period_start__lte=today
+        )
+        .exclude(pk__in=TargetVerdict.objects.values("target_id"))
+        .select_related("plan")
+        .order_by("pk")
+    )
+    newest = dict(
+        Measurement.objects.filter(
+            target__in=[t.pk for t in targets], state=MeasurementState.APPROVED
+        )
+        .values("target_id")
+        .annotate(last=Max("observed_on"))
+        .values_list("target_id", "last")
+    )
+    units: dict[int, list[int]] = {}
+    for target_id, unit_id in (
+        TargetUnit.objects.filter(target__in=[t.pk for t in targets])
+        .order_by("target_id", "order")
+        .values_list("target_id", "unit_id")
+    ):
+        units.setdefault(target_id, []).append(unit_id)
+    soon: list[FigureDue] = []
+    late: list[FigureDue] = []
+    for target in targets:
+        last = newest.get(target.pk) or target.baseline_date or target.plan.period_start
+        if last >= target.deadline or not units.get(target.pk):
+            continue
+        due = FigureDue(target, last + interval, units[target.pk])
+        if today > due.due_on:
+            late.append(due)
+        elif due.due_on - today <= window:
+            soon.append(due)
+    return soon, late
+
+
+def figures_waiting_for_review(now: dt.datetime) -> list[Measurement]:
+    """Submitted figures not reviewed for more than ZJAI_REVIEW_PENDING_DAYS days."""
+    since = now - dt.timedelta(days=settings.ZJAI_REVIEW_PENDING_DAYS)
+    return list(
+        Measurement.objects.filter(state=MeasurementState.SUBMITTED, submitted_at__lt=since)
+        .select_related("target__plan")
+        .order_by("pk")
+    )

@@ -21,14 +21,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
+from notifications.choices import NotificationKind
+from notifications.recipients import people_of_units
+from notifications.services import notify
 from plans.models import Plan, ResponsibleUnit
 from zjai.dates import today
 from zjai.decimals import exact_field, plain_number
 from zjai.exceptions import ConflictError
+from zjai.roles import Role
 from zjai.validators import validate_sensible_date
 
 from . import recompute as computing
@@ -44,7 +49,7 @@ from .models import (
     TargetUnit,
     TargetVerdict,
 )
-from .rules import FigureRules, may_change_targets, may_reopen_target
+from .rules import REPORTING_ROLES, FigureRules, may_change_targets, may_reopen_target
 
 logger = logging.getLogger(__name__)
 
@@ -302,6 +307,7 @@ def submit_measurement(
             before=before,
             after=snapshot(locked, MEASUREMENT_FIELDS),
         )
+        _tell_reviewers(locked, acting_user=acting_user)
     return locked
 
 
@@ -403,6 +409,7 @@ def _review(
             after=snapshot(locked, MEASUREMENT_FIELDS),
             reason=comment or "",
         )
+        _tell_author(locked, acting_user=acting_user)
         if approve:
             schedule_recompute([locked.target_id])
     return locked
@@ -921,3 +928,131 @@ def send_stale_reminders(as_of: dt.date | None = None) -> int:
         if messages:
             send_mass_mail(messages, fail_silently=False)
     return len(due)
+
+
+# --- notices of the figure workflow (docs/notifications.md) ------------------------------------
+# Written in the caller's transaction (they are part of the change), in the site's language;
+# the e-mails and webhook deliveries go out after it commits.
+
+
+def lead_unit_of(target_id: int) -> int | None:
+    return (
+        TargetUnit.objects.filter(target_id=target_id, is_lead=True)
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+
+
+def _reviewers_of(figure: Measurement, unit_id: int | None) -> list:
+    """The reviewers (and administrators) of the target's lead unit who may review the
+    figure: not those who created, edited or submitted it (four eyes)."""
+    if unit_id is None:
+        return []
+    touched = {figure.created_by_id, figure.submitted_by_id}
+    touched |= set(
+        MeasurementEditor.objects.filter(measurement=figure).values_list("user_id", flat=True)
+    )
+    people = people_of_units([unit_id], [Role.REVIEWER, Role.ADMIN])
+    return [user for user in people if user.pk not in touched]
+
+
+def _figure_words(figure: Measurement) -> dict:
+    target = figure.target
+    return {
+        "target": target.title,
+        "code": target.code,
+        "value": plain_number(figure.value),
+        "date": figure.observed_on.isoformat(),
+    }
+
+
+def _tell_reviewers(figure: Measurement, *, acting_user) -> None:
+    """A submitted figure: its reviewers are told (SUBMITTED), once per submission."""
+    unit_id = lead_unit_of(figure.target_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        words = _figure_words(figure)
+        notify(
+            kind=NotificationKind.SUBMITTED,
+            recipients=_reviewers_of(figure, unit_id),
+            subject=_("Figure to review: %(target)s, %(value)s for %(date)s") % words,
+            body=_("A figure of %(code)s was submitted for your review.") % words,
+            url=reverse("targets:review", args=[figure.pk]),
+            key=f"figure:{figure.pk}:submitted:v{figure.version}",
+            unit_id=unit_id,
+            skip=acting_user,
+        )
+
+
+def _tell_author(figure: Measurement, *, acting_user) -> None:
+    """An approved or rejected figure: who reported and submitted it are told."""
+    approved = figure.state == MeasurementState.APPROVED
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {**_figure_words(figure), "comment": figure.review_comment}
+        if approved:
+            subject = _("Figure approved: %(target)s, %(value)s for %(date)s") % words
+            url = reverse("targets:detail", args=[figure.target.plan.code, figure.target.code])
+            key = f"figure:{figure.pk}:approved"
+        else:
+            subject = _("Figure returned: %(target)s, %(value)s for %(date)s") % words
+            url = reverse("targets:edit", args=[figure.pk])
+            key = f"figure:{figure.pk}:returned:v{figure.version}"
+        body = _("Reviewer's comment: %(comment)s") % words if figure.review_comment else ""
+        notify(
+            kind=NotificationKind.APPROVED if approved else NotificationKind.RETURNED,
+            recipients=[figure.created_by, figure.submitted_by],
+            subject=subject,
+            body=body,
+            url=url,
+            key=key,
+            unit_id=figure.unit_id,
+            skip=acting_user,
+        )
+
+
+def send_figure_notices(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The daily notices of figures (beat "review-pending-notices"): a reported target's next
+    figure due within ZJAI_DUE_SOON_DAYS, or overdue (to the units that report it), and a
+    figure waiting for review longer than ZJAI_REVIEW_PENDING_DAYS (to its reviewers). Each
+    event has its key, so running it again sends nothing twice. Returns the notices written."""
+    now = now or timezone.now()
+    counts = {"due_soon": 0, "overdue": 0, "review_pending": 0}
+    soon, late = reminders.figures_due(timezone.localdate(now))
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        for due, kind, name in [
+            *((d, NotificationKind.DUE_SOON, "due_soon") for d in soon),
+            *((d, NotificationKind.OVERDUE, "overdue") for d in late),
+        ]:
+            words = {"target": due.target.title, "code": due.target.code, "date": due.due_on}
+            if kind == NotificationKind.DUE_SOON:
+                subject = _("Figure due by %(date)s: %(target)s") % words
+            else:
+                subject = _("Figure overdue since %(date)s: %(target)s") % words
+            for unit_id in due.unit_ids:
+                counts[name] += len(
+                    notify(
+                        kind=kind,
+                        recipients=people_of_units([unit_id], REPORTING_ROLES),
+                        subject=subject,
+                        body=_("Report the newest figure of %(code)s.") % words,
+                        url=reverse("targets:report", args=[due.target.plan.code, due.target.code]),
+                        key=f"figure-{name.replace('_', '-')}:{due.target.pk}:{due.due_on}",
+                        unit_id=unit_id,
+                    )
+                )
+        for figure in reminders.figures_waiting_for_review(now):
+            lead = lead_unit_of(figure.target_id)
+            words = {**_figure_words(figure), "days": settings.ZJAI_REVIEW_PENDING_DAYS}
+            counts["review_pending"] += len(
+                notify(
+                    kind=NotificationKind.REVIEW_PENDING,
+                    recipients=_reviewers_of(figure, lead),
+                    subject=_("Waiting for review over %(days)s days: %(target)s, %(value)s")
+                    % words,
+                    body=_("A figure of %(code)s for %(date)s still waits for your review.")
+                    % words,
+                    url=reverse("targets:review", args=[figure.pk]),
+                    key=f"figure:{figure.pk}:review-pending:v{figure.version}",
+                    unit_id=lead,
+                )
+            )
+    return counts

@@ -99,6 +99,16 @@ def send_stale_reminders() -> dict:
         return {"reminded": send()}
 
 
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def send_figure_notices() -> dict:
+    """Daily: notices of figures due soon, overdue, or waiting for review too long. Idempotent:
+    each event is notified once (notifications.Notification.key)."""
+    from .services import send_figure_notices as send
+
+    with acting_as("job:send_figure_notices"):
+        return send()
+
+
 @shared_task(acks_late=True)
 def clean_orphaned_evidence() -> int:
     """Nightly: evidence files no figure refers to (targets.evidence). Returns how many."""

@@ -159,6 +159,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plans.context_processors.plan_switcher",
+                "notifications.context_processors.unread_notices",
             ],
             "libraries": {"zjai": "zjai.templatetags.zjai"},
         },
@@ -411,6 +412,7 @@ SPECTACULAR_SETTINGS = {
         "MeasurementStateEnum": "targets.choices.MeasurementState",
         "UnitKindEnum": "plans.choices.UnitKind",
         "ItemKindEnum": "plans.choices.ItemKind",
+        "NotificationKindEnum": "notifications.choices.NotificationKind",
     },
 }
 # Serves /api/bench/constant/, the bare view bench/api_bench.py compares the API with.
@@ -487,3 +489,28 @@ ZJAI_IMPORT_BACKGROUND_BYTES = env.int("ZJAI_IMPORT_BACKGROUND_BYTES", default=1
 # the hard one the worker kills it. Both below CELERY_VISIBILITY_TIMEOUT.
 ZJAI_IMPORT_JOB_SOFT_TIME_LIMIT = env.int("ZJAI_IMPORT_JOB_SOFT_TIME_LIMIT", default=240)
 ZJAI_IMPORT_JOB_TIME_LIMIT = env.int("ZJAI_IMPORT_JOB_TIME_LIMIT", default=300)
+
+# --- Notifications: inbox, e-mail, webhooks (docs/notifications.md) --------------------------
+# The address of this site, for the links in e-mails and webhook payloads (no trailing slash).
+ZJAI_SITE_URL = env("ZJAI_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Days before a reported target's next figure (or a task report) is due that a notice says so.
+ZJAI_DUE_SOON_DAYS = env.int("ZJAI_DUE_SOON_DAYS", default=14)
+# Days a submitted figure (or task report) may wait for review before its reviewers are told.
+ZJAI_REVIEW_PENDING_DAYS = env.int("ZJAI_REVIEW_PENDING_DAYS", default=7)
+# Tries of one notice's e-mail (the first at once, the rest by the sweep) before it is failed.
+ZJAI_EMAIL_MAX_ATTEMPTS = env.int("ZJAI_EMAIL_MAX_ATTEMPTS", default=5)
+# Webhooks: tries per delivery, seconds to wait for the receiver, and the first retry's delay
+# in seconds (doubled at each further try: 30, 60, 120, 240).
+ZJAI_WEBHOOK_MAX_ATTEMPTS = env.int("ZJAI_WEBHOOK_MAX_ATTEMPTS", default=5)
+ZJAI_WEBHOOK_TIMEOUT = env.float("ZJAI_WEBHOOK_TIMEOUT", default=5.0)
+ZJAI_WEBHOOK_RETRY_DELAY = env.int("ZJAI_WEBHOOK_RETRY_DELAY", default=30)
+# Sends the e-mails and webhook deliveries whose job was lost (broker down at the save).
+CELERY_BEAT_SCHEDULE["sweep-notifications"] = {
+    "task": "notifications.tasks.sweep_notifications",
+    "schedule": 300.0,
+}
+# Figures: due soon, overdue, and waiting for review longer than ZJAI_REVIEW_PENDING_DAYS.
+CELERY_BEAT_SCHEDULE["review-pending-notices"] = {
+    "task": "targets.tasks.send_figure_notices",
+    "schedule": crontab(hour=8, minute=10),
+}

@@ -30,4 +30,5 @@ urlpatterns = [
     path("registers/", include("registers.urls")),
     path("reports/", include("reports.urls")),
     path("tasks/", include("taskreports.urls")),
+    path("inbox/", include("notifications.urls")),
 ]

@@ -28,6 +28,7 @@ OTHER_UNIT = "talent-office"
 OWN_TARGET = "robots-in-service"  # reported, led by econ-it
 OTHER_TARGET = "talent-policies"  # reported, led by talent-office
 ROLES = ("admin", "reviewer", "staff", "auditor")
+WORLD_NOTICE = "api-world"  # the key of the notice every user of the world has
 # Rates no test reaches, except the throttling test that sets its own.
 UNTHROTTLED = {"user": "1000000/minute", "write": "1000000/minute"}
 
@@ -54,6 +55,12 @@ class World:
         from accounts.models import User
 
         return User.objects.get(pk=self.users[name])
+
+    def notice(self, name: str) -> int:
+        """The id of the world's notice to `name`."""
+        from notifications.models import Notification
+
+        return Notification.objects.get(key=WORLD_NOTICE, recipient_id=self.users[name]).pk
 
 
 def _build_world() -> World:
@@ -161,6 +168,10 @@ def _write_world() -> World:
             Enterprise.objects.get(pk=world.enterprises[side]), acting_user=reviewer
         )
         confirm_project_change(Project.objects.get(pk=world.projects[side]), acting_user=reviewer)
+    # One notice for every user (the figure workflow has told some of them already).
+    from notifications.services import notify
+
+    notify(kind="due_soon", recipients=u.values(), subject="测试通知", key=WORLD_NOTICE)
     world.history_dates = (dt.date(2021, 12, 31), dt.date(2022, 6, 30))
     _write_task_reports(world, u)
     return world

@@ -532,6 +532,20 @@ ROWS: list[Row] = [
         body={"comment": "已办结"},
         versioned="notice:other",
     ),
+    # --- notifications: one's own inbox only, administrators included; auditors read theirs --
+    Row("GET", "/api/v1/notifications/", ALL_READ),
+    Row("GET", "/api/v1/notifications/{own_notice}/", ALL_READ),
+    Row("GET", "/api/v1/notifications/{other_notice}/", roles(404, 404, 404, 404)),
+    Row("POST", "/api/v1/notifications/{own_notice}/read/", roles(200, 200, 200, 200), body={}),
+    Row("POST", "/api/v1/notifications/{other_notice}/read/", roles(404, 404, 404, 404), body={}),
+    Row("POST", "/api/v1/notifications/read-all/", roles(200, 200, 200, 200), body={}),
+    Row("GET", "/api/v1/notifications/email-settings/", ALL_READ),
+    Row(
+        "POST",
+        "/api/v1/notifications/email-settings/",
+        roles(200, 200, 200, 200),
+        body={"email_kinds": ["submitted"]},
+    ),
 ]
 
 
@@ -552,6 +566,9 @@ def resolve(path: str, world: World, caller: str | None) -> str:
         **{f"milestone_{name}": pk for name, pk in world.milestones.items()},
         **{f"notice_{name}": pk for name, pk in world.notices.items()},
     }
+    if "notice}" in path:
+        names["own_notice"] = world.notice(caller or "staff")
+        names["other_notice"] = world.notice("other_staff")
     if "{rollup}" in path:
         from targets.models import RollupProgress
 

@@ -36,6 +36,7 @@ def test_every_list_can_be_ordered() -> None:
         "/api/v1/items/",
         "/api/v1/measurements/",
         "/api/v1/milestones/",
+        "/api/v1/notifications/",
         "/api/v1/plans/",
         "/api/v1/projects/",
         "/api/v1/rollups/",

@@ -214,6 +214,26 @@ def _tokens(marker: str, n: int, world: World) -> str:
     return f"/api/v1/tokens/?search={marker}"
 
 
+def _notifications(marker: str, n: int, world: World) -> str:
+    from notifications.models import Notification
+    from plans.models import ResponsibleUnit
+
+    unit = ResponsibleUnit.objects.get(code="econ-it")
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=world.users["staff"],
+            kind="approved",
+            subject=f"{marker} {i}",
+            key=f"{marker}-{i}",
+            unit=unit,
+            created_at=now,
+        )
+        for i in range(n)
+    )
+    return f"/api/v1/notifications/?search={marker}"
+
+
 LISTS: dict[str, tuple[Callable[[str, int, World], str], str]] = {
     "plans": (_plans, "admin"),
     "units": (_units, "staff"),
@@ -226,6 +246,7 @@ LISTS: dict[str, tuple[Callable[[str, int, World], str], str]] = {
     "projects": (_projects, "staff"),
     "audit-events": (_audit_events, "auditor"),
     "tokens": (_tokens, "admin"),
+    "notifications": (_notifications, "staff"),
 }
 
 

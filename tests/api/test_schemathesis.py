@@ -150,6 +150,8 @@ def point_at_real_objects(
         version_of(Project, pk)
     elif path.startswith("/api/v1/tokens/{id}"):
         case.path_parameters["id"] = world.token_ids[f"{caller}_spare"]
+    elif path.startswith("/api/v1/notifications/{id}"):
+        case.path_parameters["id"] = world.notice(caller)
     elif path.startswith("/api/v1/audit-events/{seq}"):
         case.path_parameters["seq"] = _pick(case, list(range(1, world.audit_seq + 1)))
     elif path.startswith("/api/v1/targets/{code}"):

@@ -242,6 +242,15 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("token", "destroy"): lambda w: Call(
         "staff", "delete", f"/api/v1/tokens/{w.token_ids['staff_spare']}/"
     ),
+    ("notification", "read"): lambda w: Call(
+        "staff", "post", f"/api/v1/notifications/{w.notice('staff')}/read/"
+    ),
+    ("notification", "read_all"): lambda w: Call(
+        "staff", "post", "/api/v1/notifications/read-all/", {"kind": "due_soon"}
+    ),
+    ("notification", "email_settings"): lambda w: Call(
+        "staff", "post", "/api/v1/notifications/email-settings/", {"email_kinds": ["submitted"]}
+    ),
 }
 ENDPOINTS = write_endpoints()
 REPRESENTATION_ENDPOINTS = [e for e in ENDPOINTS if e[1] in ("update", "partial_update")]

@@ -9,6 +9,7 @@ APPS = [
     "audit",
     "accounts",
     "plans",
+    "notifications",
     "registers",
     "enterprises",
     "projects",

@@ -92,6 +92,25 @@ KNOWN = {
         "recorded: one set_units event on the target with its units before and after"
     ),
     ("targets/services.py", "TargetUnit.objects", "bulk_create"): "recorded: the same event",
+    ("notifications/services.py", "Notification.objects", "bulk_create"): (
+        "bookkeeping: inbox notices, written with the audited change or job run that caused them"
+    ),
+    (
+        "notifications/services.py",
+        "Notification.objects.filter(pk=notice.pk, read_at__isnull=True)",
+        "update",
+    ): "bookkeeping: a notice marked read by its recipient",
+    ("notifications/services.py", "WebhookDelivery.objects", "bulk_create"): (
+        "bookkeeping: a notice's relay to its unit's webhooks"
+    ),
+    (
+        "notifications/services.py",
+        "EmailOptOut.objects.filter(user=acting_user).exclude(kind__in=off)",
+        "delete",
+    ): "bookkeeping: a user's own e-mail choices",
+    ("notifications/services.py", "EmailOptOut.objects", "bulk_create"): (
+        "bookkeeping: a user's own e-mail choices"
+    ),
 }
 
 

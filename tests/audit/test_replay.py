@@ -513,6 +513,8 @@ REPLAY_OF_BULK_WRITES = {
     "audit/guard.py": "the trail's own guard",
     "audit/admin_mixins.py": "one delete event per object: an audited delete",
     "reports/services.py": "not replayed: an export's progress",
+    "notifications/services.py": "not replayed: inbox notices, read marks, e-mail choices and "
+    "webhook deliveries (bookkeeping); a unit's webhooks are per-row events",
 }
 
 

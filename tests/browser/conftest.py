@@ -152,5 +152,7 @@ def pages(plan, make_user, settings, tmp_path):
             f"/figures/{pending.pk}/review/",
             f"/enterprises/{pending_entry.pk}/",
             "/registers/to-confirm/",
+            "/inbox/",  # the submitted figure's notice
+            "/inbox/settings/",
         ],
     }

@@ -53,7 +53,8 @@ def test_draft_submit_approve_counts_and_recomputes(
     assert figure.state == "submitted"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         figure = services.approve_measurement(figure, acting_user=people["reviewer"], comment="ok")
-    assert len(callbacks) == 1  # the recompute is queued only once the approval is committed
+    # The recompute is queued only once the approval is committed (and the author's e-mail).
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["notify", "schedule_recompute"]
     assert figure.state == "approved"
     assert figure.reviewed_by == people["reviewer"]
     # eager tasks in this test: the recompute ran after commit, and cleared the dirty flag

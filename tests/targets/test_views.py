@@ -369,7 +369,8 @@ def test_reviewer_approves_and_progress_follows(people, robots, django_capture_o
             {"approve": "1", "comment": "核对无误", "version": figure.version},
             follow=True,
         )
-    assert len(callbacks) == 1  # the recompute, queued once the approval committed
+    # The recompute (and the author's e-mail), queued once the approval committed.
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["notify", "schedule_recompute"]
     assert response.status_code == 200
     assert "数值已审核通过" in response.content.decode()
     figure.refresh_from_db()

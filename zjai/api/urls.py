@@ -18,6 +18,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from accounts.api.urls import routes as account_routes
 from audit.api.urls import routes as audit_routes
 from enterprises.api.urls import routes as enterprise_routes
+from notifications.api.urls import routes as notification_routes
 from plans.api.urls import routes as plan_routes
 from projects.api.urls import routes as project_routes
 from reports.api.urls import routes as report_routes
@@ -63,6 +64,7 @@ for prefix, viewset, basename in [
     *account_routes,
     *report_routes,
     *taskreport_routes,
+    *notification_routes,
 ]:
     router.register(prefix, viewset, basename=basename)
 
