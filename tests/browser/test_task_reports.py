@@ -80,7 +80,7 @@ def test_write_return_revise_approve_and_see_the_status(setting, live_server, ne
     staff.get_by_label("佐证文件").set_input_files(str(evidence))
     staff.get_by_role("button", name="保存并提交审核").click()
     staff.wait_for_load_state()
-    assert "报告已保存并报送审核" in staff.content()
+    assert "报告已报送审核" in staff.content()
     report = TaskReport.objects.get(item=item, unit__code="sci-tech")
     assert report.state == "submitted"
     assert report.evidence.get().original_name == "调研纪要.pdf"
