@@ -22,6 +22,13 @@ PAGES = [
     "projects:list",
     "projects:create",
     "projects:import",
+    "taskreports:report-list",
+    "taskreports:milestone-list",
+    "taskreports:notice-list",
+    "portfolio:supervision",
+    "notifications:inbox",
+    "notifications:settings",
+    "reports:bulletin",
 ]
 
 
