@@ -413,6 +413,9 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "plans.choices.UnitKind",
         "ItemKindEnum": "plans.choices.ItemKind",
         "NotificationKindEnum": "notifications.choices.NotificationKind",
+        "TaskStatusEnum": "taskreports.choices.TaskStatus",
+        "ReportStateEnum": "taskreports.choices.ReportState",
+        "NoticeStateEnum": "taskreports.choices.NoticeState",
     },
 }
 # Serves /api/bench/constant/, the bare view bench/api_bench.py compares the API with.

@@ -179,16 +179,16 @@ def test_the_page_issues_a_fixed_number_of_queries(board, people, django_assert_
             notice(link.unit.code, people["admin"], subject="n", reply_by=dt.date(2019, 5, 1))
 
     clients = {who: client_for(people[who]) for who in ("admin", "reviewer", "staff_talent")}
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         clients["admin"].get(URL)
     before = {who: count_queries(c, URL + "?period=2019-01-01")[0] for who, c in clients.items()}
     grow()
     after = {who: count_queries(c, URL + "?period=2019-01-01")[0] for who, c in clients.items()}
     assert before == after
     # Six for the board (taskreports.selectors.supervision), the rest the frame's own: the
-    # session, the user and their groups, the plan, the top bar's plans.
-    assert set(after.values()) == {15}
-    with django_assert_num_queries(15):
+    # session, the user and their groups, the plan, the top bar's plans and unread count.
+    assert set(after.values()) == {16}
+    with django_assert_num_queries(16):
         clients["admin"].get(URL)
 
 
