@@ -101,11 +101,13 @@ def item_statuses(plan: Plan, day: dt.date | None = None) -> dict[int, ItemStatu
         approved.setdefault(item_id, (start, []))[1].append(status)
     consolidated = {
         item_id: (start, status)
+        # Each item's newest: the same window (DISTINCT ON would leave SQLite out).
         for item_id, start, status in ConsolidatedReport.objects.filter(
             item__plan=plan, item__kind__in=REPORTED_ITEM_KINDS, period_start__lte=day
         )
-        .order_by("item_id", "-period_start")
-        .distinct("item_id")
+        .annotate(newest=Window(Max("period_start"), partition_by=[F("item_id")]))
+        .filter(period_start=F("newest"))
+        .order_by()
         .values_list("item_id", "period_start", "status")
     }
     labels = {p.start: p.label for p in periods_of(plan)}
