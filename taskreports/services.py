@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
@@ -464,24 +465,28 @@ def submit_report(
             before=before,
             after={**snapshot(locked, REPORT_FIELDS), "round": number},
         )
-        lead = lead_unit_id(locked.item_id)
-        notify(
-            kind=NotificationKind.SUBMITTED,
-            recipients=people_of_units([lead] if lead else [], [Role.REVIEWER]),
-            subject=_("Task report submitted for your review: %(report)s") % {"report": locked},
-            body=_("%(unit)s submitted its report on %(item)s for %(start)s–%(end)s (round %(n)d).")
-            % {
-                "unit": locked.unit,
-                "item": locked.item,
-                "start": locked.period_start,
-                "end": locked.period_end,
-                "n": number,
-            },
-            key=f"taskreport:{locked.pk}:round:{number}:submitted",
-            url=report_url(locked.pk),
-            unit_id=lead,
-            skip=acting_user,
-        )
+        # Notices are written in the site's language, whoever caused them.
+        with translation.override(settings.LANGUAGE_CODE):
+            lead = lead_unit_id(locked.item_id)
+            notify(
+                kind=NotificationKind.SUBMITTED,
+                recipients=people_of_units([lead] if lead else [], [Role.REVIEWER]),
+                subject=_("Task report submitted for your review: %(report)s") % {"report": locked},
+                body=_(
+                    "%(unit)s submitted its report on %(item)s for %(start)s–%(end)s (round %(n)d)."
+                )
+                % {
+                    "unit": locked.unit,
+                    "item": locked.item,
+                    "start": locked.period_start,
+                    "end": locked.period_end,
+                    "n": number,
+                },
+                key=f"taskreport:{locked.pk}:round:{number}:submitted",
+                url=report_url(locked.pk),
+                unit_id=lead,
+                skip=acting_user,
+            )
     return locked
 
 
@@ -546,21 +551,23 @@ def _review(
             after={**snapshot(locked, REPORT_FIELDS), "round": current.number},
             reason=comment,
         )
-        if approve:
-            subject = _("Task report approved: %(report)s") % {"report": locked}
-        else:
-            subject = _("Task report returned: %(report)s") % {"report": locked}
-        body = _("Comment: %(comment)s") % {"comment": comment} if comment else _("No comment.")
-        notify(
-            kind=NotificationKind.APPROVED if approve else NotificationKind.RETURNED,
-            recipients=[locked.created_by, locked.submitted_by],
-            subject=subject,
-            body=body,
-            key=f"taskreport:{locked.pk}:round:{current.number}:{action}",
-            url=report_url(locked.pk),
-            unit_id=locked.unit_id,
-            skip=acting_user,
-        )
+        # Notices are written in the site's language, whoever caused them.
+        with translation.override(settings.LANGUAGE_CODE):
+            if approve:
+                subject = _("Task report approved: %(report)s") % {"report": locked}
+            else:
+                subject = _("Task report returned: %(report)s") % {"report": locked}
+            body = _("Comment: %(comment)s") % {"comment": comment} if comment else _("No comment.")
+            notify(
+                kind=NotificationKind.APPROVED if approve else NotificationKind.RETURNED,
+                recipients=[locked.created_by, locked.submitted_by],
+                subject=subject,
+                body=body,
+                key=f"taskreport:{locked.pk}:round:{current.number}:{action}",
+                url=report_url(locked.pk),
+                unit_id=locked.unit_id,
+                skip=acting_user,
+            )
     return locked
 
 
@@ -860,16 +867,18 @@ def issue_notice(
             acting_user=acting_user,
             after=snapshot(notice, NOTICE_FIELDS),
         )
-        notify(
-            kind=NotificationKind.NOTICE_ISSUED,
-            recipients=people_of_units([unit.pk], [Role.STAFF, Role.REVIEWER]),
-            subject=_("Supervision notice: %(subject)s") % {"subject": notice.subject},
-            body=_("Reply by %(date)s.\n\n%(text)s") % {"date": deadline, "text": notice.text},
-            key=f"notice:{notice.pk}:issued",
-            url=notice_url(notice.pk),
-            unit_id=unit.pk,
-            skip=acting_user,
-        )
+        # Notices are written in the site's language, whoever caused them.
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(
+                kind=NotificationKind.NOTICE_ISSUED,
+                recipients=people_of_units([unit.pk], [Role.STAFF, Role.REVIEWER]),
+                subject=_("Supervision notice: %(subject)s") % {"subject": notice.subject},
+                body=_("Reply by %(date)s.\n\n%(text)s") % {"date": deadline, "text": notice.text},
+                key=f"notice:{notice.pk}:issued",
+                url=notice_url(notice.pk),
+                unit_id=unit.pk,
+                skip=acting_user,
+            )
     return notice
 
 
@@ -908,21 +917,23 @@ def reply_notice(
             before=before,
             after=snapshot(locked, NOTICE_FIELDS),
         )
-        reviewers = (
-            list(people_of_units([locked.issuing_unit_id], [Role.REVIEWER]))
-            if locked.issuing_unit_id
-            else []
-        )
-        notify(
-            kind=NotificationKind.NOTICE_ANSWERED,
-            recipients=[locked.issued_by, *reviewers],
-            subject=_("Supervision notice answered: %(subject)s") % {"subject": locked.subject},
-            body=text,
-            key=f"notice:{locked.pk}:answered:{locked.version}",
-            url=notice_url(locked.pk),
-            unit_id=locked.issuing_unit_id,
-            skip=acting_user,
-        )
+        # Notices are written in the site's language, whoever caused them.
+        with translation.override(settings.LANGUAGE_CODE):
+            reviewers = (
+                list(people_of_units([locked.issuing_unit_id], [Role.REVIEWER]))
+                if locked.issuing_unit_id
+                else []
+            )
+            notify(
+                kind=NotificationKind.NOTICE_ANSWERED,
+                recipients=[locked.issued_by, *reviewers],
+                subject=_("Supervision notice answered: %(subject)s") % {"subject": locked.subject},
+                body=text,
+                key=f"notice:{locked.pk}:answered:{locked.version}",
+                url=notice_url(locked.pk),
+                unit_id=locked.issuing_unit_id,
+                skip=acting_user,
+            )
     return locked
 
 

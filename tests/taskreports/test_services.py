@@ -372,3 +372,16 @@ def test_who_issues_notices(t, people):
         )
     assert "reply_by" in past.value.message_dict
     assert SupervisionNotice.objects.count() == 1
+
+
+def test_notices_are_written_in_the_sites_language_whoever_caused_them(t, people):
+    """A reviewer browsing in English returns a report: the author reads the notice in the
+    site's language (Chinese), like every other notice (docs/notifications.md)."""
+    from django.utils import translation
+
+    submitted = report(t, people["staff_sci"], "submitted")
+    with translation.override("en"):
+        services.return_report(submitted, acting_user=people["reviewer"], comment="补充")
+    notice = Notification.objects.get(recipient=people["staff_sci"], kind="returned")
+    assert notice.subject.startswith("任务进展报告被退回：")
+    assert notice.body == "意见：补充"
