@@ -151,3 +151,17 @@ def test_the_scale_tops_up_with_filler_of_units_not_responsible(plan):
     assert len(filler) == 3 * TASK_REPORTS_PER_SCALE - normal
     assert {(r.state, r.status) for r in filler} == {("approved", "in_progress")}
     assert Plan.objects.count() == 1  # the scale adds reports, not plans
+
+
+def test_the_days_reminders_reach_the_demo_inboxes_once(plan):
+    """seed_demo sends today's reminders as the daily jobs would: the units that have not
+    reported on the newest closed period are told, and a second run tells nobody again."""
+    from notifications.models import Notification
+
+    seed()
+    overdue = Notification.objects.filter(kind="overdue", key__startswith="taskreport:")
+    assert overdue.exists()
+    assert all(n.recipient.unit_id == n.unit_id for n in overdue.select_related("recipient"))
+    keys = sorted(Notification.objects.values_list("recipient_id", "key"))
+    seed()
+    assert sorted(Notification.objects.values_list("recipient_id", "key")) == keys
