@@ -47,7 +47,7 @@ from taskreports.models import (
     SupervisionNotice,
     TaskReport,
 )
-from taskreports.tasks import send_reminders as send_task_report_reminders
+from taskreports.tasks import remind_units
 from zjai.choices import City, Sector
 from zjai.dates import today
 
@@ -1022,10 +1022,10 @@ def seed_demo(
         close_due_targets(target_ids=Target.objects.filter(plan=plan).values_list("pk", flat=True))
         created["measurements"] += seed_successor_measurements(streams["s"], people)
         created.update(seed_task_reports(streams["t"], scale, people, today()))
-        # Today's task-report reminders, as the daily job sends them, so the demo accounts'
-        # inboxes show what is due and overdue (each event once: a second seed_demo adds none;
-        # they name tasks and periods, which a new seed keeps, not demo rows it replaces).
-        send_task_report_reminders(today())
+        # Today's reminders of reports due and overdue, as the daily job sends them, so the
+        # demo accounts' inboxes show them (each event once: a second seed_demo adds none; they
+        # name tasks and periods, which a new seed keeps, not the demo rows it replaces).
+        remind_units(today())
         record_event(
             action="seed_demo",
             obj=plan,

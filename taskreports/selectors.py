@@ -23,7 +23,7 @@ from zjai.dates import end_of_day, today
 
 from . import rules
 from .choices import NoticeState, ReportState, TaskStatus
-from .models import ConsolidatedReport, Milestone, SupervisionNotice, TaskReport
+from .models import ConsolidatedReport, Milestone, ReviewRound, SupervisionNotice, TaskReport
 from .periods import Period, closed_periods, periods_of
 from .rollup import item_status
 
@@ -565,3 +565,21 @@ def reminders_due(day: dt.date, due_soon_days: int) -> tuple[list[Expected], lis
             elif row.missing(day):
                 overdue.append(row)
     return due_soon, overdue
+
+
+def reviews_waiting(since: dt.datetime) -> list[tuple[ReviewRound, int | None]]:
+    """The open review rounds of reports still submitted since before `since`, each with its
+    item's lead unit (whose reviewers review it). Two queries."""
+    rounds = list(
+        ReviewRound.objects.filter(
+            decision="", submitted_at__lt=since, report__state=ReportState.SUBMITTED
+        )
+        .select_related("report__item__plan", "report__unit")
+        .order_by("submitted_at", "pk")
+    )
+    leads = dict(
+        ItemUnit.objects.filter(
+            item_id__in={r.report.item_id for r in rounds}, is_lead=True
+        ).values_list("item_id", "unit_id")
+    )
+    return [(r, leads.get(r.report.item_id)) for r in rounds]

@@ -19,10 +19,10 @@ from audit.context import acting_as
 from notifications.choices import NotificationKind
 from notifications.recipients import people_of_units
 from notifications.services import notify
-from zjai.dates import today
+from zjai.dates import end_of_day, today
 from zjai.roles import Role
 
-from .selectors import Expected, reminders_due
+from .selectors import Expected, reminders_due, reviews_waiting
 
 # Who writes a unit's reports, and so is reminded of them.
 REMINDED_ROLES = (Role.STAFF, Role.REVIEWER)
@@ -44,9 +44,15 @@ def _subject(kind: str, row: Expected) -> str:
 
 
 def send_reminders(day: dt.date | None = None) -> dict[str, int]:
-    """Remind each unit's staff and reviewers of its reports due soon and of those missing
-    after the newest closed period. Returns how many notices each kind wrote."""
+    """The daily reminders: the units' (`remind_units`) and the reviewers' of reports waiting
+    too long (`remind_reviewers`). Returns how many notices each kind wrote."""
     day = day or today()
+    return {**remind_units(day), NotificationKind.REVIEW_PENDING.value: remind_reviewers(day)}
+
+
+def remind_units(day: dt.date) -> dict[str, int]:
+    """Remind each unit's staff and reviewers of its reports due soon and of those missing
+    after the newest closed period."""
     due_soon, overdue = reminders_due(day, settings.ZJAI_TASK_REPORT_DUE_SOON_DAYS)
     units = {row.unit.pk for row in due_soon + overdue}
     people: dict[int, list] = {}
@@ -66,6 +72,33 @@ def send_reminders(day: dt.date | None = None) -> dict[str, int]:
             )
             sent[kind.value] += len(written)
     return sent
+
+
+def remind_reviewers(day: dt.date) -> int:
+    """Tell the lead unit's reviewers of each report submitted more than
+    ZJAI_REVIEW_PENDING_DAYS days ago and not reviewed yet: once per review round."""
+    days = settings.ZJAI_REVIEW_PENDING_DAYS
+    since = end_of_day(day - dt.timedelta(days=days))
+    waiting = reviews_waiting(since)
+    reviewers: dict[int, list] = {}
+    for user in people_of_units({lead for _round, lead in waiting if lead}, [Role.REVIEWER]):
+        reviewers.setdefault(user.unit_id, []).append(user)
+    written = 0
+    for review_round, lead in waiting:
+        report = review_round.report
+        written += len(
+            notify(
+                kind=NotificationKind.REVIEW_PENDING,
+                recipients=reviewers.get(lead, []) if lead else [],
+                subject=_("Task report waiting for review over %(days)d days: %(report)s")
+                % {"days": days, "report": report},
+                key=f"taskreport:{report.pk}:round:{review_round.number}:review-pending",
+                url=reverse("taskreports:report-detail", args=[report.pk]),
+                unit_id=lead,
+                skip=review_round.submitted_by,
+            )
+        )
+    return written
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)

@@ -52,7 +52,7 @@ def test_a_report_due_soon_reminds_the_units_staff_and_reviewers_once(plan, peop
     # The job runs again (tomorrow, or a retry): nothing is sent twice.
     total = Notification.objects.count()
     again = send_reminders(BEFORE_Q2_DUE)
-    assert again == {"due_soon": 0, "overdue": 0}
+    assert again == {"due_soon": 0, "overdue": 0, "review_pending": 0}
     assert Notification.objects.count() == total
     assert send_reminders(BEFORE_Q2_DUE + dt.timedelta(days=1))["due_soon"] == 0
 
@@ -84,3 +84,30 @@ def test_a_shorter_horizon_reminds_later(plan, people, settings):
     settings.ZJAI_TASK_REPORT_DUE_SOON_DAYS = 3
     assert send_reminders(BEFORE_Q2_DUE)["due_soon"] == 0
     assert send_reminders(dt.date(2019, 7, 12))["due_soon"] > 0
+
+
+def test_a_report_waiting_for_review_too_long_tells_the_lead_units_reviewers_once(
+    plan, people, settings
+):
+    """A submitted report not reviewed within ZJAI_REVIEW_PENDING_DAYS: the reviewers of the
+    item's lead unit are told, once per review round; not before, not after the review."""
+    from django.utils import timezone
+
+    from taskreports import services
+    from tests.taskreports.writing import report as written, tasks
+
+    t = tasks(plan)
+    submitted = written(t, people["staff_sci"], "submitted")  # on II.2.1, led by econ-it
+    day = timezone.localdate()
+    waiting = day + dt.timedelta(days=settings.ZJAI_REVIEW_PENDING_DAYS + 1)
+    assert send_reminders(day)["review_pending"] == 0
+    sent = send_reminders(waiting)["review_pending"]
+    pending = Notification.objects.filter(kind="review_pending")
+    assert sent == pending.count() > 0
+    assert {n.recipient.unit.code for n in pending} == {"econ-it"}
+    assert people["reviewer"].pk in set(pending.values_list("recipient_id", flat=True))
+    assert all(n.url == f"/tasks/reports/{submitted.pk}/" for n in pending)
+    assert send_reminders(waiting)["review_pending"] == 0
+    services.approve_report(submitted, acting_user=people["reviewer"])
+    later = waiting + dt.timedelta(days=30)
+    assert send_reminders(later)["review_pending"] == 0
