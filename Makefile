@@ -64,12 +64,17 @@ poppler:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 
+# The setup's own output is kept short (warnings only); the demo accounts and the address to
+# open are printed last, just before the server starts (var/demo-accounts.json keeps the
+# passwords of this machine's demo accounts, readable by its owner only).
+DEMO_ACCOUNTS := var/demo-accounts.json
 run: install
-	$(DEV) $(PY) manage.py migrate --no-input
-	$(DEV) $(PY) manage.py load_action_plan --all
-	$(DEV) $(PY) manage.py seed_demo
-	# --history: every quarter end since the plan's start too, so charts and trends have a past
-	$(DEV) $(PY) manage.py recompute_progress --sync --history >/dev/null
+	@echo "Preparing the database, the plans and the demo data…"
+	$(DEV) LOG_LEVEL=WARNING $(PY) manage.py migrate --no-input --verbosity 0
+	$(DEV) LOG_LEVEL=WARNING $(PY) manage.py load_action_plan --all
+	# --recompute: progress at every quarter end since each plan's start too, for charts and trends
+	$(DEV) LOG_LEVEL=WARNING $(PY) manage.py seed_demo --recompute --accounts-file $(DEMO_ACCOUNTS)
+	@$(DEV) $(PY) manage.py demo_accounts --accounts-file $(DEMO_ACCOUNTS) --url http://$(HOST):$(PORT)/
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 services:
@@ -98,4 +103,4 @@ check: install-dev
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .coverage .mypy_cache
+	rm -rf $(VENV) db.sqlite3 $(DEMO_ACCOUNTS) staticfiles .pytest_cache .coverage .mypy_cache

@@ -273,6 +273,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="zjai@localhost")
 # laptop want. With CELERY_BROKER_URL=redis://… a worker and beat do the work.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+# Eager tasks still borrow a producer (for its serializer): with no URL at all Celery would name
+# amqp://localhost and warn "No hostname was supplied"; the in-memory transport says nothing.
+CELERY_BROKER_WRITE_URL = "memory://localhost/" if CELERY_TASK_ALWAYS_EAGER else None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_SERIALIZER = "json"
@@ -450,6 +453,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own console handler (DEBUG only) would print each record a second time
+        # beside the root's (a 403's traceback twice): its records go through the root alone.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # django-axes announces itself at every start; failed sign-ins still log as warnings.
         "axes.apps": {"level": "WARNING"},
         # WeasyPrint (the PDF report) logs every layout step at INFO.

@@ -6,6 +6,8 @@ targets.views.evidence, which checks that the user may see the figure.
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -16,8 +18,17 @@ from zjai.health import healthz
 handler400 = "zjai.faults.bad_request"
 handler500 = "zjai.faults.server_error"
 
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers and feed readers ask for /favicon.ico whatever the page says. The static file's
+    address is read per request: with hashed names it needs the manifest."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/", include("zjai.api.urls")),
     path("accounts/", include("accounts.urls")),

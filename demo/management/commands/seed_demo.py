@@ -1,7 +1,11 @@
 import argparse
+import io
+from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.accounts_file import AccountsFileError, save_credentials, table_lines
 from demo.generator import DEFAULT_SEED, PLAN_CODE, SeedError, SeedReport, seed_demo
 from demo.users import Credential, UsersResult
 
@@ -36,8 +40,22 @@ class Command(BaseCommand):
             help="give the demo users new passwords and print them",
         )
         parser.add_argument("--no-users", action="store_true", help="do not create demo users")
+        parser.add_argument(
+            "--accounts-file",
+            type=Path,
+            help="keep the passwords set by this run in this file (readable by its owner only) "
+            "instead of printing them; `demo_accounts` prints the file (make run does, last)",
+        )
+        parser.add_argument(
+            "--recompute",
+            action="store_true",
+            help="then recompute every target's progress, at every quarter end since each "
+            "plan's start and today (recompute_progress --sync --history)",
+        )
 
-    def handle(self, *args, scale, seed, reset_passwords, no_users, **options):
+    def handle(
+        self, *args, scale, seed, reset_passwords, no_users, accounts_file, recompute, **options
+    ):
         if no_users and reset_passwords:
             raise CommandError("--reset-passwords and --no-users cannot be used together")
         try:
@@ -47,11 +65,25 @@ class Command(BaseCommand):
         except SeedError as exc:
             raise CommandError(str(exc)) from None
         if report.users is not None:
-            self._write_users(report.users)
-        self._write_summary(report)
+            self._write_users(report.users, accounts_file)
+        if recompute:
+            call_command("recompute_progress", sync=True, history=True, stdout=io.StringIO())
+        self._write_summary(report, recomputed=recompute)
 
-    def _write_users(self, users: UsersResult) -> None:
-        if users.credentials:
+    def _write_users(self, users: UsersResult, accounts_file: Path | None) -> None:
+        if users.credentials and accounts_file is not None:
+            try:
+                save_credentials(accounts_file, users.credentials)
+            except AccountsFileError as exc:
+                # The passwords are set and would be lost: show them here rather than nowhere.
+                self.stderr.write(str(exc))
+                self._write_credentials(users.credentials)
+            else:
+                self.stdout.write(
+                    f"demo users' passwords kept in {accounts_file} "
+                    "(`python manage.py demo_accounts` prints them)"
+                )
+        elif users.credentials:
             self._write_credentials(users.credentials)
         if users.unchanged:
             self.stdout.write(
@@ -60,21 +92,13 @@ class Command(BaseCommand):
             )
 
     def _write_credentials(self, credentials: list[Credential]) -> None:
-        rows = [("username", "role", "unit", "password")] + [
-            (c.username, c.role, c.unit, c.password) for c in credentials
-        ]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        rule = "  ".join("-" * w for w in widths)
         self.stdout.write(
             self.style.WARNING("Demo users — passwords are shown only this once; note them now:")
         )
-        for index, row in enumerate(rows):
-            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-            self.stdout.write("  ".join(cells).rstrip())
-            if index == 0:
-                self.stdout.write(rule)
+        for line in table_lines([(c.username, c.role, c.unit, c.password) for c in credentials]):
+            self.stdout.write(line)
 
-    def _write_summary(self, report: SeedReport) -> None:
+    def _write_summary(self, report: SeedReport, *, recomputed: bool) -> None:
         created, deleted = report.created, report.deleted
         self.stdout.write(
             self.style.SUCCESS(
@@ -87,6 +111,11 @@ class Command(BaseCommand):
                 f"{created.get('supervision notices', 0):,} supervision notices) created "
                 f"({deleted['enterprises']:,} enterprises, {deleted['projects']:,} projects, "
                 f"{deleted['measurements']:,} measurements of the previous demo data deleted) "
-                f"in {report.seconds:.1f} s. Run recompute_progress to update progress."
+                f"in {report.seconds:.1f} s. "
+                + (
+                    "Progress recomputed."
+                    if recomputed
+                    else "Progress is not recomputed yet: run recompute_progress --history."
+                )
             )
         )
