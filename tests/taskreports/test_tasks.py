@@ -94,7 +94,8 @@ def test_a_report_waiting_for_review_too_long_tells_the_lead_units_reviewers_onc
     from django.utils import timezone
 
     from taskreports import services
-    from tests.taskreports.writing import report as written, tasks
+    from tests.taskreports.writing import report as written
+    from tests.taskreports.writing import tasks
 
     t = tasks(plan)
     submitted = written(t, people["staff_sci"], "submitted")  # on II.2.1, led by econ-it
