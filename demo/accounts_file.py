@@ -8,7 +8,7 @@ development setup prints anyway; production never passes the option.
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -48,12 +48,12 @@ def save_credentials(path: Path, credentials: Iterable[Credential]) -> None:
         raise AccountsFileError(f"{path}: cannot keep the demo passwords ({reason})") from None
 
 
-def table_lines(rows: list[tuple[str, ...]]) -> list[str]:
+def table_lines(rows: Sequence[Sequence[str]]) -> list[str]:
     """Rows under the header, in columns, with a rule under the header."""
-    rows = [HEADER, *rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    table = [HEADER, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
     lines = []
-    for index, row in enumerate(rows):
+    for index, row in enumerate(table):
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         lines.append("  ".join(cells).rstrip())
         if index == 0:

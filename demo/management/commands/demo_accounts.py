@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 password = credential.password
             else:
                 password = "(changed since)"
-            unit = user.unit.code if user.unit_id else ""
+            unit = user.unit.code if user.unit is not None else ""
             rows.append((user.username, user.role or "", unit, password))
         if not rows:
             self.stdout.write("No demo accounts: run `python manage.py seed_demo`.")
