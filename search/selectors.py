@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Window
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
@@ -55,7 +56,7 @@ class Hit:
 @dataclass
 class Group:
     kind: str
-    label: str
+    label: str | Promise  # translated when the page is drawn
     total: int = 0
     hits: list[Hit] = field(default_factory=list)
     more_url: str | None = None
