@@ -67,8 +67,9 @@ class Group:
 
 
 def clean_query(text: str | None) -> str:
-    """The text searched: trimmed, at most MAX_LENGTH characters."""
-    return (text or "").strip()[:MAX_LENGTH]
+    """The text searched: without NUL characters (PostgreSQL refuses them in a literal),
+    trimmed, at most MAX_LENGTH characters."""
+    return (text or "").replace("\x00", "").strip()[:MAX_LENGTH]
 
 
 def snippet(text: str, query: str) -> str:
@@ -191,7 +192,7 @@ def _enterprises(user, query: str) -> Group:
 
 def _projects(user, query: str) -> Group:
     found = Q(name_zh__icontains=query) | Q(name_en__icontains=query)
-    if query.isdigit() and len(query) < 19:
+    if query.isascii() and query.isdigit() and len(query) < 19:
         found |= Q(pk=int(query))  # the number (编号) that names a project
     rows, total = _first(
         visible_entries(Project.objects.for_user(user), user).filter(found).order_by("-pk")

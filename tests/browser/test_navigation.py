@@ -14,6 +14,7 @@ from plans.models import PlanItem, ResponsibleUnit
 from projects.models import Project
 from taskreports.models import TaskReport
 from tests.browser.conftest import LAPTOP, screenshot, sign_in
+from tests.browser.test_accessibility import CHECK
 from tests.web import PASSWORD, credit_code
 
 pytestmark = pytest.mark.slow
@@ -83,6 +84,9 @@ def test_every_role_finds_reports_api_docs_and_search_from_the_navigation(
     assert page.url == f"{base}/reports/"
     assert page.locator("main form button[type=submit]").count() == 1  # the export form
     assert page.locator('nav.mainnav a[aria-current="page"][href="/reports/"]').count() == 1
+    if role == "staff":
+        screenshot(page, "reports-staff-zh.png")
+        assert page.locator('main a[href="/reports/compare/"]').count() == 0  # the audit log's
 
     # The API documentation (Swagger UI), from the top bar.
     page.locator('nav.mainnav a[href="/api/docs/"]').click()
@@ -97,6 +101,7 @@ def test_every_role_finds_reports_api_docs_and_search_from_the_navigation(
     assert targets.locator(f'a[href="{ROBOTS}"]').count() == 1
     if role == "staff":
         screenshot(page, "search-zh.png")
+        assert page.evaluate(CHECK) == []  # the accessibility pass of the main pages
 
     search_from_the_top_bar(page, CODE[5:13])  # part of the credit code
     enterprise = f'a[href="/enterprises/{world["enterprise"].pk}/"]'
@@ -126,3 +131,4 @@ def test_every_role_finds_reports_api_docs_and_search_from_the_navigation(
         search_from_the_top_bar(page, "机器人")
         assert page.locator("#results-targets").locator(f'a[href="{ROBOTS}"]').count() == 1
         screenshot(page, "search-en.png")
+        assert page.evaluate(CHECK) == []

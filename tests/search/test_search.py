@@ -179,3 +179,12 @@ def test_the_top_bar_has_the_search_box_and_anonymous_visitors_sign_in_first(peo
     response = client.get(URL, {"q": "机器人"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client_for(people["norole"]).get(URL, {"q": "机器人"}).status_code == 403
+
+
+def test_odd_input_is_searched_as_text_never_a_500(people):
+    # A NUL character (PostgreSQL refuses it), LIKE's wildcards, digits that are not ASCII,
+    # a number too large for an id, a very long text.
+    for text in ("机器\x00人", "%_", "²³", "１２", "9" * 30, "机器人" * 100):
+        response = search(people["staff"], text)
+        assert 'id="search-summary"' in response.content.decode(), text
+    assert ">0 results" in search(people["staff"], "%_").content.decode().replace("\n", "")
