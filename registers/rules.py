@@ -3,7 +3,9 @@ a target: the one copy, asked by the services, the pages (which buttons show) an
 
 from __future__ import annotations
 
-from zjai.roles import Role
+from django.db.models import Q
+
+from zjai.roles import Role, role_of
 
 
 def can_edit_entry(user, owner_unit_id: int | None) -> bool:
@@ -50,3 +52,20 @@ def may_amend(user, proposed_by_id: int, batch_id: int | None) -> bool:
 def confirms_changes(user) -> bool:
     """Whether the user confirms anyone's changes at all (the queue, the links to it)."""
     return user.is_authenticated and user.has_role(Role.ADMIN, Role.REVIEWER)
+
+
+def visible_entries(entries, user):
+    """The entries of a register (enterprises or projects) that `user` finds in the global
+    search: confirmed entries for everyone signed in; a new entry awaiting its confirmation only
+    for its managing unit, administrators and auditors, since until a second person confirms it
+    it is that unit's proposal, not the register's data (what the targets count, what the
+    exports hold: targets.values)."""
+    role = role_of(user)
+    if role is None:
+        return entries.none()
+    if role in (Role.ADMIN, Role.AUDITOR):
+        return entries
+    confirmed = Q(confirmed=True)
+    if user.unit_id:
+        confirmed |= Q(owner_unit_id=user.unit_id)
+    return entries.filter(confirmed)

@@ -5,7 +5,8 @@ What it holds, for every task-like item (plans.choices.REPORTED_ITEM_KINDS) that
 the item's status for the period (taskreports.rollup.item_status over its units' reports
 approved by K, or the lead unit's consolidated report written by K), each responsible unit's
 report (status, percent, work done, next steps, problems) or where it stood at K (awaiting
-review, returned, not reported), and the item's milestones overdue at the period's end. Then a
+review, returned, not reported; for a reader who may not read a unit's report, "not yet
+approved": reports.rules), and the item's milestones overdue at the period's end. Then a
 summary: items by status, and per unit
 
 - completeness (报送率): reports approved by K / reports expected (one per item the unit is
@@ -20,7 +21,10 @@ written by K and milestones created by K count; a milestone is overdue when due 
 end and not done by then. The items and their units are the plan's as loaded now. So the same
 plan, period, unit and K give the same bulletin on any later day: its digest (SHA-256 of its
 content, the same in both languages and formats) and the audit chain's head at K are printed
-in it, and the files carry K as their time (no clock time), so they are the same bytes.
+in it, and the files carry K as their time (no clock time), so they are the same bytes. (A
+bulletin made by a staff member or a reviewer names the pending state of only the reports they
+may read today, reports.rules: the one they make later may name more, once reports are
+approved.)
 
 The document's words are fixed pairs (Chinese, English) here, like the report's columns
 (reports.builders.Column): the bulletin is drawn in the language asked, whatever the reader's.
@@ -50,11 +54,15 @@ from zjai.dates import end_of_day
 
 from .builders import ChainHead, Column, Table, chain_head
 from .choices import BulletinFormat
+from .rules import masked_reports
 
 FORMATS = tuple(BulletinFormat.values)
 LANGUAGES = ("zh-hans", "en")
 NO_REPORT = "no_report"
 MISSING = "missing"  # no report submitted by K
+# A report the bulletin's reader may not read, not approved by K (reports.rules.masked_reports).
+NOT_APPROVED = "not_approved"
+PENDING_STATES = (ReportState.SUBMITTED, ReportState.RETURNED)
 
 # The statuses in the words of the issue (未启动 / 推进中 / 已完成 / 滞后 / 暂缓).
 STATUS_WORDS: dict[str, tuple[str, str]] = {
@@ -70,6 +78,7 @@ STATE_WORDS: dict[str, tuple[str, str]] = {
     ReportState.SUBMITTED: ("待审核", "awaiting review"),
     ReportState.RETURNED: ("已退回", "returned"),
     MISSING: ("未报送", "not reported"),
+    NOT_APPROVED: ("尚未审核通过", "not yet approved"),
 }
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("进展通报", "Progress bulletin"),
@@ -146,7 +155,7 @@ class UnitEntry:
 
     unit: ResponsibleUnit
     is_lead: bool
-    state: str  # approved | submitted | returned | missing
+    state: str  # approved | submitted | returned | missing | not_approved
     report: TaskReport | None = None  # only when approved by K
     on_time: bool = False
 
@@ -297,8 +306,10 @@ def build_bulletin(
     known_at: dt.datetime,
     unit: ResponsibleUnit | None = None,
     language: str = "zh-hans",
+    reader=None,
 ) -> Bulletin:
-    """The bulletin of `plan` for `period`, as known at `known_at` (module docstring)."""
+    """The bulletin of `plan` for `period`, as known at `known_at` (module docstring), as
+    `reader` may see it (None: everything, as for the command line; reports.rules)."""
     if language not in LANGUAGES:
         raise BulletinError(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
     links = list(
@@ -315,6 +326,7 @@ def build_bulletin(
             item__plan=plan, period_start=period.start, first_submitted_at__lte=known_at
         )
     }
+    masked = masked_reports(reader, [r.pk for r in reports.values()])
     rounds: dict[int, list[ReviewRound]] = defaultdict(list)
     for r in ReviewRound.objects.filter(report__in=[r.pk for r in reports.values()]).order_by(
         "report_id", "number"
@@ -347,6 +359,8 @@ def build_bulletin(
         for link in item_links:
             report = reports.get((item.pk, link.unit_id))
             state = _state_at(report, rounds[report.pk], known_at) if report else MISSING
+            if report is not None and report.pk in masked and state in PENDING_STATES:
+                state = NOT_APPROVED
             entry = UnitEntry(link.unit, link.is_lead, state)
             if state == ReportState.APPROVED and report is not None:
                 entry.report = report
@@ -596,11 +610,15 @@ def export_bulletin(
     known_at: dt.datetime,
     unit: ResponsibleUnit | None = None,
     language: str = "zh-hans",
+    reader=None,
 ) -> BulletinResult:
-    """Write the bulletin in `fmt` to `output` (the command and the background job)."""
+    """Write the bulletin in `fmt` to `output` (the command and the background job), as
+    `reader` may see it (None: everything)."""
     if fmt not in FORMATS:
         raise BulletinError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    bulletin = build_bulletin(plan, period, known_at=known_at, unit=unit, language=language)
+    bulletin = build_bulletin(
+        plan, period, known_at=known_at, unit=unit, language=language, reader=reader
+    )
     if fmt == "pdf":
         parts = [f"{write_pdf(bulletin, output)} pages"]
     else:

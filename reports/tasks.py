@@ -30,7 +30,7 @@ def run_export(export_id: int) -> dict:
     """Write one requested export to MEDIA_ROOT/exports/ and record how it went. Running it
     again rewrites the same file with the same figures (the report is one edition: a fixed
     date, as known at a fixed instant)."""
-    item = Export.objects.select_related("plan", "unit").get(pk=export_id)
+    item = Export.objects.select_related("plan", "unit", "requested_by").get(pk=export_id)
     path = export_path(item)
     path.parent.mkdir(parents=True, exist_ok=True)
     services.start_export(item.pk)
@@ -82,6 +82,8 @@ def _run_bulletin(item: Export, path: Path) -> dict:
             known_at=item.known_at or item.requested_at,
             unit=item.unit,
             language=item.language or "zh-hans",
+            # What the person who asked may read (reports.rules.masked_reports).
+            reader=item.requested_by,
         )
     except Exception as exc:  # the page says what went wrong; the log has the traceback
         logger.exception("export %s failed", item.pk)

@@ -1,6 +1,7 @@
-"""Browser pages for auditors and administrators: exports as of a date as known at an instant
-(editions), made in the background with a progress indicator; two editions compared; and any
-object's history and state on a date."""
+"""Browser pages of reports: exports as of a date as known at an instant (editions) and the
+progress bulletin, made in the background with a progress indicator, for every role (each
+exports what it may read: reports.rules); two editions compared, and any object's history and
+state on a date, for the readers of the audit log."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,11 +19,12 @@ from django.views import View
 
 from audit import history
 from plans.choice import current_plan
+from taskreports.rules import sees_everything as sees_every_report
 from zjai.access import RoleRequiredMixin
 from zjai.dates import today
-from zjai.roles import Role
+from zjai.roles import has_a_role
 
-from . import services
+from . import rules, services
 from .editions import EditionError, compare, event_row, report_for
 from .forms import BulletinForm, CompareForm, ExportForm
 from .models import Export
@@ -29,13 +32,33 @@ from .models import Export
 RECENT_EXPORTS = 20
 
 
-class AuditorMixin(RoleRequiredMixin):
-    """Auditors and administrators only; everyone else gets 403."""
+class RuleRequiredMixin(RoleRequiredMixin):
+    """A signed-in user with a role whom `rule` (a reports.rules function) allows; everyone
+    else gets 403."""
 
-    roles = (Role.ADMIN, Role.AUDITOR)
+    rule = staticmethod(rules.may_export)
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        # Anonymous visitors and users without a role: RoleRequiredMixin answers them.
+        if has_a_role(user) and not self.rule(user):
+            raise PermissionDenied(_("Your role may not open this page."))
+        return super().dispatch(request, *args, **kwargs)
 
 
-class ExportView(AuditorMixin, View):
+class ExporterMixin(RuleRequiredMixin):
+    """The exports: every role (reports.rules.may_export)."""
+
+    rule = staticmethod(rules.may_export)
+
+
+class AuditorMixin(RuleRequiredMixin):
+    """Pages that read the audit log: its readers only (auditors and administrators)."""
+
+    rule = staticmethod(rules.may_compare_editions)
+
+
+class ExportView(ExporterMixin, View):
     template_name = "reports/export.html"
 
     def render_page(self, form, status=200):
@@ -43,7 +66,12 @@ class ExportView(AuditorMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "exports": exports, "plan": current_plan(self.request)},
+            {
+                "form": form,
+                "exports": exports,
+                "plan": current_plan(self.request),
+                "may_compare": rules.may_compare_editions(self.request.user),
+            },
             status=status,
         )
 
@@ -65,14 +93,19 @@ class ExportView(AuditorMixin, View):
         return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
 
 
-class BulletinView(AuditorMixin, View):
+class BulletinView(ExporterMixin, View):
     """The progress bulletin (季度进展通报) of the plan chosen in the top bar: made in the
     background like the other exports, then downloaded from the export's page."""
 
     template_name = "reports/bulletin.html"
 
     def render_page(self, form, plan, status=200):
-        return render(self.request, self.template_name, {"form": form, "plan": plan}, status=status)
+        context = {
+            "form": form,
+            "plan": plan,
+            "sees_every_report": sees_every_report(self.request.user),
+        }
+        return render(self.request, self.template_name, context, status=status)
 
     def get(self, request):
         plan = current_plan(request)
@@ -119,7 +152,7 @@ def _status(item: Export) -> dict:
     }
 
 
-class ExportDetailView(AuditorMixin, View):
+class ExportDetailView(ExporterMixin, View):
     def get(self, request, pk):
         item = get_object_or_404(Export.objects.for_user(request.user), pk=pk)
         return render(
@@ -127,7 +160,7 @@ class ExportDetailView(AuditorMixin, View):
         )
 
 
-class ExportStatusView(AuditorMixin, View):
+class ExportStatusView(ExporterMixin, View):
     """JSON polled by the export page every second."""
 
     def get(self, request, pk):
@@ -137,7 +170,7 @@ class ExportStatusView(AuditorMixin, View):
         return response
 
 
-class ExportDownloadView(AuditorMixin, View):
+class ExportDownloadView(ExporterMixin, View):
     def get(self, request, pk):
         item = get_object_or_404(Export.objects.for_user(request.user), pk=pk)
         if item.state != Export.State.DONE or not item.file:
@@ -185,6 +218,8 @@ class CompareView(AuditorMixin, View):
 
 class HistoryView(AuditorMixin, View):
     """An object's audit events and its fields as they were on a date (?as_of=YYYY-MM-DD)."""
+
+    rule = staticmethod(rules.may_read_history)
 
     def get(self, request, kind, pk):
         object_type = history.TYPES.get(kind)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "demo",
     "reports",
     "portfolio",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "plans.context_processors.plan_switcher",
                 "notifications.context_processors.unread_notices",
+                "reports.context_processors.navigation",
             ],
             "libraries": {"zjai": "zjai.templatetags.zjai"},
         },

@@ -40,6 +40,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("registers/", include("registers.urls")),
     path("reports/", include("reports.urls")),
+    path("search/", include("search.urls")),
     path("tasks/", include("taskreports.urls")),
     path("inbox/", include("notifications.urls")),
 ]

@@ -28,7 +28,9 @@ PAGES = [
     "portfolio:supervision",
     "notifications:inbox",
     "notifications:settings",
+    "reports:export",
     "reports:bulletin",
+    "search:results",
 ]
 
 
