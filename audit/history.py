@@ -352,7 +352,8 @@ class HistoryEntry:
     subject: str  # what it changed, by kind and number ("measurement #12")
 
 
-def _model(object_type: str) -> type[models.Model] | None:
+def model_of(object_type: str) -> type[models.Model] | None:
+    """The model an event names, or None for one no longer installed."""
     try:
         return apps.get_model(object_type)
     except (LookupError, ValueError):
@@ -591,7 +592,7 @@ class _Names:
 
 def readable_state(object_type: str, fields: dict[str, Any]) -> list[tuple[str, str | None]]:
     """An object's fields (an ObjectState's) as (label, value) a person reads, by label."""
-    model = _model(object_type)
+    model = model_of(object_type)
     found = [
         (name, _field(model, name), value)
         for name, value in fields.items()
@@ -647,7 +648,7 @@ def history_entries(
     names = _Names()
     read: list[tuple[AuditEvent, type[models.Model] | None, list]] = []
     for event in events:
-        model = _model(event.object_type)
+        model = model_of(event.object_type)
         other = read_as(event) if read_as is not None else None
         fields_of: type[models.Model] | None
         if other is not None:

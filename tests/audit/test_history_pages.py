@@ -372,3 +372,18 @@ def test_the_api_keeps_the_codes(people):
     created = next(row for row in rows if row["action"] == "create")
     assert created["actor_label"] == "command:load_action_plan"
     assert created["after"]["comparator"] == "gte"
+
+
+def test_the_admins_list_of_events_says_who_and_what_in_words(people):
+    """The Django admin's list of the trail: who and what in words, like the history pages;
+    the action filter keeps the codes."""
+    people["admin"].is_staff = people["admin"].is_superuser = True  # as the admin site wants
+    people["admin"].save(update_fields=["is_staff", "is_superuser"])
+    client = english_client(people["admin"])
+    page = client.get("/admin/audit/auditevent/", {"action": "set_units"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    rows = html[html.index('id="result_list"') :]
+    assert "the plan loader (command load_action_plan)" in rows
+    assert "Set the responsible units" in rows
+    assert "command:load_action_plan" not in rows
