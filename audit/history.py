@@ -55,6 +55,9 @@ TYPES = {
     "plan": "plans.plan",
     "item": "plans.planitem",
     "unit": "plans.responsibleunit",
+    "taskreport": "taskreports.taskreport",
+    "milestone": "taskreports.milestone",
+    "notice": "taskreports.supervisionnotice",
 }
 
 

@@ -387,3 +387,30 @@ def test_the_admins_list_of_events_says_who_and_what_in_words(people):
     assert "the plan loader (command load_action_plan)" in rows
     assert "Set the responsible units" in rows
     assert "command:load_action_plan" not in rows
+
+
+def test_a_task_reports_history_reads_as_its_review(people):
+    """A task report on the auditor's page: submitted, returned for revision with its round,
+    an evidence file added by its name; the unit's people by name and unit."""
+    from taskreports import services as reports
+    from tests.taskreports.writing import pdf, report, tasks
+
+    t = tasks(Plan.objects.get())
+    returned = report(t, people["staff"], "returned", reviewer=people["reviewer"])
+    reports.add_evidence(returned, file=pdf("走访记录.pdf"), acting_user=people["staff"])
+    page = english_client(people["auditor"]).get(f"/reports/history/taskreport/{returned.pk}/")
+    assert page.status_code == 200
+    section = history_of_html(page.content.decode())
+    for words in ("Created", "Submitted for review", "Returned for revision"):
+        assert f'<span class="sentence">{words}</span>' in section
+    assert "Added an evidence file" in section
+    assert change("evidence file added", "走访记录.pdf") in section
+    assert change("review round", "1") in section
+    assert change("status", "in progress") in section
+    assert f"reviewer1 ({t.econ.name_en})" in section
+    assert_no_raw_codes(section, ">return<", "add_evidence", "in_progress", "evidence_added")
+
+
+def history_of_html(html: str) -> str:
+    start = html.index('<section aria-labelledby="history-heading">')
+    return html[start : html.index("</section>", start)]
