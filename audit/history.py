@@ -18,18 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from zjai.templatetags.zjai import format_number
 
@@ -54,6 +55,9 @@ TYPES = {
     "plan": "plans.plan",
     "item": "plans.planitem",
     "unit": "plans.responsibleunit",
+    "taskreport": "taskreports.taskreport",
+    "milestone": "taskreports.milestone",
+    "notice": "taskreports.supervisionnotice",
 }
 
 
@@ -217,30 +221,115 @@ def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
 # Fields that change with every write and tell a reader nothing.
 BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "dirty_since"})
 
+# One sentence for each kind of event every app records (grep `record_event(`), as the person or
+# program did it. Looked up from the most particular: the kind of object and the action, then
+# the program and the action, then the action alone; `set_<field>` reads "Set the <field's
+# label>"; any other action reads OTHER_ACTION, never its code.
 ACTIONS = {
-    "create": pgettext_lazy("audit action", "created"),
-    "update": pgettext_lazy("audit action", "changed"),
-    "submit": pgettext_lazy("audit action", "submitted"),
-    "approve": pgettext_lazy("audit action", "approved"),
-    "reject": pgettext_lazy("audit action", "rejected"),
-    "withdraw": pgettext_lazy("audit action", "withdrawn"),
-    "supersede": pgettext_lazy("audit action", "superseded"),
-    "delete": pgettext_lazy("audit action", "deleted"),
-    "revoke": pgettext_lazy("audit action", "revoked"),
-    "set_units": pgettext_lazy("audit action", "set the responsible units"),
-    "seed_demo": pgettext_lazy("audit action", "generated the demo data"),
+    "create": pgettext_lazy("audit event", "Created"),
+    "update": pgettext_lazy("audit event", "Changed"),
+    "delete": pgettext_lazy("audit event", "Deleted"),
+    "submit": pgettext_lazy("audit event", "Submitted for review"),
+    "approve": pgettext_lazy("audit event", "Approved"),
+    "reject": pgettext_lazy("audit event", "Rejected"),
+    "return": pgettext_lazy("audit event", "Returned for revision"),
+    "withdraw": pgettext_lazy("audit event", "Withdrawn"),
+    "supersede": pgettext_lazy("audit event", "Replaced by a newer approved figure"),
+    "confirm": pgettext_lazy("audit event", "Confirmed"),
+    "revoke": pgettext_lazy("audit event", "Revoked"),
+    "set_units": pgettext_lazy("audit event", "Set the responsible units"),
+    "set_restated_in": pgettext_lazy("audit event", "Set the plan items that restate it"),
+    "set_named_in": pgettext_lazy("audit event", "Set the plan items that name it"),
+    "add_evidence": pgettext_lazy("audit event", "Added an evidence file"),
+    "remove_evidence": pgettext_lazy("audit event", "Removed an evidence file"),
+    "done": pgettext_lazy("audit event", "Marked as done"),
+    "reply": pgettext_lazy("audit event", "Replied to the notice"),
+    "close": pgettext_lazy("audit event", "Closed the notice"),
+    "seed_demo": pgettext_lazy("audit event", "Generated the demo data"),
 }
-# The jobs and commands that act without a person (audit.context.acting_as labels).
+OTHER_ACTION = pgettext_lazy("audit event", "Recorded a change")
+# Where the kind of object gives an action a meaning of its own.
+OBJECT_ACTIONS = {
+    ("registers.pendingchange", "create"): pgettext_lazy(
+        "audit event", "Proposed a change awaiting confirmation"
+    ),
+    ("registers.pendingchange", "update"): pgettext_lazy(
+        "audit event", "Amended the change awaiting confirmation"
+    ),
+    ("registers.pendingchange", "approve"): pgettext_lazy(
+        "audit event", "Confirmed the proposed change"
+    ),
+    ("registers.pendingchange", "reject"): pgettext_lazy(
+        "audit event", "Rejected the proposed change"
+    ),
+    ("registers.pendingchange", "withdraw"): pgettext_lazy(
+        "audit event", "Withdrew the proposed change"
+    ),
+    ("registers.importbatch", "create"): pgettext_lazy("audit event", "Imported a file"),
+    ("registers.importbatch", "approve"): pgettext_lazy(
+        "audit event", "Confirmed the imported entries"
+    ),
+    ("registers.importbatch", "reject"): pgettext_lazy(
+        "audit event", "Rejected the imported entries"
+    ),
+    ("registers.importbatch", "withdraw"): pgettext_lazy("audit event", "Withdrew the import"),
+    ("targets.targetverdict", "create"): pgettext_lazy(
+        "audit event", "Closed the target with its verdict"
+    ),
+    ("targets.targetverdict", "delete"): pgettext_lazy(
+        "audit event", "Reopened the target (its verdict removed)"
+    ),
+    ("accounts.apitoken", "create"): pgettext_lazy("audit event", "Issued an API token"),
+    ("accounts.apitoken", "revoke"): pgettext_lazy("audit event", "Revoked the API token"),
+}
+# What a program's creations and changes are: a row the plan loader writes is loaded from the
+# plan file, one the demo generator writes is demo data, one the import job writes is imported.
+PROGRAM_ACTIONS = {
+    ("command:load_action_plan", "create"): pgettext_lazy(
+        "audit event", "Loaded from the plan file"
+    ),
+    ("command:load_action_plan", "update"): pgettext_lazy(
+        "audit event", "Updated from the plan file"
+    ),
+    ("command:seed_demo", "create"): pgettext_lazy("audit event", "Generated as demo data"),
+    ("job:import", "create"): pgettext_lazy("audit event", "Imported from a file"),
+}
+# The jobs and commands that act without a person (audit.context.acting_as labels); a label
+# with a number (`job:export:12`) is read by its prefix.
 PROGRAMS = {
-    "command:createsuperuser": pgettext_lazy("audit actor", "created on the command line"),
-    "command:load_action_plan": pgettext_lazy("audit actor", "loaded the plan file"),
-    "command:seed_demo": pgettext_lazy("audit actor", "generated the demo data"),
+    "command:createsuperuser": pgettext_lazy(
+        "audit actor", "the administrator set-up (command createsuperuser)"
+    ),
+    "command:load_action_plan": pgettext_lazy(
+        "audit actor", "the plan loader (command load_action_plan)"
+    ),
+    "command:seed_demo": pgettext_lazy(
+        "audit actor", "the demo data generator (command seed_demo)"
+    ),
     "job:recompute_all": pgettext_lazy("audit actor", "the nightly recompute"),
     "job:recompute_targets": pgettext_lazy("audit actor", "the recompute after a change"),
     "job:sweep_dirty_targets": pgettext_lazy("audit actor", "the recompute of waiting targets"),
+    "job:close_due_targets": pgettext_lazy(
+        "audit actor", "the closing of targets past their deadline"
+    ),
     "job:send_stale_reminders": pgettext_lazy("audit actor", "the stale-figure reminders"),
+    "job:send_figure_notices": pgettext_lazy("audit actor", "the figure notices"),
+    "job:send_task_report_reminders": pgettext_lazy("audit actor", "the task-report reminders"),
+    "job:import": pgettext_lazy("audit actor", "the background import"),
     "job:export": pgettext_lazy("audit actor", "an export"),
     "system": pgettext_lazy("audit actor", "the system"),
+}
+# A program the table does not know yet, by its kind: still words, never its label.
+PROGRAM_KINDS = {
+    "command": pgettext_lazy("audit actor", "a management command"),
+    "job": pgettext_lazy("audit actor", "a background job"),
+}
+# Keys some events record beside the object's fields (not fields of its model).
+EXTRA_LABELS = {
+    "evidence_added": pgettext_lazy("audit field", "evidence file added"),
+    "evidence_removed": pgettext_lazy("audit field", "evidence file removed"),
+    "round": pgettext_lazy("audit field", "review round"),
+    "units": pgettext_lazy("audit field", "responsible units"),
 }
 
 
@@ -266,7 +355,8 @@ class HistoryEntry:
     subject: str  # what it changed, by kind and number ("measurement #12")
 
 
-def _model(object_type: str) -> type[models.Model] | None:
+def model_of(object_type: str) -> type[models.Model] | None:
+    """The model an event names, or None for one no longer installed."""
     try:
         return apps.get_model(object_type)
     except (LookupError, ValueError):
@@ -302,21 +392,48 @@ def _ids(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _program(label: str) -> str | None:
-    """The words for a job or command label (`job:export:12` → an export), or None."""
-    for key, words in PROGRAMS.items():
+def _program_key(label: str) -> str | None:
+    """The table's key for a job or command label (`job:export:12` → `job:export`), or None."""
+    for key in PROGRAMS:
         if label == key or label.startswith(f"{key}:"):
-            return str(words)
+            return key
     return None
 
 
-def actor_text(label: str) -> str:
-    """Who acted: the user name; a job or command in words; both for a person running a
-    command (`admin via command:load_action_plan` → admin · loaded the plan file)."""
-    person, _via, program = label.partition(" via ")
+def _program(label: str) -> str | None:
+    """The words for a job or command label (`job:export:12` → an export), or None for a
+    person's name."""
+    key = _program_key(label)
+    if key is not None:
+        return str(PROGRAMS[key])
+    kind, colon, _name = label.partition(":")
+    if colon and kind in PROGRAM_KINDS:
+        return str(PROGRAM_KINDS[kind])
+    return None
+
+
+def _list(items: Iterable[str]) -> str:
+    return pgettext("list separator", ", ").join(items)
+
+
+def person_text(name: str, unit: str | None) -> str:
+    """A person as the history names them: their name, with their unit when they have one."""
+    if not unit:
+        return name
+    return pgettext("audit actor", "%(name)s (%(unit)s)") % {"name": name, "unit": unit}
+
+
+def actor_text(label: str, person: str | None = None) -> str:
+    """Who acted: a person by `person` (their name and unit) or else the user name the label
+    keeps; a job or command in words; both for a person running a command (`admin via
+    command:load_action_plan` → admin, through the plan loader)."""
+    name, _via, program = label.partition(" via ")
     if program:
-        return f"{person} · {_program(program) or program}"
-    return _program(label) or label
+        return pgettext("audit actor", "%(person)s, through %(program)s") % {
+            "person": person or name,
+            "program": _program(program) or PROGRAM_KINDS["command"],
+        }
+    return _program(label) or person or label
 
 
 def sentence(event: AuditEvent, model: type[models.Model] | None) -> str:
@@ -324,17 +441,28 @@ def sentence(event: AuditEvent, model: type[models.Model] | None) -> str:
     action = event.action
     if action == "recompute":
         after = event.after or {}
-        return gettext("recomputed the progress of %(count)s targets as of %(date)s") % {
-            "count": after.get("targets", "?"),
-            "date": after.get("as_of", "?"),
+        as_of = parse_date(str(after.get("as_of", "")))
+        return pgettext(
+            "audit event", "Recomputed the progress of %(count)s targets as of %(date)s"
+        ) % {
+            "count": format_number(after.get("targets")),
+            "date": formats.date_format(as_of, "DATE_FORMAT") if as_of else "—",
         }
-    if action in ACTIONS:
-        return str(ACTIONS[action])
+    particular = OBJECT_ACTIONS.get((event.object_type, action))
+    if particular is None:
+        program = _program_key(event.actor_label.partition(" via ")[2] or event.actor_label)
+        particular = PROGRAM_ACTIONS.get((program or "", action))
+    if particular is None:
+        particular = ACTIONS.get(action)
+    if particular is not None:
+        return str(particular)
     if action.startswith("set_"):
         model_field = _field(model, action.removeprefix("set_"))
         if model_field is not None:
-            return gettext("set the %(field)s") % {"field": model_field.verbose_name}
-    return action.replace("_", " ")
+            return pgettext("audit event", "Set the %(field)s") % {
+                "field": _label(model_field.name, model_field)
+            }
+    return str(OTHER_ACTION)
 
 
 def _as_datetime(value: str) -> str:
@@ -343,7 +471,12 @@ def _as_datetime(value: str) -> str:
         return value
     if timezone.is_aware(parsed):
         parsed = timezone.localtime(parsed)
-    return formats.date_format(parsed, "SHORT_DATETIME_FORMAT")
+    return formats.date_format(parsed, "DATETIME_FORMAT")
+
+
+def _as_date(value: str) -> str:
+    parsed = parse_date(value)
+    return value if parsed is None else formats.date_format(parsed, "DATE_FORMAT")
 
 
 def _related(model_field: models.Field | None) -> type[models.Model] | None:
@@ -355,12 +488,37 @@ def _related(model_field: models.Field | None) -> type[models.Model] | None:
 
 def _label(name: str, model_field: models.Field | None) -> str:
     if model_field is None:
-        return name
+        return str(EXTRA_LABELS.get(name, name.replace("_", " ")))
     related = _related(model_field)
-    if related is not None and str(model_field.verbose_name) == name.replace("_", " "):
-        # A key declared without a label of its own: the label of the model it points to.
+    verbose = model_field.verbose_name
+    if (
+        related is not None
+        and not isinstance(verbose, Promise)
+        and verbose == name.replace("_", " ")
+    ):
+        # A key declared without a label of its own (Django made one from its name, not
+        # translated): the label of the model it points to.
         return str(related._meta.verbose_name)
-    return str(model_field.verbose_name)
+    return str(verbose)
+
+
+def _number(model_field: models.Field, value: Any) -> str:
+    """A number as a person reads it: grouped, without trailing zeros, never rounded away."""
+    if isinstance(model_field, models.DecimalField):
+        return format_number(value, model_field.decimal_places or 0)
+    if isinstance(model_field, models.FloatField):
+        return format_number(value, 6)
+    return format_number(value, 0)
+
+
+def _structured(value: dict | list) -> str:
+    """JSON a field or an event keeps: a named thing (an evidence file) by its name, a list of
+    words as a list, anything else as compact JSON."""
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return value["name"]
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return _list(str(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 class _Names:
@@ -398,16 +556,17 @@ class _Names:
 
     def _link_names(self, related: type[models.Model], links: list[dict]) -> str | None:
         known = self.found_codes.get(related, {})
-        names = [
-            known.get(link["unit"], link.get("name") or link["unit"])
-            + (f" ({gettext('lead')})" if link.get("lead") else "")
-            for link in links
-        ]
-        return ", ".join(names) or None
+        names = []
+        for link in links:
+            name = known.get(link["unit"], link.get("name") or link["unit"])
+            lead = link.get("lead")
+            names.append(pgettext("audit", "%(unit)s (lead)") % {"unit": name} if lead else name)
+        return _list(names) or None
 
     def readable(self, model_field: models.Field | None, value: Any) -> str | None:
         """A value as a person reads it: names for keys, choice labels for codes, yes/no, file
-        names, numbers grouped, times local; None for nothing."""
+        names, numbers grouped without trailing zeros, dates and times in the reader's language;
+        None for nothing."""
         if value in (None, "", [], {}):
             return None
         related = _related(model_field)
@@ -416,7 +575,7 @@ class _Names:
             if links is not None:
                 return self._link_names(related, links)
             known = self.found.get(related, {})
-            return ", ".join(known.get(pk, f"#{pk}") for pk in _ids(value)) or None
+            return _list(known.get(pk, f"#{pk}") for pk in _ids(value)) or None
         if model_field is not None and model_field.choices:
             return str(dict(model_field.flatchoices).get(value, value))
         if isinstance(model_field, models.BooleanField):
@@ -424,17 +583,19 @@ class _Names:
         if isinstance(model_field, models.FileField):
             return PurePath(str(value)).name
         if isinstance(model_field, models.DecimalField | models.FloatField | models.IntegerField):
-            return format_number(value)
+            return _number(model_field, value)
         if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
             return _as_datetime(value)
+        if isinstance(model_field, models.DateField) and isinstance(value, str):
+            return _as_date(value)
         if isinstance(value, dict | list):
-            return json.dumps(value, ensure_ascii=False)
+            return _structured(value)
         return str(value)
 
 
 def readable_state(object_type: str, fields: dict[str, Any]) -> list[tuple[str, str | None]]:
     """An object's fields (an ObjectState's) as (label, value) a person reads, by label."""
-    model = _model(object_type)
+    model = model_of(object_type)
     found = [
         (name, _field(model, name), value)
         for name, value in fields.items()
@@ -448,33 +609,71 @@ def readable_state(object_type: str, fields: dict[str, Any]) -> list[tuple[str, 
     return sorted(rows, key=lambda row: row[0])
 
 
+def people(events: Iterable[AuditEvent]) -> dict[Any, str]:
+    """The people who acted in these events, by key: their name (full name, else user name)
+    with their unit's name when the user model has a `unit`; one query for them all."""
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    if not ids:
+        return {}
+    user_model = cast(type[models.Model], AuditEvent._meta.get_field("actor").related_model)
+    unit_field = _field(user_model, "unit")
+    has_unit = unit_field is not None and unit_field.many_to_one
+    users = user_model._base_manager.filter(pk__in=ids)
+    if has_unit:
+        users = users.select_related("unit")
+    named = {}
+    for user in users:
+        name = getattr(user, "get_full_name", lambda: "")() or user.get_username()  # type: ignore[attr-defined]
+        unit = getattr(user, "unit", None) if has_unit else None
+        named[user.pk] = person_text(name, str(unit) if unit is not None else None)
+    return named
+
+
+# Another model's values an event carries (a proposed change of a register entry carries the
+# entry's fields): the model, and the values before and after, or None to read the event's own.
+ReadAs = Callable[[AuditEvent], "tuple[type[models.Model], dict[str, Any], dict[str, Any]] | None"]
+
+
 def history_entries(
-    events: Iterable[AuditEvent], *, skip: Iterable[str] = ()
+    events: Iterable[AuditEvent], *, skip: Iterable[str] = (), read_as: ReadAs | None = None
 ) -> list[HistoryEntry]:
     """Events as a person reads them, in their order: field labels in the reader's language,
-    choice labels for codes, names for keys and lists of keys, yes/no, file names, and one
-    sentence per kind of event. The names behind keys are read with one query per model for
-    all the events together. Fields in `skip` (the page's own object, say) and bookkeeping
-    fields are left out; so are a summary event's counts, which its sentence gives."""
+    choice labels for codes, names for keys and lists of keys, yes/no, numbers without trailing
+    zeros, dates in the reader's format, file names, and one sentence per kind of event. The
+    names behind keys are read with one query per model for all the events together. Fields in
+    `skip` (the page's own object, say) and bookkeeping fields are left out; so are a summary
+    event's counts, which its sentence gives. A person who acted is named with their unit
+    (`people`), a program in words (`actor_text`). `read_as` reads an event's changes as
+    another model's fields (the register pages: a proposal's values as the entry's)."""
+    events = list(events)
     skipped = BOOKKEEPING | set(skip)
+    acted = people(events)
     names = _Names()
     read: list[tuple[AuditEvent, type[models.Model] | None, list]] = []
     for event in events:
-        model = _model(event.object_type)
+        model = model_of(event.object_type)
+        other = read_as(event) if read_as is not None else None
+        fields_of: type[models.Model] | None
+        if other is not None:
+            fields_of, earlier, later = other
+            pairs = [(name, earlier.get(name), value) for name, value in later.items()]
+        elif event.action in SUMMARY_ACTIONS:
+            fields_of, pairs = model, []
+        else:
+            fields_of, pairs = model, changes(event)
         fields = []
-        if event.action not in SUMMARY_ACTIONS:
-            for name, before, after in changes(event):
-                if name in skipped or (before in (None, "") and after in (None, "", [], {})):
-                    continue
-                model_field = _field(model, name)
-                names.want(model_field, before, after)
-                fields.append((name, model_field, before, after))
+        for name, before, after in pairs:
+            if name in skipped or (before in (None, "") and after in (None, "", [], {})):
+                continue
+            model_field = _field(fields_of, name)
+            names.want(model_field, before, after)
+            fields.append((name, model_field, before, after))
         read.append((event, model, fields))
     names.load()
     return [
         HistoryEntry(
             event=event,
-            actor=actor_text(event.actor_label),
+            actor=actor_text(event.actor_label, acted.get(event.actor_id)),
             sentence=sentence(event, model),
             subject=f"{model._meta.verbose_name if model else event.object_type} "
             f"#{event.object_id}",

@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from audit.history import Change as HistoryChange
 from audit.history import HistoryEntry, history_entries
 from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
@@ -56,7 +55,6 @@ from .selectors import (
     my_pending_batches,
     my_pending_changes,
     proposed_fields,
-    readable_values,
     register_name,
     valid_time_history,
     with_proposal,
@@ -138,36 +136,23 @@ def entry_history(model, obj) -> QuerySet[AuditEvent]:
     ).order_by("-seq")
 
 
-CHANGE_SENTENCES = {
-    "create": gettext_lazy("proposed a change awaiting confirmation"),
-    "update": gettext_lazy("amended the change awaiting confirmation"),
-    "approve": gettext_lazy("confirmed the proposed change"),
-    "reject": gettext_lazy("rejected the proposed change"),
-    "withdraw": gettext_lazy("withdrew the proposed change"),
-}
-
-
 def readable_history(model, events) -> list[HistoryEntry]:
-    """The entry's history as a person reads it: its own events as audit.history words them,
-    and the events of its proposed changes as what was proposed, field by field."""
-    rows = history_entries(events)
+    """The entry's history as a person reads it: its own events and those of its proposed
+    changes as audit.history words them, a proposal's values read as the entry's fields (what
+    was proposed beside what it replaced), its decisions without fields of their own."""
     label = PendingChange._meta.label_lower
-    for row in rows:
-        event = row.event
+
+    def proposal(event) -> tuple[type, dict, dict] | None:
         if event.object_type != label:
-            continue
-        row.sentence = str(CHANGE_SENTENCES.get(event.action, row.sentence))
+            return None
         after, before = event.after or {}, event.before or {}
         proposed = after.get("proposed")
         if event.action in ("create", "update") and isinstance(proposed, dict):
             earlier = before.get("proposed") if event.action == "update" else after.get("previous")
-            row.changes = [
-                HistoryChange(f.label, f.current if earlier else None, f.proposed)
-                for f in readable_values(model, proposed, earlier or {})
-            ]
-        else:
-            row.changes = []
-    return rows
+            return model, earlier or {}, proposed
+        return model, {}, {}
+
+    return history_entries(events, read_as=proposal)
 
 
 class EntryDetailView(EntryMixin, TemplateView):

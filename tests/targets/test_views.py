@@ -497,7 +497,7 @@ def test_history_lists_the_figures_changes_with_who_and_when(people, robots):
         .content.decode()
     )
     assert "变更历史" in html
-    for action in ("新建", "提交", "审核通过"):  # create, submit, approve in the reader's words
+    for action in ("新建", "提交审核", "审核通过"):  # create, submit, approve in the reader's words
         assert f">{action}<" in html
     assert "reviewer1" in html and "staff1" in html
     assert "同意" in html
