@@ -8,6 +8,7 @@ clear messages (403 for a right, 409 for a stale version, 400 for bad input).
 from __future__ import annotations
 
 from pathlib import PurePath
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +32,7 @@ from zjai.templatetags.zjai import format_number
 from zjai.uploads import content_type_for
 
 from . import services
-from .choices import MeasurementState, ProgressStatus
+from .choices import MeasurementState, ProgressStatus, Register, SourceKind
 from .explain import explain, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
 from .forms import MeasurementForm, ReopenForm, ReviewForm, SubmitForm, WithdrawForm
@@ -42,6 +43,7 @@ from .rules import FigureRules, may_reopen_target
 from .selectors import target_history
 from .series import continued_series, required_path
 from .tables import MeasurementTable, TargetTable
+from .values import register_list_query
 
 PENDING_ROWS = 10
 FIGURES_PER_PAGE = 10
@@ -224,8 +226,26 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             # The target's own key is left out of its figures' events: it is this page.
             history_rows=history_entries(history.object_list, skip=("target",)),
             can_report=rules.may_report(target),
+            counted=counted_entries(target, progress),
         )
         return context
+
+
+REGISTER_LISTS = {Register.ENTERPRISES: "enterprises:list", Register.PROJECTS: "projects:list"}
+
+
+def counted_entries(target: Target, progress: Progress | None) -> dict | None:
+    """For a counted or summed target: the register list filtered as the count is, as of the
+    date its value describes (today's when nothing was computed yet)."""
+    if target.source_kind == SourceKind.REPORTED or target.source_register not in REGISTER_LISTS:
+        return None
+    day = (progress.current_date or progress.as_of) if progress else today()
+    query = urlencode(register_list_query(target, day))
+    return {
+        "url": f"{reverse(REGISTER_LISTS[target.source_register])}?{query}",
+        "on": day,
+        "sums": target.source_kind == SourceKind.SUM,
+    }
 
 
 class ReopenTargetView(RoleRequiredMixin, View):
