@@ -33,10 +33,10 @@ from taskreports import selectors as task_selectors
 from taskreports.choices import ReportState
 from taskreports.rules import ReportRules, issues_notices_as_lead, may_see_supervision
 from zjai.access import RoleRequiredMixin
-
-from .selectors import unit_page
 from zjai.charts import sparkline
 from zjai.dates import today
+
+from .selectors import unit_page
 
 
 def computed_dates(plan: Plan) -> list[dt.date]:
