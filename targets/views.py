@@ -22,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from audit.history import history_entries
+from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.charts import TimeSeriesLabels, time_series
 from zjai.dates import today
@@ -68,7 +69,13 @@ def visible_figure(user, pk: int) -> Measurement:
     figure = (
         Measurement.objects.for_user(user)
         .select_related(
-            "target", "target__plan", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+            "target",
+            "target__plan",
+            "created_by",
+            "submitted_by",
+            "reviewed_by",
+            "withdrawn_by",
+            "unit",
         )
         .filter(pk=pk)
         .first()
@@ -314,6 +321,36 @@ class FigureListView(FilteredListView):
         rules.read_editors(context["rows"])
         for figure in context["rows"]:
             figure.may = rules.actions(figure)
+        return context
+
+
+class FigureDetailView(RoleRequiredMixin, TemplateView):
+    """One figure, read-only: what it says, its evidence, its state, its history (the audit
+    trail as a person reads it) and the actions the reader may take (FigureRules)."""
+
+    template_name = "targets/measurement_detail.html"
+
+    def get_context_data(self, pk, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        figure = visible_figure(user, pk)
+        rules = FigureRules.for_target(user, figure.target)
+        rules.read_editors([figure])
+        figure.may = rules.actions(figure)
+        history = paginate(
+            AuditEvent.objects.filter(
+                object_type=Measurement._meta.label_lower, object_id=str(figure.pk)
+            ).order_by("-seq"),
+            self.request.GET.get("history_page"),
+            HISTORY_PER_PAGE,
+        )
+        context.update(
+            figure=figure,
+            target=figure.target,
+            unit=unit_of(figure.target),
+            history=history,
+            history_rows=history_entries(history.object_list, skip=("target",)),
+        )
         return context
 
 
