@@ -24,10 +24,15 @@ from plans.choice import current_plan, plan_by_code, remember_plan
 from plans.choices import REPORTED_ITEM_KINDS, ItemKind
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from registers.rules import confirms_changes
-from registers.selectors import COUNT_CAP, to_confirm_count
+from registers.selectors import (
+    COUNT_CAP,
+    changes_to_confirm,
+    entry_url_name,
+    to_confirm_count,
+)
 from targets.choices import MeasurementState
 from targets.models import Progress, RollupProgress, Target
-from targets.selectors import attention_for
+from targets.selectors import ATTENTION_ROWS, attention_for
 from targets.series import progress_history
 from taskreports import selectors as task_selectors
 from taskreports.choices import ReportState
@@ -93,6 +98,11 @@ class DashboardView(PlanContextMixin, TemplateView):
         if confirms_changes(user):
             context["registers_to_confirm"] = to_confirm_count(user)
             context["registers_cap"] = COUNT_CAP
+            # The longest waiting first, as on the queue's page.
+            context["registers_oldest"] = [
+                (change, entry_url_name(change.content_type))
+                for change in changes_to_confirm(user)[:ATTENTION_ROWS]
+            ]
         # The tasks' statuses come from the reports, not from the computed progress: shown
         # whether or not progress was computed.
         context["tasks"] = task_selectors.task_overview(plan)
