@@ -87,7 +87,7 @@ class Attention:
     to_review: list = field(default_factory=list)
     to_review_count: int = 0
     stale: list = field(default_factory=list)
-    newest_to_review: dt.datetime | None = None  # when more wait than are shown
+    newest_to_review: dt.datetime | None = None
     reviews: bool = False
     shown: bool = False
     cap: int = ATTENTION_COUNT_CAP
@@ -120,11 +120,11 @@ def attention_for(user, plan, as_of: dt.date | None) -> Attention:
         pending = rules.to_review(visible, among=reported)
         attention.to_review_count = pending.order_by()[: ATTENTION_COUNT_CAP + 1].count()
         attention.to_review = list(pending.order_by(*TO_REVIEW_ORDER)[:ATTENTION_ROWS])
-        # The newest submission, so the reader knows fresh ones wait beyond the five shown.
-        if attention.to_review_count > ATTENTION_ROWS:
-            attention.newest_to_review = (
-                pending.order_by("-submitted_at", "-pk").values_list("submitted_at", flat=True)
-            ).first()
+        # The newest submission, so the reader knows fresh ones wait beyond the five shown
+        # (always read: the dashboard's queries do not depend on the queue's length).
+        attention.newest_to_review = (
+            pending.order_by("-submitted_at", "-pk").values_list("submitted_at", flat=True)
+        ).first()
     if as_of is not None and rules.responsible:
         attention.shown = True
         attention.stale = list(
