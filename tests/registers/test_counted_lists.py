@@ -150,3 +150,19 @@ def test_a_bad_as_of_date_is_a_field_error_not_a_500(people):
     response = english(people["staff"]).get("/enterprises/?as_of=2021-13-40")
     assert response.status_code == 200
     assert "Enter a valid date" in response.content.decode()
+
+
+def test_the_api_lists_the_same_entries_as_of_a_date(people):
+    recognise(3, "benchmark", dt.date(2020, 5, 1))
+    Enterprise.objects.update(owner_unit=people["staff"].unit)
+    promote(Enterprise.objects.filter(tier="benchmark", plan_key__isnull=True).first(), people)
+    target = Target.objects.get(code="ent-benchmark")
+    client = client_for(people["auditor"])
+    for day in (BEFORE, AFTER):
+        query = "&".join(f"{k}={v}" for k, v in register_list_query(target, day))
+        response = client.get(f"/api/v1/enterprises/?{query}")
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == counted("ent-benchmark", day)
+    refused = client.get("/api/v1/enterprises/?as_of=2021-02-30")
+    assert refused.status_code == 400
+    assert "as_of" in refused.json()["errors"] or "as_of" in str(refused.json())
