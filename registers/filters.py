@@ -19,7 +19,7 @@ from .validtime import entry_rows_on, history_rows_on
 
 def as_of_filter() -> django_filters.DateFilter:
     """`?as_of=YYYY-MM-DD`; applied by AsOfFilterSetMixin, not on its own."""
-    return django_filters.DateFilter(method="keep", label=_("as of"))
+    return django_filters.DateFilter(method="keep", label=_("as it stood on"))
 
 
 class AsOfFilterSetMixin:
