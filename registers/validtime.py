@@ -12,6 +12,7 @@ both.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -36,7 +37,7 @@ def history_row_q(as_of: dt.date, known_at: dt.datetime | None = None) -> Q:
     return q & Q(recorded_at__lte=known_at) & current
 
 
-def history_model(model: type[models.Model]) -> type[models.Model]:
+def history_model(model: type[models.Model]) -> Any:
     """A register's history model (EnterpriseHistory, ProjectHistory)."""
     return model.history.rel.related_model  # type: ignore[attr-defined]
 

@@ -238,7 +238,10 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
         return context
 
 
-REGISTER_LISTS = {Register.ENTERPRISES: "enterprises:list", Register.PROJECTS: "projects:list"}
+REGISTER_LISTS: dict[str, str] = {
+    Register.ENTERPRISES: "enterprises:list",
+    Register.PROJECTS: "projects:list",
+}
 
 
 def counted_entries(target: Target, progress: Progress | None) -> dict | None:

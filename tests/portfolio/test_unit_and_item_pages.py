@@ -130,3 +130,12 @@ def test_the_unit_page_costs_the_same_queries_whatever_the_unit_has(plan, people
     after, response = count_queries(client, UNIT_URL)
     assert before == after
     assert re.search(r"Figures reported|报送", response.content.decode())
+
+
+def test_a_register_entry_links_its_managing_unit(plan, people):
+    from enterprises.models import Enterprise
+
+    entry = Enterprise.objects.first()
+    Enterprise.objects.filter(pk=entry.pk).update(owner_unit=people["staff"].unit)
+    html = client_for(people["auditor"]).get(f"/enterprises/{entry.pk}/").content.decode()
+    assert 'href="/units/econ-it/"' in html
