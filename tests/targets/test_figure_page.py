@@ -44,9 +44,12 @@ def figure(plan, people):
     return services.submit_measurement(made, acting_user=people["staff"])
 
 
-def test_the_figures_list_links_each_row_to_its_page(figure, people):
-    html = client_for(people["staff"]).get("/figures/").content.decode()
+def test_the_figures_list_and_the_target_page_link_each_figure_to_its_page(figure, people):
+    client = client_for(people["staff"])
+    html = client.get("/figures/").content.decode()
     assert f'href="/figures/{figure.pk}/"' in html
+    target = client.get("/plans/zj-ai-2019-2022/targets/robots-in-service/").content.decode()
+    assert f'href="/figures/{figure.pk}/"' in target
 
 
 def test_the_figure_page_shows_what_it_says_its_evidence_and_history(figure, people):
