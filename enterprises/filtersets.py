@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registers.filters import AsOfFilterSetMixin, as_of_filter
 from registers.selectors import awaiting_confirmation
 from zjai.choices import City, Sector
 from zjai.filters import year_filter
@@ -12,7 +13,7 @@ from .choices import EnterpriseStatus, Tier
 from .models import Enterprise
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(AsOfFilterSetMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("name or credit code"))
     city = django_filters.MultipleChoiceFilter(choices=City.choices, label=_("city"))
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices, label=_("sector"))
@@ -25,12 +26,41 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     recognised_before = django_filters.DateFilter(
         field_name="recognised_on", lookup_expr="lte", label=_("recognised on or before")
     )
+    # An enterprise counts for its tier from its recognition until its revocation
+    # (targets/values.py): the condition every count of enterprises has.
+    counts_on = django_filters.DateFilter(method="in_tier_on", label=_("in its tier on"))
+    as_of = as_of_filter()
     is_demo = django_filters.BooleanFilter(label=_("demo data"))
     pending = django_filters.BooleanFilter(method="awaiting", label=_("awaiting confirmation"))
 
     class Meta:
         model = Enterprise
-        fields = ["q", "city", "sector", "tier", "status", "recognised_year", "is_demo", "pending"]
+        fields = [
+            "q",
+            "city",
+            "sector",
+            "tier",
+            "status",
+            "recognised_year",
+            "counts_on",
+            "as_of",
+            "is_demo",
+            "pending",
+        ]
+
+    # With ?as_of=, these read the values each enterprise held on that date.
+    valid_time_filters = frozenset(
+        {
+            "city",
+            "sector",
+            "tier",
+            "status",
+            "recognised_year",
+            "recognised_after",
+            "recognised_before",
+            "counts_on",
+        }
+    )
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -43,6 +73,16 @@ class EnterpriseFilterSet(django_filters.FilterSet):
             Q(name_zh__icontains=value)
             | Q(name_en__icontains=value)
             | Q(credit_code__startswith=code)
+        )
+
+    def in_tier_on(self, queryset, name, value):
+        """Recognised in a tier on the date, and not revoked by then."""
+        if value is None:
+            return queryset
+        return queryset.filter(
+            ~Q(tier="")
+            & Q(recognised_on__lte=value)
+            & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=value))
         )
 
     def awaiting(self, queryset, name, value):

@@ -24,4 +24,10 @@ urlpatterns += [
         name="plan-supervision",
     ),
     path("plans/<slug:plan>/tasks/<str:key>/", views.TaskView.as_view(), name="task"),
+    # Every item of a plan has a page (the task page, for items that give units work).
+    path(
+        "plans/<slug:plan>/items/<str:key>/", views.TaskView.as_view(only_tasks=False), name="item"
+    ),
+    # A responsible unit in the chosen plan (?plan=).
+    path("units/<slug:code>/", views.UnitView.as_view(), name="unit"),
 ]

@@ -22,17 +22,26 @@ from django.views.generic import TemplateView
 
 from plans.choice import current_plan, plan_by_code, remember_plan
 from plans.choices import REPORTED_ITEM_KINDS, ItemKind
-from plans.models import ItemUnit, Plan, PlanItem
+from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from registers.rules import confirms_changes
-from registers.selectors import COUNT_CAP, to_confirm_count
+from registers.selectors import (
+    COUNT_CAP,
+    changes_to_confirm,
+    entry_url_name,
+    to_confirm_count,
+)
+from targets.choices import MeasurementState
 from targets.models import Progress, RollupProgress, Target
-from targets.selectors import attention_for
+from targets.selectors import ATTENTION_ROWS, attention_for
 from targets.series import progress_history
 from taskreports import selectors as task_selectors
+from taskreports.choices import ReportState
 from taskreports.rules import ReportRules, issues_notices_as_lead, may_see_supervision
 from zjai.access import RoleRequiredMixin
 from zjai.charts import sparkline
 from zjai.dates import today
+
+from .selectors import unit_page
 
 
 def computed_dates(plan: Plan) -> list[dt.date]:
@@ -89,6 +98,11 @@ class DashboardView(PlanContextMixin, TemplateView):
         if confirms_changes(user):
             context["registers_to_confirm"] = to_confirm_count(user)
             context["registers_cap"] = COUNT_CAP
+            # The longest waiting first, as on the queue's page.
+            context["registers_oldest"] = [
+                (change, entry_url_name(change.content_type))
+                for change in changes_to_confirm(user)[:ATTENTION_ROWS]
+            ]
         # The tasks' statuses come from the reports, not from the computed progress: shown
         # whether or not progress was computed.
         context["tasks"] = task_selectors.task_overview(plan)
@@ -308,28 +322,72 @@ class PortfolioView(RoleRequiredMixin, TemplateView):
 
 
 class TaskView(PlanContextMixin, TemplateView):
-    """One task-like item: its units, its status now and per period, each unit's reports,
-    the consolidated reports and the milestones, as far as the reader may see them."""
+    """Any item of a plan: its text, its units, the items below it and its targets; for a
+    task-like item also its status now and per period, each unit's reports, the consolidated
+    reports and the milestones, as far as the reader may see them."""
 
     template_name = "portfolio/task.html"
+    # /plans/<plan>/tasks/<key>/ names task-like items only; /plans/<plan>/items/<key>/ any.
+    only_tasks = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = current_plan(self.request, self.kwargs["plan"])
-        item = get_object_or_404(
-            PlanItem.objects.select_related("plan", "parent"),
-            plan=plan,
-            key=self.kwargs["key"],
-            kind__in=REPORTED_ITEM_KINDS,
-        )
+        items = PlanItem.objects.select_related("plan", "parent")
+        if self.only_tasks:
+            items = items.filter(kind__in=REPORTED_ITEM_KINDS)
+        item = get_object_or_404(items, plan=plan, key=self.kwargs["key"])
         user = self.request.user
-        page = task_selectors.task_page(item, user)
         context["plan"] = plan
+        context["item"] = item
+        if item.kind in REPORTED_ITEM_KINDS:
+            page = task_selectors.task_page(item, user)
+            context["page"] = page
+            context["links"] = page.links
+            # The link to write this period's report (the write page checks again).
+            context["may_write"] = ReportRules.for_item(user, item.pk).may_write_report(
+                item.pk, getattr(user, "unit_id", None)
+            )
+        else:
+            context["links"] = sorted(
+                ItemUnit.objects.filter(item=item).select_related("unit"),
+                key=lambda link: (not link.is_lead, link.order),
+            )
+        context["children"] = list(PlanItem.objects.filter(parent=item).order_by("order"))
+        targets = list(Target.objects.for_user(user).filter(item=item).order_by("order", "code"))
+        progress = {
+            p.target_id: p for p in Progress.objects.latest_per_target().filter(target__in=targets)
+        }
+        context["targets"] = [(t, progress.get(t.pk)) for t in targets]
+        return context
+
+
+class UnitView(RoleRequiredMixin, TemplateView):
+    """A responsible unit in the chosen plan: its items (lead or taking part), its targets and
+    their progress, its figures and task reports, its reporting completeness and timeliness."""
+
+    template_name = "portfolio/unit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = get_object_or_404(ResponsibleUnit, code=self.kwargs["code"])
+        plan = current_plan(self.request)
+        context["unit"] = unit
+        context["plan"] = plan
+        if plan is None:
+            return context
+        page = unit_page(unit, plan, self.request.user)
         context["page"] = page
-        # The link to write this period's report (the write page checks again).
-        context["may_write"] = ReportRules.for_item(user, item.pk).may_write_report(
-            item.pk, getattr(user, "unit_id", None)
-        )
+        context["figure_states"] = [
+            (state, label, page.figures.get(state, 0))
+            for state, label in MeasurementState.choices
+            if page.figures.get(state)
+        ]
+        context["report_states"] = [
+            (state, label, page.reports.get(state, 0))
+            for state, label in ReportState.choices
+            if page.reports.get(state)
+        ]
         return context
 
 

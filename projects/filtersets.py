@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import ResponsibleUnit
+from registers.filters import AsOfFilterSetMixin, as_of_filter
 from registers.selectors import awaiting_confirmation
 from zjai.choices import City, Sector
 from zjai.filters import year_filter
@@ -13,7 +14,7 @@ from .choices import ProjectKind, ProjectLevel, ProjectStatus
 from .models import Project
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(AsOfFilterSetMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("name"))
     kind = django_filters.MultipleChoiceFilter(choices=ProjectKind.choices, label=_("kind"))
     level = django_filters.MultipleChoiceFilter(choices=ProjectLevel.choices, label=_("level"))
@@ -30,6 +31,13 @@ class ProjectFilterSet(django_filters.FilterSet):
     accepted_before = django_filters.DateFilter(
         field_name="accepted_on", lookup_expr="lte", label=_("accepted on or before")
     )
+    started_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label=_("started on or after")
+    )
+    started_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label=_("started on or before")
+    )
+    as_of = as_of_filter()
     is_demo = django_filters.BooleanFilter(label=_("demo data"))
     pending = django_filters.BooleanFilter(method="awaiting", label=_("awaiting confirmation"))
 
@@ -44,9 +52,26 @@ class ProjectFilterSet(django_filters.FilterSet):
             "sector",
             "owner_unit",
             "year",
+            "as_of",
             "is_demo",
             "pending",
         ]
+
+    # With ?as_of=, these read the values each project held on that date.
+    valid_time_filters = frozenset(
+        {
+            "kind",
+            "level",
+            "status",
+            "city",
+            "sector",
+            "year",
+            "accepted_after",
+            "accepted_before",
+            "started_after",
+            "started_before",
+        }
+    )
 
     def search(self, queryset, name, value):
         value = value.strip()

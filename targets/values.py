@@ -35,6 +35,13 @@ from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
 from projects.choices import ProjectStatus
 from projects.models import Project
+from registers.validtime import (
+    entry_rows_on,
+    history_model,
+    history_row_q,
+    history_rows_on,
+    own_row_q,
+)
 from zjai.decimals import exact_field
 
 from .choices import Register, SourceKind
@@ -90,6 +97,33 @@ def register_condition(target: Target, as_of: dt.date) -> tuple[Q, str]:
     return q & _window_q(target, date_field), date_field
 
 
+def register_list_query(target: Target, as_of: dt.date) -> list[tuple[str, str]]:
+    """The register list's query (enterprises:list, projects:list) that shows the entries
+    `register_condition` counts as of a date: the same filter, read as of the same date
+    (registers/filters.py). Kept beside register_condition so that the two say the same."""
+    query: list[tuple[str, str]] = [("as_of", as_of.isoformat())]
+    for name, wanted in (target.source_filter or {}).items():
+        for value in wanted if isinstance(wanted, list) else [wanted]:
+            query.append((name, str(value)))
+    window = target.window_start is not None and target.window_end is not None
+    if target.source_register == Register.ENTERPRISES:
+        query.append(("counts_on", as_of.isoformat()))
+        after, before = "recognised_after", "recognised_before"
+    elif _counts_from_acceptance(target):
+        query.append(("accepted_before", as_of.isoformat()))
+        after, before = "accepted_after", "accepted_before"
+    else:
+        query.append(("started_before", as_of.isoformat()))
+        after, before = "started_after", "started_before"
+    if window:
+        assert target.window_start is not None and target.window_end is not None
+        query.append((after, target.window_start.isoformat()))
+        # The list takes one bound per filter: the earlier of the window's end and the date.
+        query = [(k, v) for k, v in query if k != before]
+        query.append((before, min(target.window_end, as_of).isoformat()))
+    return query
+
+
 def _window_q(target: Target, date_field: str) -> Q:
     """A windowed target counts only the entries whose counting date falls within its window,
     both ends included (the date must also be on or before the as-of date, above)."""
@@ -109,46 +143,11 @@ def _enterprise_counts(as_of: dt.date) -> Q:
 
 # --- an entry's values on a date, as known at an instant ----------------------------------------
 #
-# An entry's counted values hold over periods (registers.models.ValidTime, EntryHistory): the
-# entry's own row holds its current values from its `valid_from` on, known since its
-# `recorded_at`; its history rows hold the other periods, and the accounts of periods that a
-# later change or correction replaced (`replaced_at`). As of a date D, as known at K, exactly
-# one of them describes each entry: the row whose period holds D and whose knowledge was
-# current at K. Both tables name the counted fields alike, so one filter reads both.
+# Which row describes an entry on a date is registers.validtime's to say (the registers' lists
+# as of a date read it too).
 
-
-def _holds_on(as_of: dt.date) -> Q:
-    return Q(valid_from__isnull=True) | Q(valid_from__lte=as_of)
-
-
-def _own_row_q(as_of: dt.date, known_at: dt.datetime | None) -> Q:
-    """An entry's own row describes it as of a date, as known at an instant (None: now)."""
-    q = _holds_on(as_of)
-    return q & Q(recorded_at__lte=known_at) if known_at is not None else q
-
-
-def _history_row_q(as_of: dt.date, known_at: dt.datetime | None) -> Q:
-    """A history row describes its entry as of a date, as known at an instant (None: now)."""
-    q = _holds_on(as_of) & (Q(valid_to__isnull=True) | Q(valid_to__gt=as_of))
-    if known_at is None:
-        return q & Q(replaced_at__isnull=True)
-    current = Q(replaced_at__isnull=True) | Q(replaced_at__gt=known_at)
-    return q & Q(recorded_at__lte=known_at) & current
-
-
-def history_model(model):
-    """A register's history model (EnterpriseHistory, ProjectHistory)."""
-    return model.history.rel.related_model
-
-
-def entry_rows_on(model, as_of: dt.date, known_at: dt.datetime | None = None) -> QuerySet:
-    """The entries whose own row describes them as of a date, as known at an instant."""
-    return model.objects.filter(_own_row_q(as_of, known_at), confirmed=True)
-
-
-def history_rows_on(model, as_of: dt.date, known_at: dt.datetime | None = None) -> QuerySet:
-    """The history rows that describe their entries as of a date, as known at an instant."""
-    return history_model(model).objects.filter(_history_row_q(as_of, known_at))
+_own_row_q = own_row_q
+_history_row_q = history_row_q
 
 
 def states_on(

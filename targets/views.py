@@ -8,6 +8,7 @@ clear messages (403 for a right, 409 for a stale version, 400 for bad input).
 from __future__ import annotations
 
 from pathlib import PurePath
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from audit.history import history_entries
+from audit.models import AuditEvent
 from zjai.access import RoleRequiredMixin
 from zjai.charts import TimeSeriesLabels, time_series
 from zjai.dates import today
@@ -31,7 +33,7 @@ from zjai.templatetags.zjai import format_number
 from zjai.uploads import content_type_for
 
 from . import services
-from .choices import MeasurementState, ProgressStatus
+from .choices import MeasurementState, ProgressStatus, Register, SourceKind
 from .explain import explain, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
 from .forms import MeasurementForm, ReopenForm, ReviewForm, SubmitForm, WithdrawForm
@@ -42,6 +44,7 @@ from .rules import FigureRules, may_reopen_target
 from .selectors import target_history
 from .series import continued_series, required_path
 from .tables import MeasurementTable, TargetTable
+from .values import register_list_query
 
 PENDING_ROWS = 10
 FIGURES_PER_PAGE = 10
@@ -66,7 +69,13 @@ def visible_figure(user, pk: int) -> Measurement:
     figure = (
         Measurement.objects.for_user(user)
         .select_related(
-            "target", "target__plan", "created_by", "submitted_by", "reviewed_by", "withdrawn_by"
+            "target",
+            "target__plan",
+            "created_by",
+            "submitted_by",
+            "reviewed_by",
+            "withdrawn_by",
+            "unit",
         )
         .filter(pk=pk)
         .first()
@@ -224,8 +233,29 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             # The target's own key is left out of its figures' events: it is this page.
             history_rows=history_entries(history.object_list, skip=("target",)),
             can_report=rules.may_report(target),
+            counted=counted_entries(target, progress),
         )
         return context
+
+
+REGISTER_LISTS: dict[str, str] = {
+    Register.ENTERPRISES: "enterprises:list",
+    Register.PROJECTS: "projects:list",
+}
+
+
+def counted_entries(target: Target, progress: Progress | None) -> dict | None:
+    """For a counted or summed target: the register list filtered as the count is, as of the
+    date its value describes (today's when nothing was computed yet)."""
+    if target.source_kind == SourceKind.REPORTED or target.source_register not in REGISTER_LISTS:
+        return None
+    day = (progress.current_date or progress.as_of) if progress else today()
+    query = urlencode(register_list_query(target, day))
+    return {
+        "url": f"{reverse(REGISTER_LISTS[target.source_register])}?{query}",
+        "on": day,
+        "sums": target.source_kind == SourceKind.SUM,
+    }
 
 
 class ReopenTargetView(RoleRequiredMixin, View):
@@ -294,6 +324,36 @@ class FigureListView(FilteredListView):
         rules.read_editors(context["rows"])
         for figure in context["rows"]:
             figure.may = rules.actions(figure)
+        return context
+
+
+class FigureDetailView(RoleRequiredMixin, TemplateView):
+    """One figure, read-only: what it says, its evidence, its state, its history (the audit
+    trail as a person reads it) and the actions the reader may take (FigureRules)."""
+
+    template_name = "targets/measurement_detail.html"
+
+    def get_context_data(self, pk, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        figure = visible_figure(user, pk)
+        rules = FigureRules.for_target(user, figure.target)
+        rules.read_editors([figure])
+        figure.may = rules.actions(figure)
+        history = paginate(
+            AuditEvent.objects.filter(
+                object_type=Measurement._meta.label_lower, object_id=str(figure.pk)
+            ).order_by("-seq"),
+            self.request.GET.get("history_page"),
+            HISTORY_PER_PAGE,
+        )
+        context.update(
+            figure=figure,
+            target=figure.target,
+            unit=unit_of(figure.target),
+            history=history,
+            history_rows=history_entries(history.object_list, skip=("target",)),
+        )
         return context
 
 

@@ -31,12 +31,24 @@ PAGES = [
     "reports:export",
     "reports:bulletin",
     "search:results",
+    # Pages of one thing (issue 16): a unit, any plan item, a figure.
+    ("portfolio:unit", ["econ-it"]),
+    ("portfolio:item", ["zj-ai-2019-2022", "I.1"]),
+    ("targets:figure", [1]),
 ]
+
+
+def url_of(page) -> str:
+    """A page's address: its name, or its name and the arguments it takes."""
+    if isinstance(page, tuple):
+        name, args = page
+        return reverse(name, args=args)
+    return reverse(page)
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_anonymous_visitors_are_sent_to_the_sign_in_page(db, name):
-    url = reverse(name)
+    url = url_of(name)
     response = Client().get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -126,7 +138,7 @@ def test_sessions_expire_after_inactivity_and_each_request_renews_them(people):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_a_signed_in_user_without_a_role_sees_nothing(people, name):
-    response = client_for(people["norole"]).get(reverse(name))
+    response = client_for(people["norole"]).get(url_of(name))
     assert response.status_code == 403
 
 

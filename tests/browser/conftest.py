@@ -146,6 +146,12 @@ def pages(plan, make_user, settings, tmp_path):
             f"/enterprises/import/{refused_import.pk}/",
             "/projects/",
             "/projects/new/",
+            # Finding things (issue 16): a unit, any item, a figure, a register as of a date.
+            "/units/econ-it/",
+            "/plans/zj-ai-2019-2022/items/I.1/",
+            "/plans/zj-ai-2019-2022/targets/ent-leading/",
+            f"/figures/{drafted.pk}/",
+            "/enterprises/?as_of=2021-06-30&tier=leading&counts_on=2021-06-30",
         ],
         "reviewer1": [
             "/",

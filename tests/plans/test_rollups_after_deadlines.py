@@ -23,7 +23,7 @@ def pace_statuses_in(html: str) -> set[str]:
 
 def dashboard_row(html: str, key: str) -> str:
     """The row of an objective or key task group in the dashboard's table."""
-    return next(row for row in html.split("<tr>") if f'#item-{key}"' in row)
+    return next(row for row in html.split("<tr>") if f'/items/{key}/"' in row)
 
 
 def tree_head(html: str, key: str) -> str:

@@ -63,7 +63,7 @@ def test_the_task_page_shows_units_statuses_per_period_and_milestones(reports, p
     assert page.item.key == "II.1.1"
     # Lead unit first, marked.
     assert [link.unit.code for link in page.links][:2] == ["sci-tech", "econ-it"]
-    assert re.search(r"★</span> Provincial Department of Science and Technology", html)
+    assert re.search(r"★</span> <a [^>]*>Provincial Department of Science and Technology</a>", html)
     # Status now: the consolidated report of Q1 (Q2 has nothing approved yet).
     assert page.status.status == "in_progress" and page.status.consolidated
     assert "牵头单位汇总" in html and "in progress" in html

@@ -331,6 +331,7 @@ def test_another_units_draft_is_404_everywhere(people):
     )
     client = client_for(people["staff"])
     for url in (
+        f"/figures/{secret.pk}/",
         f"/figures/{secret.pk}/edit/",
         f"/figures/{secret.pk}/review/",
         f"/figures/{secret.pk}/withdraw/",
