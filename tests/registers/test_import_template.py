@@ -121,13 +121,11 @@ def test_the_untouched_example_is_skipped_and_a_real_row_imports(people, registe
             {
                 "unified social credit code": credit_code(4242),
                 "tier": "leading enterprise",
-                "recognised on": dt.datetime(2023, 6, 1),
+                "recognised on": dt.date(2023, 6, 1),
             }
         )
     else:
-        filled.update(
-            {"kind": "smart factory", "level": "city", "start date": dt.datetime(2023, 6, 1)}
-        )
+        filled.update({"kind": "smart factory", "level": "city", "start date": dt.date(2023, 6, 1)})
     assert set(filled) <= set(row)
     row.update(filled)
     entries.append([row[h] for h in header])
