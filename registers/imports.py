@@ -733,27 +733,27 @@ class RegisterImport:
         column = label_of.get("name_zh", "—")
         first_row: dict[tuple[str, str], int] = {}
         refused: set[int] = set()
-        for row, key in keyed:
-            if key is None:
+        for row, row_key in keyed:
+            if row_key is None:
                 continue
-            entry = existing.get(key)
-            if entry is not None:
+            found = existing.get(row_key)
+            if found is not None:
                 message = _(
                     "Likely a duplicate of “%(name)s” (%(city)s, id %(id)d), which the register "
                     "already holds. Check it; to add this row all the same, tick “%(confirm)s”."
                 ) % {
-                    "name": entry,
-                    "city": entry.get_city_display(),  # type: ignore[attr-defined]
-                    "id": entry.pk,
+                    "name": found,
+                    "city": found.get_city_display(),  # type: ignore[attr-defined]
+                    "id": found.pk,
                     "confirm": ALLOW_DUPLICATES_LABEL,
                 }
-            elif key in first_row:
+            elif row_key in first_row:
                 message = _(
                     "Likely a duplicate of row %(row)d (the same name and city). To add both, "
                     "tick “%(confirm)s”."
-                ) % {"row": first_row[key], "confirm": ALLOW_DUPLICATES_LABEL}
+                ) % {"row": first_row[row_key], "confirm": ALLOW_DUPLICATES_LABEL}
             else:
-                first_row[key] = row["row"]
+                first_row[row_key] = row["row"]
                 continue
             report.errors.append(RowError(row["row"], column, message))
             refused.add(row["row"])

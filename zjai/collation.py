@@ -41,7 +41,9 @@ class Pinyin(Collate):
     def __init__(self, expression: Any) -> None:
         super().__init__(expression, PINYIN_COLLATION)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
         if not sorts_by_pinyin(connection.vendor):
             return compiler.compile(self.get_source_expressions()[0])
         return super().as_sql(compiler, connection, **extra_context)
