@@ -757,6 +757,8 @@ class RegisterImport:
                 continue
             report.errors.append(RowError(row["row"], column, message))
             refused.add(row["row"])
+        if refused:  # the table lists errors by row (sorted stably: a row's keep their order)
+            report.errors.sort(key=lambda error: error.row)
         return [row for row in rows if row["row"] not in refused]
 
     def column_label(self, name: str, label_of: dict[str, str], form: forms.BaseForm) -> str:
