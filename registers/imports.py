@@ -468,7 +468,8 @@ class RegisterImport:
         """The example row as the template writes it in the current language: the mark in the
         id column, a choice by its label, dates and numbers as such."""
         form = self.header_form()
-        mark = EXAMPLE_MARKS[0] if translation.get_language().startswith("zh") else EXAMPLE_MARKS[1]
+        chinese = (translation.get_language() or "zh-hans").startswith("zh")
+        mark = EXAMPLE_MARKS[0] if chinese else EXAMPLE_MARKS[1]
         cells: dict[str, Any] = {"id": mark}
         for name, value in self.example.items():
             field_obj = form.fields.get(name)
