@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registers.models import EntryHistory, ValidTime
 from zjai.choices import City, Sector
+from zjai.collation import Pinyin
 from zjai.validators import validate_sensible_date
 
 from .choices import EnterpriseStatus, Tier
@@ -81,7 +82,9 @@ class Enterprise(ValidTime, models.Model):
     class Meta:
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
-        ordering = ["name_zh", "id"]
+        # Names in pinyin order (zjai/collation.py); on PostgreSQL the index
+        # enterprise_name_pinyin (migration 0006, PostgreSQL only) serves it.
+        ordering = [Pinyin("name_zh").asc(), "id"]
         indexes = [
             models.Index(fields=["tier", "recognised_on"], name="enterprise_tier_date"),
             models.Index(fields=["city", "sector"], name="enterprise_city_sector"),

@@ -14,6 +14,7 @@ from registers.views import (
     EntryImportView,
     EntryMixin,
 )
+from zjai.collation import by_name
 from zjai.lists import FilteredListView
 
 from .filtersets import EnterpriseFilterSet
@@ -67,7 +68,9 @@ class EnterpriseDetailView(EnterpriseEntry, EntryDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["projects"] = list(
-            context["object"].projects.for_user(self.request.user).order_by("name_zh", "pk")[:20]
+            context["object"]
+            .projects.for_user(self.request.user)
+            .order_by(by_name("name_zh"), "pk")[:20]
         )
         return context
 

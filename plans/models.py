@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zjai.choices import City
+from zjai.collation import Pinyin
 from zjai.dates import today
 
 from .choices import ItemKind, PlanState, ReportingFrequency, UnitKind
@@ -115,7 +116,9 @@ class ResponsibleUnit(BilingualMixin, models.Model):
     class Meta:
         verbose_name = _("responsible unit")
         verbose_name_plural = _("responsible units")
-        ordering = ["kind", "code"]
+        # Within a kind, by name in pinyin order (zjai/collation.py): the order of every
+        # select of units.
+        ordering = ["kind", Pinyin("name_zh").asc(), "code"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=[k.value for k in UnitKind]),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registers.models import EntryHistory, ValidTime
 from zjai.choices import City, Sector
+from zjai.collation import Pinyin
 from zjai.decimals import ExactDecimalField
 from zjai.validators import validate_sensible_date
 
@@ -95,7 +96,9 @@ class Project(ValidTime, models.Model):
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        ordering = ["name_zh", "id"]
+        # Names in pinyin order (zjai/collation.py); on PostgreSQL the index
+        # project_name_pinyin (migration 0009, PostgreSQL only) serves it.
+        ordering = [Pinyin("name_zh").asc(), "id"]
         indexes = [
             models.Index(fields=["kind", "status", "accepted_on"], name="project_kind_status_date"),
             models.Index(fields=["city", "kind"], name="project_city_kind"),

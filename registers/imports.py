@@ -36,13 +36,14 @@ from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from zjai.exceptions import ConflictError
 from zjai.uploads import extension, sniff
 
 from .choices import EditKind
 from .forms import DATING_FIELDS, EntryForm, EntryFormClass
+from .import_messages import allowed_values, explain, is_coded
 from .models import ImportBatch
 from .rules import can_edit_entry
 from .selectors import attach_pending
@@ -368,6 +369,9 @@ def _choice_lookup(field_obj: forms.Field) -> dict[str, str]:
 
 # The column naming an existing entry to change, by these headers (any case).
 ID_HEADERS = ("id", "编号")
+# What the XLSX template's example row holds in its id column (any case): an untouched
+# example row is skipped, a changed one is an error (RegisterImport.is_untouched_example).
+EXAMPLE_MARKS = ("示例", "example")
 # Words a file may use for a choice besides its code and its label in either language.
 CHOICE_WORDS: dict[str, dict[str, str]] = {
     "edit_kind": {"变更": EditKind.CHANGE, "更正": EditKind.CORRECTION},
@@ -379,6 +383,10 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
 IMPORTS: dict[str, type[RegisterImport]] = {}
 # Rows checked between two reports of progress to a background job.
 PROGRESS_EVERY = 100
+# Names looked up in one query when looking for likely duplicates.
+DUPLICATE_QUERY_CHUNK = 1000
+# The import form's box that lets likely duplicates in (registers.views.ImportForm).
+ALLOW_DUPLICATES_LABEL = gettext_lazy("Import likely duplicates anyway")
 
 
 def import_for(register: str) -> type[RegisterImport]:
@@ -411,8 +419,10 @@ class RegisterImport:
         if cls.register:
             IMPORTS[cls.register] = cls
 
-    def __init__(self, user) -> None:
+    def __init__(self, user, *, allow_duplicates: bool = False) -> None:
         self.user = user
+        # The importer confirmed that rows taken for likely duplicates are to be added.
+        self.allow_duplicates = allow_duplicates
         self._choices: dict[str, dict[str, str]] = {}
         self._blank_form: forms.BaseForm | None = None
         self._labels: dict[str, str] = {}
@@ -443,6 +453,50 @@ class RegisterImport:
         form = self.header_form()
         names = (*self.columns, *self.extra_columns())
         return [ID_HEADERS[0], *(force_str(form.fields[name].label) for name in names)]
+
+    def template_columns(self) -> list[str]:
+        """The field of each of template_headers(), "id" first."""
+        return ["id", *self.columns, *self.extra_columns()]
+
+    # --- the template's example row ---------------------------------------------------------
+
+    # The example row of the XLSX template, by field: a choice by its code, a date as a date,
+    # an amount as a Decimal (registers.import_template writes it, in the reader's language).
+    example: dict[str, Any] = {}
+
+    def example_cells(self) -> dict[str, Any]:
+        """The example row as the template writes it in the current language: the mark in the
+        id column, a choice by its label, dates and numbers as such."""
+        form = self.header_form()
+        chinese = (translation.get_language() or "zh-hans").startswith("zh")
+        mark = EXAMPLE_MARKS[0] if chinese else EXAMPLE_MARKS[1]
+        cells: dict[str, Any] = {"id": mark}
+        for name, value in self.example.items():
+            field_obj = form.fields.get(name)
+            if field_obj is None:
+                continue
+            if is_coded(field_obj):
+                value = force_str(dict(allowed_values(field_obj)).get(value, value))
+            cells[name] = value
+        return cells
+
+    def is_untouched_example(self, cells: dict[str, str]) -> bool:
+        """Whether a row of a file is the template's example row as the template wrote it
+        (in either language): its id column holds the mark (示例, example) and every other
+        column the example's value. Such a row is skipped; a marked row that was changed is
+        an error (check())."""
+        if cells.get("id", "").strip().lower() not in EXAMPLE_MARKS:
+            return False
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                example = {name: _cell_text(v) for name, v in self.example_cells().items()}
+            if all(
+                text.strip() == example.get(name, "")
+                for name, text in cells.items()
+                if name != "id"
+            ):
+                return True
+        return False
 
     # --- reading and checking ---------------------------------------------------------------
 
@@ -530,6 +584,9 @@ class RegisterImport:
             (number, row)
             for number, row in enumerate(table[1:], start=2)
             if any(cell.strip() for cell in row)
+            and not self.is_untouched_example(
+                {name: row[index] if index < len(row) else "" for index, name in mapping.items()}
+            )
         ]
         if len(rows) > limit:
             report.errors.append(
@@ -551,6 +608,20 @@ class RegisterImport:
                 name: (row[index] if index < len(row) else "") for index, name in mapping.items()
             }
             entry_id = data.pop("id", "").strip()
+            if entry_id.lower() in EXAMPLE_MARKS:
+                report.errors.append(
+                    RowError(
+                        number,
+                        label_of["id"],
+                        _(
+                            "This row is marked as the template's example (%(mark)s in the id "
+                            "column) but was changed: delete the row, or empty that cell to "
+                            "import it."
+                        )
+                        % {"mark": entry_id},
+                    )
+                )
+                continue
             given = {name for name, text in data.items() if text.strip()}
             entry = None
             if entry_id:
@@ -581,9 +652,13 @@ class RegisterImport:
                 instance=copy.copy(entry) if entry is not None else None,
             )
             if not form.is_valid():
-                for name, errors in form.errors.items():
+                for name, errors in form.errors.as_data().items():
                     column = self.column_label(name, label_of, form)
-                    report.errors.extend(RowError(number, column, str(e)) for e in errors)
+                    field_obj = form.fields.get(name)
+                    report.errors.extend(
+                        RowError(number, column, explain(field_obj, e, data.get(name)))
+                        for e in errors
+                    )
                 continue
             duplicate = False
             for name in self.unique_columns:
@@ -623,8 +698,69 @@ class RegisterImport:
                 )
         if self.on_progress is not None:
             self.on_progress(len(rows), len(rows))
+        if not self.allow_duplicates:
+            cleaned_rows = self.refuse_likely_duplicates(cleaned_rows, report, label_of)
         self._labels = label_of
         return report, cleaned_rows
+
+    # --- likely duplicates ----------------------------------------------------------------------
+
+    def duplicate_key(self, values: dict[str, Any]) -> tuple[str, str] | None:
+        """What makes a new row a likely duplicate: its Chinese name (spaces at the ends
+        ignored) and its city; None for a row that cannot be one (an enterprise with a credit
+        code: the code is its key, and a second use of it is refused anyway)."""
+        if any(values.get(name) for name in self.unique_columns):
+            return None
+        name = (values.get("name_zh") or "").strip()
+        city = values.get("city") or ""
+        return (name, city) if name and city else None
+
+    def refuse_likely_duplicates(
+        self, rows: list[dict[str, Any]], report: ImportReport, label_of: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """The rows that add an entry without a key of their own (duplicate_key) and match an
+        entry of the register, or an earlier row of the file, by name and city are errors,
+        unless the importer ticked "import likely duplicates anyway" (allow_duplicates): a
+        file imported twice would otherwise add its entries twice. The other rows."""
+        keyed = [(row, self.duplicate_key(row["values"])) for row in rows if row["entry"] is None]
+        keys = {key for _row, key in keyed if key is not None}
+        existing: dict[tuple[str, str], models.Model] = {}
+        names = sorted({name for name, _city in keys})
+        for start in range(0, len(names), DUPLICATE_QUERY_CHUNK):
+            chunk = names[start : start + DUPLICATE_QUERY_CHUNK]
+            for entry in self.model._default_manager.filter(name_zh__in=chunk).order_by("pk"):
+                key = (entry.name_zh.strip(), entry.city)  # type: ignore[attr-defined]
+                existing.setdefault(key, entry)
+        column = label_of.get("name_zh", "—")
+        first_row: dict[tuple[str, str], int] = {}
+        refused: set[int] = set()
+        for row, row_key in keyed:
+            if row_key is None:
+                continue
+            found = existing.get(row_key)
+            if found is not None:
+                message = _(
+                    "Likely a duplicate of “%(name)s” (%(city)s, id %(id)d), which the register "
+                    "already holds. Check it; to add this row all the same, tick “%(confirm)s”."
+                ) % {
+                    "name": found,
+                    "city": found.get_city_display(),  # type: ignore[attr-defined]
+                    "id": found.pk,
+                    "confirm": ALLOW_DUPLICATES_LABEL,
+                }
+            elif row_key in first_row:
+                message = _(
+                    "Likely a duplicate of row %(row)d (the same name and city). To add both, "
+                    "tick “%(confirm)s”."
+                ) % {"row": first_row[row_key], "confirm": ALLOW_DUPLICATES_LABEL}
+            else:
+                first_row[row_key] = row["row"]
+                continue
+            report.errors.append(RowError(row["row"], column, message))
+            refused.add(row["row"])
+        if refused:  # the table lists errors by row (sorted stably: a row's keep their order)
+            report.errors.sort(key=lambda error: error.row)
+        return [row for row in rows if row["row"] not in refused]
 
     def column_label(self, name: str, label_of: dict[str, str], form: forms.BaseForm) -> str:
         """The column of a field's error: its header in the file, else the field's label (a

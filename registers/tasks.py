@@ -50,7 +50,7 @@ def run_import_job(task: Task, job_id: int) -> dict:
     with translation.override(job.language):
         try:
             upload = SimpleUploadedFile(job.file_name, bytes(job.content or b""))
-            importer = import_for(job.register)(job.user)
+            importer = import_for(job.register)(job.user, **services.import_options(job))
             last = {"at": 0.0}
 
             def progress(checked: int, total: int) -> None:

@@ -36,7 +36,9 @@ from zjai.lists import UserScopedModel, paginate
 
 from . import services as register_services
 from .forms import DATING_FIELDS, DecisionForm, EntryFormClass
+from .import_template import template_xlsx
 from .imports import (
+    ALLOW_DUPLICATES_LABEL,
     ImportFileError,
     RegisterImport,
     file_refused,
@@ -71,6 +73,15 @@ class ImportForm(forms.Form):
         label=gettext_lazy("file"),
         help_text=gettext_lazy("CSV (UTF-8) or XLSX; the first row names the columns."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    allow_duplicates = forms.BooleanField(
+        label=ALLOW_DUPLICATES_LABEL,
+        required=False,
+        help_text=gettext_lazy(
+            "A new row without a key of its own (an enterprise without a credit code, any "
+            "project) that has the same name and city as an entry of the register or an "
+            "earlier row of the file is refused as a likely duplicate, unless this is ticked."
+        ),
     )
 
 
@@ -402,6 +413,15 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
         )
 
     def get(self, request):
+        if request.GET.get("template") == "xlsx":
+            response = HttpResponse(
+                template_xlsx(self.importer_class(request.user)),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="{self.template_filename}-template.xlsx"'
+            )
+            return response
         if request.GET.get("template") == "csv":
             importer = self.importer_class(request.user)
             response = HttpResponse(
@@ -426,9 +446,13 @@ class EntryImportView(CreateRightMixin, EntryMixin, View):
                 acting_user=request.user,
                 register=self.importer_class.register,
                 upload=form.cleaned_data["file"],
+                allow_duplicates=form.cleaned_data["allow_duplicates"],
             )
             return HttpResponseRedirect(reverse(self.job_route, args=[job.pk]))
-        report = self.importer_class(request.user).run(form.cleaned_data["file"])
+        importer = self.importer_class(
+            request.user, allow_duplicates=form.cleaned_data["allow_duplicates"]
+        )
+        report = importer.run(form.cleaned_data["file"])
         if not report.ok:
             return self.render_page(form, report=report, status=400)
         changed = ""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Enterprise
 from plans.models import ResponsibleUnit
 from projects.models import Project
+from zjai.collation import by_name
 from zjai.forms import DateInput, VersionField
 from zjai.uploads import validate_evidence
 
@@ -84,10 +85,10 @@ class TaskReportForm(forms.Form):
         unit_id = getattr(user, "unit_id", None)
         enterprises.queryset = Enterprise.objects.filter(
             Q(owner_unit_id=unit_id) | Q(pk__in=list(named_enterprises))
-        ).order_by("name_zh", "pk")
+        ).order_by(by_name("name_zh"), "pk")
         projects.queryset = Project.objects.filter(
             Q(owner_unit_id=unit_id) | Q(pk__in=list(named_projects))
-        ).order_by("name_zh", "pk")
+        ).order_by(by_name("name_zh"), "pk")
 
 
 class AdminUnitForm(forms.Form):

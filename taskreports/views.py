@@ -24,6 +24,7 @@ from plans.choice import current_plan
 from plans.choices import REPORTED_ITEM_KINDS
 from plans.models import ItemUnit, PlanItem, ResponsibleUnit
 from zjai.access import RoleRequiredMixin
+from zjai.collation import by_name
 from zjai.exceptions import ConflictError
 from zjai.forms import apply_errors
 from zjai.lists import FilteredListView
@@ -232,8 +233,8 @@ class ReportDetailView(RoleRequiredMixin, TemplateView):
             rounds=report.rounds.select_related("submitted_by", "reviewed_by").order_by("number"),
             evidence=report.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"),
             milestones=report.milestones_reached.order_by("due_on", "pk"),
-            enterprises=report.enterprises.order_by("name_zh"),
-            projects=report.projects.order_by("name_zh"),
+            enterprises=report.enterprises.order_by(by_name("name_zh"), "pk"),
+            projects=report.projects.order_by(by_name("name_zh"), "pk"),
             may_consolidate=rules.may_write_consolidated(report.item_id),
         )
         return context

@@ -25,6 +25,7 @@ from django.utils.encoding import force_str
 from django.views.generic import TemplateView
 
 from zjai.access import RoleRequiredMixin
+from zjai.collation import PINYIN_FIELDS, ordering_terms
 from zjai.csvsafe import defuse
 from zjai.forms import DateInput
 
@@ -78,6 +79,8 @@ class Table:
     columns: tuple[Column, ...] = ()
     default_sort: str = ""
     export_fields: tuple[ExportField, ...] = ()
+    # Fields of Chinese text sorted in pinyin order, not by code point (zjai/collation.py).
+    pinyin_fields: tuple[str, ...] = PINYIN_FIELDS
 
     def __init__(self, sort: str | None):
         names = {c.name: c for c in self.columns if c.sortable}
@@ -93,7 +96,8 @@ class Table:
 
     def order(self, queryset):
         fields = [f"-{f}" if self.descending else f for f in self.column.order_by]
-        return queryset.order_by(*fields, "-pk" if self.descending else "pk")
+        terms = ordering_terms(fields, self.pinyin_fields)
+        return queryset.order_by(*terms, "-pk" if self.descending else "pk")
 
     def headers(self) -> list[dict[str, Any]]:
         out = []

@@ -24,9 +24,13 @@ from ..rules import can_create_entry
 logger = logging.getLogger(__name__)
 
 
-def start_import_job(*, acting_user, register: str, upload) -> ImportJob:
+def start_import_job(
+    *, acting_user, register: str, upload, allow_duplicates: bool = False
+) -> ImportJob:
     """A job that checks and imports `upload` into `register`, queued for a worker once the
-    request commits. The file's bytes are kept in the job's row until it ends."""
+    request commits. The file's bytes are kept in the job's row until it ends; the import
+    form's choices (`allow_duplicates`) in its result's "options" until the outcome replaces
+    them (import_options)."""
     if not can_create_entry(acting_user):
         raise PermissionDenied(_("Your role may not add register entries."))
     clear_overdue_import_jobs()
@@ -40,9 +44,16 @@ def start_import_job(*, acting_user, register: str, upload) -> ImportJob:
             size=len(content),
             content=content,
             language=translation.get_language() or "zh-hans",
+            result={"options": {"allow_duplicates": bool(allow_duplicates)}},
         )
         transaction.on_commit(lambda: queue_import_job(job.pk))
     return job
+
+
+def import_options(job: ImportJob) -> dict[str, Any]:
+    """The import form's choices a queued job carries (keyword arguments of the import)."""
+    options = (job.result or {}).get("options") or {}
+    return {"allow_duplicates": bool(options.get("allow_duplicates", False))}
 
 
 def queue_import_job(job_id: int) -> None:

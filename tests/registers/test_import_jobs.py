@@ -281,3 +281,35 @@ def test_a_job_stopped_at_its_time_limit_imports_nothing(people, background, set
     assert imported() == 0
     page = client_for(people["staff"]).get(response["Location"]).content.decode()
     assert "未完成，未导入任何内容" in page and "导入超过 1 秒" in page
+
+
+def test_a_job_refuses_likely_duplicates_unless_the_importer_ticked_the_box(
+    people, background, settings, django_capture_on_commit_callbacks
+):
+    """The check of likely duplicates (same name and city, no credit code) runs in the job as
+    within the request, and the box ticked on the form travels with the job."""
+    client = client_for(people["staff"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the job writes in its language
+    content = ("name_zh,city\n" + "".join(f"{NAME}{i:05d},杭州\n" for i in range(60))).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, content)
+    assert imported() == 60
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, content)
+    refused = ImportJob.objects.order_by("pk").last()
+    assert refused.state == "rejected"
+    errors = refused.result["errors"]
+    assert [e["row"] for e in errors] == list(range(2, 62))
+    assert all(e["column"] == "name_zh" for e in errors)
+    assert all(e["message"].startswith("Likely a duplicate of “后台企业") for e in errors)
+    assert imported() == 60
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/enterprises/import/",
+            {"file": SimpleUploadedFile("big.csv", content), "allow_duplicates": "on"},
+        )
+    ticked = ImportJob.objects.order_by("pk").last()
+    assert ticked.state == "done" and ticked.result["created"] == 60
+    assert imported() == 120

@@ -24,6 +24,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
+from zjai.collation import PINYIN_FIELDS, ordering_terms
+
 INTEGER = re.compile(r"-?[0-9]{1,18}")
 # The range Python's date handles; a year lookup outside it cannot be turned into SQL.
 YEAR_RANGE = (1, 9999)
@@ -189,6 +191,13 @@ class StrictOrderingFilter(OrderingFilter):
         if not any(term.removeprefix("-") in ("pk", "id") for term in ordering):
             ordering.append("pk")
         return ordering
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        """The requested order, Chinese names and titles in pinyin order (zjai/collation.py)."""
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(*ordering_terms(ordering, PINYIN_FIELDS))
 
     def allowed_terms(self, view: Any, request: Request | None = None) -> set[str]:
         return {name for name, _label in self.get_valid_fields(view.get_queryset(), view, {})}
