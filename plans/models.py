@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zjai.choices import City
 from zjai.dates import today
+from zjai.numbering import item_number
 
 from .choices import ItemKind, PlanState, ReportingFrequency, UnitKind
 
@@ -189,7 +190,7 @@ class PlanItem(BilingualMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}".strip()
+        return f"{item_number(self.number)} {self.title}".strip()
 
     @property
     def title(self) -> str:
