@@ -206,6 +206,12 @@ class PlanItem(BilingualMixin, models.Model):
         return link.unit if link else None
 
 
+# The word the audit history puts after the unit that leads an item or a target ("省经信厅
+# (牵头)"): audit.history translates it inside an f-string, which makemessages cannot read, and
+# the pages now say "(lead)" whole; this keeps the word in the catalogue.
+LEAD = _("lead")
+
+
 class ItemUnit(models.Model):
     """A unit responsible for an item. The first unit the plan names leads; the rest take part."""
 
