@@ -76,7 +76,7 @@ def test_the_chinese_target_page_writes_dates_one_way(people):
     before_history = text.split("历史变化")[0]
     assert "2022年12月31日" in before_history
     assert not re.search(r"\d{4}-\d{2}-\d{2}", before_history)
-    assert "（牵头）" in text and "(牵头)" not in text
+    assert "（牵头）" in before_history and "(牵头)" not in before_history
 
 
 def test_the_figure_form_shows_the_value_without_trailing_zeros_and_the_date_in_english(
