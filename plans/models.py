@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from zjai.choices import City
 from zjai.collation import Pinyin
 from zjai.dates import today
+from zjai.numbering import item_number
 
 from .choices import ItemKind, PlanState, ReportingFrequency, UnitKind
 
@@ -192,7 +193,7 @@ class PlanItem(BilingualMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}".strip()
+        return f"{item_number(self.number)} {self.title}".strip()
 
     @property
     def title(self) -> str:
@@ -206,6 +207,12 @@ class PlanItem(BilingualMixin, models.Model):
     def lead_unit(self) -> ResponsibleUnit | None:
         link = self.unit_links.filter(is_lead=True).select_related("unit").first()
         return link.unit if link else None
+
+
+# The word the audit history puts after the unit that leads an item or a target ("省经信厅
+# (牵头)"): audit.history translates it inside an f-string, which makemessages cannot read, and
+# the pages now say "(lead)" whole; this keeps the word in the catalogue.
+LEAD = _("lead")
 
 
 class ItemUnit(models.Model):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioConfig(AppConfig):
@@ -6,3 +7,4 @@ class PortfolioConfig(AppConfig):
     pages that show a plan with its progress. It sits above targets (docs/architecture.md)."""
 
     name = "portfolio"
+    verbose_name = _("plan portfolio")

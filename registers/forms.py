@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zjai.forms import DateInput, VersionField
+from zjai.forms import DateInput, PromptChoicesMixin, VersionField
 
 from .choices import EditKind
 
@@ -92,5 +92,5 @@ class DatingFields(forms.Form):
         return {name: self.cleaned_data[name] for name in DATING_FIELDS if name in self.fields}
 
 
-class EntryForm(DatingFields, forms.ModelForm):
+class EntryForm(PromptChoicesMixin, DatingFields, forms.ModelForm):
     """The base of a register's entry form: its model's fields, and the dating of an edit."""

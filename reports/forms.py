@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from plans.choices import REPORTED_ITEM_KINDS
@@ -144,7 +145,7 @@ class BulletinForm(forms.Form):
             p.start.isoformat(): p for p in reversed(periods_of(plan)) if p.start <= today()
         }
         self.fields["period"].choices = [
-            (key, f"{p.label} ({p.start:%Y-%m-%d} – {p.end:%Y-%m-%d})")
+            (key, f"{p.label} ({date_format(p.start)} – {date_format(p.end)})")
             for key, p in self.periods.items()
         ]
         self.fields["unit"].queryset = (

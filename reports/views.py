@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from audit import history
@@ -135,6 +136,28 @@ class BulletinView(ExporterMixin, View):
         return HttpResponseRedirect(reverse("reports:export-detail", args=[item.pk]))
 
 
+# What a running export is doing, for the page: the job records a stage code (a table's name,
+# "digest", "pdf"; reports.exporting). A finished or failed export says so by its state alone,
+# so its last stage ("done") is not shown next to it.
+STAGE_LABELS = {
+    "digest": gettext_lazy("computing the digest"),
+    "pdf": gettext_lazy("writing the PDF"),
+    "summary": gettext_lazy("writing the summary"),
+    "targets": gettext_lazy("writing the targets"),
+    "measurements": gettext_lazy("writing the figures"),
+    "enterprises": gettext_lazy("writing the enterprises"),
+    "projects": gettext_lazy("writing the projects"),
+    "rollup_units": gettext_lazy("writing the roll-up by unit"),
+    "rollup_items": gettext_lazy("writing the roll-up by plan item"),
+}
+
+
+def stage_label(item: Export) -> str:
+    if item.state not in (Export.State.QUEUED, Export.State.RUNNING):
+        return ""
+    return str(STAGE_LABELS.get(item.stage, ""))
+
+
 def _status(item: Export) -> dict:
     return {
         "id": item.pk,
@@ -143,6 +166,7 @@ def _status(item: Export) -> dict:
         "progress": round(item.progress, 3),
         "percent": round(item.progress * 100),
         "stage": item.stage,
+        "stage_label": stage_label(item),
         "error": item.error,
         "download": reverse("reports:export-download", args=[item.pk])
         if item.state == Export.State.DONE

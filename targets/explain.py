@@ -14,10 +14,22 @@ from .progress import NEEDS_ACCELERATION_RATIO, ON_TRACK_RATIO
 from .recompute import closing_date
 
 
-def unit_of(target) -> str:
+def unit_name(target) -> str:
+    """The target's unit of measure in the reader's language (亿元 / 100 million yuan)."""
     if (get_language() or "").startswith("en") and target.unit_of_measure_en:
         return target.unit_of_measure_en
     return target.unit_of_measure
+
+
+def unit_of(target) -> str:
+    """The unit as written after a value. An English unit that starts with a number (a
+    multiplier: "100 million yuan") is bracketed, as a statistical table's heading brackets it,
+    so that two numbers never run together: "815.15 (100 million yuan)", never "815.15 100
+    million yuan". Chinese writes the unit straight after the number (815.15 亿元)."""
+    name = unit_name(target)
+    if name[:1].isdigit() and (get_language() or "").startswith("en"):
+        return f"({name})"
+    return name
 
 
 def _date(day) -> str:

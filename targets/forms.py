@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from targets.explain import unit_name
 from targets.models import FIGURE_TEXT_MAX_LENGTH, Measurement
 from zjai.decimals import exact_field, plain_number
 from zjai.forms import DateInput, VersionField
@@ -51,7 +52,7 @@ class MeasurementForm(forms.Form):
             "PDF, PNG, JPG, XLSX, CSV or DOCX, at most %(size)s."
         ) % {"size": filesizeformat(settings.ZJAI_EVIDENCE_MAX_BYTES)}
         if target is not None:
-            self.fields["value"].help_text = _("In %(unit)s.") % {"unit": target.unit_of_measure}
+            self.fields["value"].help_text = _("In %(unit)s.") % {"unit": unit_name(target)}
 
     def clean_value(self):
         value = self.cleaned_data["value"]

@@ -16,6 +16,7 @@ from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,7 +35,7 @@ from zjai.uploads import content_type_for
 
 from . import services
 from .choices import MeasurementState, ProgressStatus, Register, SourceKind
-from .explain import explain, unit_of
+from .explain import explain, unit_name, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
 from .forms import MeasurementForm, ReopenForm, ReviewForm, SubmitForm, WithdrawForm
 from .lookup import AmbiguousCode, find_target
@@ -170,12 +171,13 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             target_value=float(target.target_value),
             forecast=forecast,
             labels=TimeSeriesLabels(
-                title=_("%(target)s over time (%(unit)s)") % {"target": target.title, "unit": unit},
+                title=_("%(target)s over time (%(unit)s)")
+                % {"target": target.title, "unit": unit_name(target)},
                 description=sentence,
                 actual=_("value"),
                 required=_("required path"),
                 target=_("target value"),
-                deadline=_("deadline %(date)s") % {"date": target.deadline.isoformat()},
+                deadline=_("deadline %(date)s") % {"date": date_format(target.deadline)},
                 forecast=_("forecast"),
             ),
         )

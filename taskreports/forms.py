@@ -14,7 +14,7 @@ from enterprises.models import Enterprise
 from plans.models import ResponsibleUnit
 from projects.models import Project
 from zjai.collation import by_name
-from zjai.forms import DateInput, VersionField
+from zjai.forms import DateInput, PromptChoicesMixin, VersionField
 from zjai.uploads import validate_evidence
 
 from .choices import TaskStatus
@@ -91,7 +91,7 @@ class TaskReportForm(forms.Form):
         ).order_by(by_name("name_zh"), "pk")
 
 
-class AdminUnitForm(forms.Form):
+class AdminUnitForm(PromptChoicesMixin, forms.Form):
     """For an administrator writing a report: which of the task's units it is for."""
 
     unit = forms.ModelChoiceField(label=_("unit"), queryset=ResponsibleUnit.objects.none())
@@ -132,7 +132,7 @@ class ConsolidatedReportForm(forms.Form):
     version = VersionField()
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(PromptChoicesMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("owning unit"), queryset=ResponsibleUnit.objects.none())
     due_on = forms.DateField(label=_("due on"), widget=DateInput())
     description = forms.CharField(label=_("description"), max_length=500)
@@ -151,7 +151,7 @@ class MilestoneDoneForm(forms.Form):
     version = VersionField(required=True)
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(PromptChoicesMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("unit"), queryset=ResponsibleUnit.objects.all())
     subject = forms.CharField(label=_("subject"), max_length=300)
     text = forms.CharField(

@@ -83,6 +83,13 @@ class ExactDecimalFormField(forms.DecimalField):
             **kwargs,
         )
 
+    def prepare_value(self, value: Any) -> Any:
+        # A stored 205.5000 is shown as 205.5 (and 142000.0000 as 142000): the column's places
+        # are how it is kept, not how the number was written.
+        if isinstance(value, Decimal) and value.is_finite():
+            return without_trailing_zeros(value)
+        return super().prepare_value(value)
+
     def validate(self, value: Any) -> None:
         super().validate(value)  # required, finite
         if value not in self.empty_values and value not in self.allowed:
@@ -138,6 +145,13 @@ def exact_field(model: type[models.Model], name: str) -> ExactDecimalField:
     if not isinstance(field, ExactDecimalField):
         raise TypeError(f"{model.__name__}.{name} is not an ExactDecimalField")
     return field
+
+
+def without_trailing_zeros(value: Decimal) -> Decimal:
+    """205.5000 → 205.5, 142000.0000 → 142000 (never 1.42E+5)."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
 
 
 def plain_number(value: Decimal) -> str:

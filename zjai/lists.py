@@ -27,6 +27,7 @@ from django.views.generic import TemplateView
 from zjai.access import RoleRequiredMixin
 from zjai.collation import PINYIN_FIELDS, ordering_terms
 from zjai.csvsafe import defuse
+from zjai.filters import AnyYesNoSelect
 from zjai.forms import DateInput
 
 if TYPE_CHECKING:
@@ -259,9 +260,12 @@ class FilteredListView(RoleRequiredMixin, TemplateView):
 
     @staticmethod
     def friendly_widgets(form) -> None:
-        """Checkboxes for multiple choices, date pickers for dates (the API ignores widgets)."""
+        """Checkboxes for multiple choices, All/Yes/No for yes-or-no, date boxes in the page's
+        language for dates (the API ignores widgets)."""
         for form_field in form.fields.values():
-            if isinstance(form_field, forms.MultipleChoiceField):
+            if isinstance(form_field, forms.NullBooleanField):
+                form_field.widget = AnyYesNoSelect()
+            elif isinstance(form_field, forms.MultipleChoiceField):
                 # django-stubs type a widget's choices as already normalised; since Django 5.0
                 # the widget normalises what it is given, as the field does.
                 form_field.widget = forms.CheckboxSelectMultiple(

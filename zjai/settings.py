@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "zjai.apps.AxesConfig",  # django-axes, with a translated name (zjai/apps.py)
     "csp",
     "rest_framework",
     "django_filters",
@@ -347,6 +347,10 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "task": "accounts.tasks.purge_idempotency_keys",
     "schedule": crontab(hour=3, minute=45),
 }
+
+# django-filter: a filter's empty choice means "any value" and says so ("All", 全部), not
+# "---------" (zjai/filters.py; yes/no filters get AnyYesNoSelect on the list pages).
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # --- REST framework (the API, issue 5; see zjai/api/ and docs/api.md) -------------------------
 REST_FRAMEWORK = {

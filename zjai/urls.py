@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from zjai.health import healthz
@@ -17,6 +18,9 @@ from zjai.health import healthz
 # 503 page rather than Django's 400 or 500 (zjai.faults).
 handler400 = "zjai.faults.bad_request"
 handler500 = "zjai.faults.server_error"
+
+# The admin's header and title in the site's name and language, not "Django administration".
+admin.site.site_header = admin.site.site_title = _("AI Action Plan tracker")
 
 
 @login_not_required

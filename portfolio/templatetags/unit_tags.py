@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -22,9 +22,8 @@ def unit_link(unit, lead: bool = False) -> SafeString | str:
     )
     if not lead:
         return link
+    # The language places the marker: "X (lead)" in English, "X（牵头）" in Chinese.
+    marked = _('%(unit)s <span class="muted">(lead)</span>') % {"unit": link}
     return format_html(
-        '<strong class="lead"><span aria-hidden="true">★</span> {} <span class="muted">({})</span>'
-        "</strong>",
-        link,
-        _("lead"),
+        '<strong class="lead"><span aria-hidden="true">★</span> {}</strong>', mark_safe(marked)
     )

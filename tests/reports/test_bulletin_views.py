@@ -69,7 +69,7 @@ def test_an_auditor_makes_and_downloads_a_bulletin(
     assert response.status_code == 302
     assert response["Location"] == f"/reports/exports/{item.pk}/"
     detail = client.get(response["Location"]).content.decode()
-    assert "2021-04-01" in detail and "2021-06-30" in detail
+    assert "2021年4月1日" in detail and "2021年6月30日" in detail  # the page's date format
     status = client.get(f"/reports/exports/{item.pk}/status/").json()
     assert status["state"] == "done", status
     assert len(status["digest"]) == 64 and status["audit_head"].count(":") == 1

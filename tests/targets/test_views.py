@@ -51,7 +51,7 @@ def test_every_role_reads_the_target_pages(people, robots, role):
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html and "要求进度线" in html  # the chart, with its required path
-    assert "期限 2022-12-31" in html  # the deadline is marked
+    assert "期限 2022年12月31日" in html  # the deadline is marked, in the page's date format
     assert "该指标的进度尚未计算" in html  # nothing computed yet: said, not computed here
 
 

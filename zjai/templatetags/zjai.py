@@ -1,4 +1,5 @@
-"""Template helpers shared by every page: numbers, percentages, file names, roles.
+"""Template helpers shared by every page: numbers, percentages, plan items' numbering, the
+list separator, file names, roles.
 
 Loaded with `{% load zjai %}` (registered in settings.TEMPLATES as a library, since zjai/ is the
 frame and not an installed app).
@@ -11,6 +12,9 @@ from typing import TYPE_CHECKING, cast
 
 from django import template
 from django.utils import formats
+from django.utils.translation import pgettext
+
+from zjai.numbering import item_number as localized_item_number
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -44,6 +48,25 @@ def pct(value, decimals=1):
     if value is None or value == "":
         return "—"
     return f"{format_number(value, int(decimals))}%"
+
+
+@register.filter
+def item_number(number) -> str:
+    """A plan item's number as the page's language writes it: （一） in Chinese, (1) in English
+    (zjai.numbering)."""
+    return localized_item_number(number)
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """Between the names of a list: 、 in Chinese, ", " in English."""
+    return pgettext("list separator", ", ")
+
+
+@register.simple_tag
+def colon() -> str:
+    """After a label: "：" in Chinese, ": " in English."""
+    return pgettext("label suffix", ": ")
 
 
 @register.filter

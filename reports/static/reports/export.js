@@ -21,7 +21,7 @@
     bar.textContent = s.percent + "%";
     percent.textContent = s.percent + "%";
     state.textContent = s.state_label;
-    stage.textContent = s.stage || "";
+    stage.textContent = s.stage_label || "";
     box.setAttribute("data-state", s.state);
     if (s.error) { error.textContent = s.error; error.hidden = false; }
     if (s.state === "done" && s.download) {
