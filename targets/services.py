@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
@@ -962,7 +963,7 @@ def _figure_words(figure: Measurement) -> dict:
         "target": target.title,
         "code": target.code,
         "value": plain_number(figure.value),
-        "date": figure.observed_on.isoformat(),
+        "date": date_format(figure.observed_on),  # as the notice's language writes dates
     }
 
 
@@ -1022,7 +1023,11 @@ def send_figure_notices(*, now: dt.datetime | None = None) -> dict[str, int]:
             *((d, NotificationKind.DUE_SOON, "due_soon") for d in soon),
             *((d, NotificationKind.OVERDUE, "overdue") for d in late),
         ]:
-            words = {"target": due.target.title, "code": due.target.code, "date": due.due_on}
+            words = {
+                "target": due.target.title,
+                "code": due.target.code,
+                "date": date_format(due.due_on),
+            }
             if kind == NotificationKind.DUE_SOON:
                 subject = _("Figure due by %(date)s: %(target)s") % words
             else:

@@ -13,6 +13,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.context import acting_as
@@ -38,7 +40,7 @@ def _subject(kind: str, row: Expected) -> str:
     if kind == NotificationKind.DUE_SOON:
         return _("Task report due %(due)s: %(item)s (%(period)s, %(unit)s)") % {
             **values,
-            "due": row.period.due.isoformat(),
+            "due": date_format(row.period.due),
         }
     return _("Task report overdue: %(item)s (%(period)s, %(unit)s)") % values
 
@@ -53,6 +55,12 @@ def send_reminders(day: dt.date | None = None) -> dict[str, int]:
 def remind_units(day: dt.date) -> dict[str, int]:
     """Remind each unit's staff and reviewers of its reports due soon and of those missing
     after the newest closed period."""
+    # Notices are written in the site's language, whoever runs the job (as the figures' are).
+    with translation.override(settings.LANGUAGE_CODE):
+        return _remind_units(day)
+
+
+def _remind_units(day: dt.date) -> dict[str, int]:
     due_soon, overdue = reminders_due(day, settings.ZJAI_TASK_REPORT_DUE_SOON_DAYS)
     units = {row.unit.pk for row in due_soon + overdue}
     people: dict[int, list] = {}
@@ -77,6 +85,11 @@ def remind_units(day: dt.date) -> dict[str, int]:
 def remind_reviewers(day: dt.date) -> int:
     """Tell the lead unit's reviewers of each report submitted more than
     ZJAI_REVIEW_PENDING_DAYS days ago and not reviewed yet: once per review round."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _remind_reviewers(day)
+
+
+def _remind_reviewers(day: dt.date) -> int:
     days = settings.ZJAI_REVIEW_PENDING_DAYS
     since = end_of_day(day - dt.timedelta(days=days))
     waiting = reviews_waiting(since)

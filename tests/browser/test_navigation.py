@@ -6,6 +6,7 @@ never shows another unit's draft or new entry awaiting confirmation."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -118,12 +119,12 @@ def test_every_role_finds_reports_api_docs_and_search_from_the_navigation(
     found = page.locator("#results-task_reports li", has_text=DRAFT_TEXT)
     assert found.count() == (1 if reads_everything else 0)
     if not reads_everything:
-        assert page.locator("#search-summary").inner_text().startswith("0")
+        assert re.search(r"(?<!\d)0(?!\d)", page.locator("#search-summary").inner_text())
     search_from_the_top_bar(page, PENDING_NAME)
     found = page.locator("#results-enterprises a", has_text=PENDING_NAME)
     assert found.count() == (1 if reads_everything else 0)
     if not reads_everything:
-        assert page.locator("#search-summary").inner_text().startswith("0")
+        assert re.search(r"(?<!\d)0(?!\d)", page.locator("#search-summary").inner_text())
 
     if role == "staff":
         page.locator("form.lang button[value=en]").click()

@@ -59,6 +59,8 @@ def test_a_submission_tells_the_lead_units_reviewers_and_nobody_else(
         assert notice.url == f"/figures/{figure.pk}/review/"
         assert "robots-in-service" in notice.body
         assert notice.unit.code == "econ-it"
+        # Written in the site's language (Chinese), its date as Chinese writes dates.
+        assert "2021年6月30日" in notice.subject and "2021-06-30" not in notice.subject
     for name in ("staff", "outsider", "auditor"):
         assert notices(people[name]) == []
     # The e-mail went out after commit, with the absolute link.

@@ -145,3 +145,14 @@ def test_the_top_bar_s_targets_and_figures_are_those_of_the_plan_shown(two_plans
     # A plan draft is never the default, even in force.
     Plan.objects.filter(pk=second.pk).update(is_draft=True)
     assert plan_in_force() == first
+
+
+def test_the_switcher_names_a_plans_years_once(two_plans, people):
+    first, _second = two_plans
+    html = client_for(people["staff"]).get("/plan/").content.decode()
+    # The plan's title already says its years: they are not added a second time.
+    assert f'<option value="{FIRST}">{first.title_zh}</option>' in html
+    first.title_zh = "浙江省人工智能行动计划"
+    first.save(update_fields=["title_zh"])
+    html = client_for(people["staff"]).get("/plan/").content.decode()
+    assert f'<option value="{FIRST}">浙江省人工智能行动计划 (2019–2022)</option>' in html

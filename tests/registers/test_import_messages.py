@@ -32,7 +32,7 @@ def english(people):
 def test_enterprise_cells_say_what_is_expected(english):
     rows = (
         "name_zh,city,tier,recognised_on,status\n"
-        "甲公司,上海,leading,2021/05/01,active\n"  # a city not in Zhejiang, a date as d/m
+        "甲公司,上海,leading,05/01/2021,active\n"  # a city not in Zhejiang, a date as m/d/Y
         "乙公司,,gold,2021-05-01,active\n"  # no city, an unknown tier
         "丙公司,hangzhou,leading,2021-05-01,gone\n"  # an unknown status
     )
@@ -42,7 +42,7 @@ def test_enterprise_cells_say_what_is_expected(english):
     # Every city of Zhejiang by its code and its label.
     for code_label in ("hangzhou (Hangzhou)", "ningbo (Ningbo)", "zhoushan (Zhoushan)"):
         assert code_label in city
-    assert "“2021/05/01” is not a date: write it as YYYY-MM-DD" in found[(2, "recognised_on")]
+    assert "“05/01/2021” is not a date: write it as YYYY-MM-DD" in found[(2, "recognised_on")]
     assert found[(3, "city")].startswith("This column must be filled in: write one of hangzhou")
     tier = found[(3, "tier")]
     assert "“gold” is not an allowed value" in tier
