@@ -24,22 +24,30 @@ BATCH = 1000
 
 
 def _rounds_from_trail(AuditEvent, figure_ids):
-    """{figure id: [round dicts]} from the figures' submit, approve and reject events."""
+    """{figure id: [round dicts]} from the figures' events. The events keep only what changed,
+    so the value and date a submission sent are folded from the create and update events
+    before it; a review's comment is its event's reason."""
     found = defaultdict(list)
+    values = {}
     events = (
         AuditEvent.objects.filter(
             object_type="targets.measurement",
             object_id__in=[str(pk) for pk in figure_ids],
-            action__in=["submit", "approve", "reject"],
+            action__in=["create", "update", "submit", "approve", "reject"],
         )
         .order_by("seq")
-        .values_list("object_id", "action", "actor_id", "occurred_at", "after")
+        .values_list("object_id", "action", "actor_id", "occurred_at", "after", "reason")
     )
-    for object_id, action, actor_id, at, after in events:
-        rounds = found[int(object_id)]
+    for object_id, action, actor_id, at, after, reason in events:
+        pk = int(object_id)
         after = after or {}
+        now = values.setdefault(pk, {"value": None, "observed_on": None})
+        for key in ("value", "observed_on"):
+            if after.get(key) is not None:
+                now[key] = after[key]
+        rounds = found[pk]
         if action == "submit":
-            value, day = after.get("value"), after.get("observed_on")
+            value, day = now["value"], now["observed_on"]
             rounds.append(
                 {
                     "value": Decimal(str(value)) if value is not None else None,
@@ -49,13 +57,14 @@ def _rounds_from_trail(AuditEvent, figure_ids):
                     "decision": "",
                 }
             )
-        elif rounds and not rounds[-1]["decision"] and actor_id is not None:
-            rounds[-1].update(
-                decision="approved" if action == "approve" else "rejected",
-                reviewed_by_id=actor_id,
-                reviewed_at=at,
-                comment=after.get("review_comment") or "",
-            )
+        elif action in ("approve", "reject") and rounds and not rounds[-1]["decision"]:
+            if actor_id is not None:
+                rounds[-1].update(
+                    decision="approved" if action == "approve" else "rejected",
+                    reviewed_by_id=actor_id,
+                    reviewed_at=at,
+                    comment=reason or "",
+                )
     return found
 
 
