@@ -444,7 +444,7 @@ class Measurement(models.Model):
         before names were)."""
         if not self.evidence:
             return ""
-        return self.evidence_name or self.evidence.name.rsplit("/", 1)[-1]
+        return self.evidence_name or (self.evidence.name or "").rsplit("/", 1)[-1]
 
 
 class MeasurementEditor(models.Model):

@@ -9,10 +9,12 @@ those approved now, so the page says what the figure changes if it is approved t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from zjai.templatetags.zjai import format_number
@@ -44,7 +46,7 @@ class Previous:
     """The approved figure that the submitted one follows."""
 
     value: Decimal
-    observed_on: object
+    observed_on: dt.date
     figure_id: int
 
 
@@ -124,7 +126,10 @@ def warnings_for(target: Target, value: Decimal, context: ReviewContext) -> list
                 "This target counts things and its figures do not go down, yet this figure is "
                 "lower than the previous approved value (%(previous)s on %(date)s)."
             )
-            % {"previous": format_number(previous.value), "date": previous.observed_on}
+            % {
+                "previous": format_number(previous.value),
+                "date": formats.date_format(previous.observed_on),
+            }
         )
     if context.history_size >= MIN_HISTORY and context.largest_change is not None:
         if abs(change) > HISTORY_FACTOR * context.largest_change:

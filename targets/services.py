@@ -300,13 +300,14 @@ def submit_measurement(
             )
         before = snapshot(locked, MEASUREMENT_FIELDS)
         locked.state = MeasurementState.SUBMITTED
+        submitted_at = timezone.now()
         locked.submitted_by = acting_user
-        locked.submitted_at = timezone.now()
+        locked.submitted_at = submitted_at
         locked.version += 1
         locked.save()
         _record_editor(locked, acting_user)
         # The round is bookkeeping beside this event: each submit event opens one.
-        _open_round(locked)
+        _open_round(locked, submitted_at)
         record_event(
             action="submit",
             obj=locked,
@@ -318,7 +319,7 @@ def submit_measurement(
     return locked
 
 
-def _open_round(figure: Measurement) -> FigureReview:
+def _open_round(figure: Measurement, at: dt.datetime) -> FigureReview:
     """A submission opens the figure's next review round, with what was submitted. The figure
     is locked: rounds are numbered without a race."""
     number = FigureReview.objects.filter(measurement=figure).count() + 1
@@ -328,7 +329,7 @@ def _open_round(figure: Measurement) -> FigureReview:
         value=figure.value,
         observed_on=figure.observed_on,
         submitted_by=figure.submitted_by,
-        submitted_at=figure.submitted_at,
+        submitted_at=at,
     )
 
 
@@ -349,7 +350,8 @@ def _close_round(figure: Measurement, *, approve: bool) -> FigureReview:
             value=figure.value,
             observed_on=figure.observed_on,
             submitted_by=figure.submitted_by,
-            submitted_at=figure.submitted_at or figure.reviewed_at,
+            # A submitted figure has its submitted_at (measurement_submitted_dated).
+            submitted_at=figure.submitted_at or timezone.now(),
         )
     current.reviewed_by = figure.reviewed_by
     current.reviewed_at = figure.reviewed_at

@@ -339,7 +339,7 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
         return measurement.shown_evidence_name
 
     @extend_schema_field(FigureReviewSerializer(many=True))
-    def get_rounds(self, measurement: Measurement) -> list[dict]:
+    def get_rounds(self, measurement: Measurement) -> Any:
         # The rounds prefetched by the viewset; one synthesised from the figure's own fields
         # for a figure written before rounds were kept (targets.selectors.figure_rounds).
         return FigureReviewSerializer(figure_rounds(measurement), many=True).data
