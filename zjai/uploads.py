@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import secrets
+import unicodedata
 import zipfile
 from pathlib import PurePath
 
@@ -147,10 +148,22 @@ class RandomName:
         return hash(self.folder)
 
 
+# Characters no file name may hold on Windows, where most uploads come from; dropped from the
+# name kept for showing and downloading (with control characters), so a name is never markup
+# or a path, whatever a client sends.
+FORBIDDEN_IN_NAMES = set('<>:"/\\|?*')
+
+
 def uploaded_name(upload) -> str:
-    """The name a user gave an uploaded file, without any folder, at most 255 characters
-    (what the models' name fields keep): shown and used to download it."""
-    name = PurePath(str(getattr(upload, "name", "") or "").replace("\\", "/")).name
+    """The name a user gave an uploaded file, without any folder, without the characters a
+    file name cannot hold, at most 255 characters (what the models' name fields keep): shown
+    and used to download it."""
+    raw = str(getattr(upload, "name", "") or "").replace("\\", "/")
+    name = "".join(
+        c
+        for c in PurePath(raw).name
+        if c not in FORBIDDEN_IN_NAMES and unicodedata.category(c) != "Cc"
+    ).strip()
     if len(name) > 255:
         stem, ext = PurePath(name).stem, PurePath(name).suffix[:20]
         name = stem[: 255 - len(ext)] + ext
