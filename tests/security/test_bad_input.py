@@ -424,11 +424,14 @@ def test_an_evidence_file_name_cannot_escape_the_media_folder_or_the_page(
     # The name is kept as uploaded, less the characters no file name holds (quotes, angle
     # brackets, slashes): plain text, never markup.
     assert "<img src=x" not in page and "&lt;img" not in page and "&quot;&gt;" not in page
-    assert figure.evidence_name == {
-        "../../../../../tmp/escape.pdf": "escape.pdf",
-        '"><img src=x onerror=alert(1)>.pdf': "img src=x onerror=alert(1).pdf",
-        "a\x00b.pdf": "ab.pdf",
-    }[name]
+    assert (
+        figure.evidence_name
+        == {
+            "../../../../../tmp/escape.pdf": "escape.pdf",
+            '"><img src=x onerror=alert(1)>.pdf': "img src=x onerror=alert(1).pdf",
+            "a\x00b.pdf": "ab.pdf",
+        }[name]
+    )
     download = client.get(f"/figures/{figure.pk}/evidence/")
     assert download.status_code == 200
     assert '"' not in download["Content-Disposition"].split("filename=")[1].strip('"')
