@@ -18,6 +18,13 @@ class MeasurementState(models.TextChoices):
     SUPERSEDED = "superseded", _("superseded")
 
 
+class FigureDecision(models.TextChoices):
+    """What the reviewer decided in one review round of a figure (targets.FigureReview)."""
+
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
 class ProgressStatus(models.TextChoices):
     ACHIEVED = "achieved", _("achieved")
     MISSED = "missed", _("missed")

@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import BilingualMixin
 from zjai.decimals import ExactDecimalField
+from zjai.uploads import RandomName
 from zjai.validators import validate_sensible_date
 
 from . import rules
 from .choices import (
     Comparator,
+    FigureDecision,
     GrowthModel,
     MeasurementState,
     ProgressStatus,
@@ -273,7 +275,12 @@ class Measurement(models.Model):
     value = ExactDecimalField(_("value"), max_digits=15, decimal_places=4)
     observed_on = models.DateField(_("date described"), validators=[validate_sensible_date])
     note = models.TextField(_("evidence note"), blank=True, max_length=FIGURE_TEXT_MAX_LENGTH)
-    evidence = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True)
+    # Stored under a random name (two uploads of "robots.pdf" never become
+    # "robots_wYe3xMo.pdf"); shown and downloaded under the name the user uploaded.
+    evidence = models.FileField(
+        _("evidence file"), upload_to=RandomName("evidence/%Y/%m/"), blank=True
+    )
+    evidence_name = models.CharField(_("evidence file name"), max_length=255, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -421,6 +428,24 @@ class Measurement(models.Model):
     def __str__(self) -> str:
         return f"{self.target.code} = {self.value} @ {self.observed_on} ({self.state})"
 
+    @property
+    def review_is_current(self) -> bool:
+        """The reviewer and comment on the figure are its current round's: it was decided
+        since it was last submitted. A figure submitted again after a rejection (or back to
+        draft) still carries those of its earlier round, to be shown as such."""
+        return self.reviewed_at is not None and self.state not in (
+            MeasurementState.DRAFT,
+            MeasurementState.SUBMITTED,
+        )
+
+    @property
+    def shown_evidence_name(self) -> str:
+        """The evidence file's name as the user uploaded it (the stored name for a file kept
+        before names were)."""
+        if not self.evidence:
+            return ""
+        return self.evidence_name or (self.evidence.name or "").rsplit("/", 1)[-1]
+
 
 class MeasurementEditor(models.Model):
     """One person who created, changed or submitted a figure (once, however often they did).
@@ -447,6 +472,76 @@ class MeasurementEditor(models.Model):
 
     def __str__(self) -> str:
         return f"figure #{self.measurement_id} ← user #{self.user_id}"
+
+
+class FigureReview(models.Model):
+    """One review round of a figure: a submission and what its reviewer decided of it.
+
+    A rejected figure is corrected and submitted again, which opens the next round, so every
+    round's reviewer and comment stay visible in order (as a task report's ReviewRound).
+    Bookkeeping beside the audit trail: each round is the figure's `submit` event and its
+    `approve` or `reject` event, which name the round (docs/audit.md). Written by
+    targets.services in the transaction of those steps."""
+
+    Decision = FigureDecision
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    # What was submitted in this round: a later round may submit a corrected value.
+    value = ExactDecimalField(_("value"), max_digits=15, decimal_places=4)
+    observed_on = models.DateField(_("date described"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=FigureDecision.choices, blank=True
+    )
+    comment = models.TextField(_("review comment"), blank=True, max_length=FIGURE_TEXT_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("figure review round")
+        verbose_name_plural = _("figure review rounds")
+        ordering = ["measurement", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "number"],
+                name="figure_review_round_once",
+                violation_error_message=_("This figure already has a round with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="")
+                | (
+                    Q(decision__in=[d.value for d in FigureDecision])
+                    & Q(reviewed_at__isnull=False)
+                    & Q(reviewed_by__isnull=False)
+                ),
+                name="figure_review_decision_recorded",
+                violation_error_message=_("A decided round records who decided and when."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"figure #{self.measurement_id} round {self.number}"
+
+    @property
+    def open(self) -> bool:
+        """Submitted and not decided yet."""
+        return not self.decision
 
 
 class TargetVerdict(models.Model):

@@ -21,8 +21,8 @@ from django.db.models.functions import Cast
 
 from audit.models import AuditEvent
 
-from .choices import MeasurementState, SourceKind
-from .models import Measurement, Progress, Target
+from .choices import FigureDecision, MeasurementState, SourceKind
+from .models import FigureReview, Measurement, Progress, Target
 from .rules import FigureRules
 
 # Counts on the dashboard stop here ("99+"): counting every draft of a busy unit would read
@@ -78,6 +78,41 @@ def target_history(target: Target, user):
             )
         )
     ).order_by("-seq")
+
+
+def figure_rounds(figure: Measurement) -> list[FigureReview]:
+    """A figure's review rounds, oldest first (from `rounds` prefetched, if it was).
+
+    A figure submitted before rounds were kept and never reviewed since (or written in bulk,
+    like the demo data) has none stored: its own fields tell one round, returned unsaved."""
+    rounds = sorted(figure.rounds.all(), key=lambda r: r.number)
+    if rounds or figure.submitted_at is None:
+        return rounds
+    decided = figure.reviewed_at is not None and (
+        figure.state not in (MeasurementState.DRAFT, MeasurementState.SUBMITTED)
+        or figure.reviewed_at >= figure.submitted_at
+    )
+    approved = figure.state not in (
+        MeasurementState.DRAFT,
+        MeasurementState.SUBMITTED,
+        MeasurementState.REJECTED,
+    )
+    return [
+        FigureReview(
+            measurement=figure,
+            number=1,
+            value=figure.value,
+            observed_on=figure.observed_on,
+            submitted_by=figure.submitted_by,
+            submitted_at=figure.submitted_at,
+            reviewed_by=figure.reviewed_by if decided else None,
+            reviewed_at=figure.reviewed_at if decided else None,
+            decision=(FigureDecision.APPROVED if approved else FigureDecision.REJECTED)
+            if decided
+            else "",
+            comment=figure.review_comment if decided else "",
+        )
+    ]
 
 
 @dataclass

@@ -35,12 +35,14 @@ from zjai.dates import today
 from zjai.decimals import exact_field, plain_number
 from zjai.exceptions import ConflictError
 from zjai.roles import Role
+from zjai.uploads import uploaded_name
 from zjai.validators import validate_sensible_date
 
 from . import recompute as computing
 from . import reminders
-from .choices import MeasurementState
+from .choices import FigureDecision, MeasurementState
 from .models import (
+    FigureReview,
     Measurement,
     MeasurementEditor,
     Progress,
@@ -61,6 +63,7 @@ MEASUREMENT_FIELDS = [
     "observed_on",
     "note",
     "evidence",
+    "evidence_name",
     "state",
     "review_comment",
     "withdrawal_reason",
@@ -206,6 +209,7 @@ def create_measurement(
     )
     if evidence:
         measurement.evidence = evidence
+        measurement.evidence_name = uploaded_name(evidence)
     with transaction.atomic():
         measurement.save()
         _record_editor(measurement, acting_user)
@@ -261,6 +265,7 @@ def _edit(
         new_file = bool(changes.get("evidence"))
         if new_file:
             locked.evidence = changes["evidence"]
+            locked.evidence_name = uploaded_name(changes["evidence"])
         edited = new_file or snapshot(locked, MEASUREMENT_FIELDS) != before
         if not edited and not (reopen and locked.state == MeasurementState.REJECTED):
             return locked
@@ -296,11 +301,14 @@ def submit_measurement(
             )
         before = snapshot(locked, MEASUREMENT_FIELDS)
         locked.state = MeasurementState.SUBMITTED
+        submitted_at = timezone.now()
         locked.submitted_by = acting_user
-        locked.submitted_at = timezone.now()
+        locked.submitted_at = submitted_at
         locked.version += 1
         locked.save()
         _record_editor(locked, acting_user)
+        # The round is bookkeeping beside this event: each submit event opens one.
+        _open_round(locked, submitted_at)
         record_event(
             action="submit",
             obj=locked,
@@ -310,6 +318,48 @@ def submit_measurement(
         )
         _tell_reviewers(locked, acting_user=acting_user)
     return locked
+
+
+def _open_round(figure: Measurement, at: dt.datetime) -> FigureReview:
+    """A submission opens the figure's next review round, with what was submitted. The figure
+    is locked: rounds are numbered without a race."""
+    number = FigureReview.objects.filter(measurement=figure).count() + 1
+    return FigureReview.objects.create(
+        measurement=figure,
+        number=number,
+        value=figure.value,
+        observed_on=figure.observed_on,
+        submitted_by=figure.submitted_by,
+        submitted_at=at,
+    )
+
+
+def _close_round(figure: Measurement, *, approve: bool) -> FigureReview:
+    """The reviewer's decision closes the open round: who, when, the decision, the comment.
+    A figure submitted before rounds were kept has none open: its round is written now, from
+    the figure's submission."""
+    current = (
+        FigureReview.objects.select_for_update()
+        .filter(measurement=figure, decision="")
+        .order_by("-number")
+        .first()
+    )
+    if current is None:
+        current = FigureReview(
+            measurement=figure,
+            number=FigureReview.objects.filter(measurement=figure).count() + 1,
+            value=figure.value,
+            observed_on=figure.observed_on,
+            submitted_by=figure.submitted_by,
+            # A submitted figure has its submitted_at (measurement_submitted_dated).
+            submitted_at=figure.submitted_at or timezone.now(),
+        )
+    current.reviewed_by = figure.reviewed_by
+    current.reviewed_at = figure.reviewed_at
+    current.decision = FigureDecision.APPROVED if approve else FigureDecision.REJECTED
+    current.comment = figure.review_comment
+    current.save()
+    return current
 
 
 def report_measurement(
@@ -402,6 +452,8 @@ def _review(
         locked.review_comment = comment or ""
         locked.version += 1
         locked.save()
+        # The approve or reject event closes the round the last submit event opened.
+        _close_round(locked, approve=approve)
         record_event(
             action="approve" if approve else "reject",
             obj=locked,

@@ -31,6 +31,7 @@ urlpatterns = [
         name="old-reopen",
     ),
     path("figures/", views.FigureListView.as_view(), name="figures"),
+    path("figures/approve/", views.ApproveSelectedView.as_view(), name="approve-selected"),
     path("figures/<int:pk>/", views.FigureDetailView.as_view(), name="figure"),
     path("figures/<int:pk>/edit/", views.EditFigureView.as_view(), name="edit"),
     path("figures/<int:pk>/submit/", views.SubmitFigureView.as_view(), name="submit"),

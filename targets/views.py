@@ -7,9 +7,9 @@ clear messages (403 for a right, 409 for a stale version, 400 for bad input).
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from urllib.parse import urlencode
 
+from csp.constants import SELF
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -18,7 +18,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -41,8 +43,9 @@ from .forms import MeasurementForm, ReopenForm, ReviewForm, SubmitForm, Withdraw
 from .lookup import AmbiguousCode, find_target
 from .models import Measurement, Progress, Target, TargetVerdict
 from .recompute import closing_date
+from .review_context import review_context
 from .rules import FigureRules, may_reopen_target
-from .selectors import target_history
+from .selectors import figure_rounds, target_history
 from .series import continued_series, required_path
 from .tables import MeasurementTable, TargetTable
 from .values import register_list_query
@@ -78,6 +81,7 @@ def visible_figure(user, pk: int) -> Measurement:
             "withdrawn_by",
             "unit",
         )
+        .prefetch_related("rounds__submitted_by", "rounds__reviewed_by")
         .filter(pk=pk)
         .first()
     )
@@ -326,6 +330,8 @@ class FigureListView(FilteredListView):
         rules.read_editors(context["rows"])
         for figure in context["rows"]:
             figure.may = rules.actions(figure)
+        # The "Approve selected" button, when a row of this page may be ticked.
+        context["may_approve_selected"] = any(f.may["review"] for f in context["rows"])
         return context
 
 
@@ -440,6 +446,9 @@ class EditFigureView(FigureFormMixin, View):
         form.fields["version"].required = True
         return form
 
+    def render_form(self, form, status=200, **extra):
+        return super().render_form(form, status, rounds=figure_rounds(self.figure), **extra)
+
     def get(self, request, pk):
         figure = self.figure
         form = self.form(
@@ -532,6 +541,9 @@ class ReviewFigureView(RoleRequiredMixin, View):
                 # Four eyes: no buttons, and the reason, for one who had a hand in it.
                 "touched": self.rules.has_touched(figure),
                 "reviewable": figure.state == MeasurementState.SUBMITTED,
+                "rounds": figure_rounds(figure),
+                "context": review_context(figure),
+                "inline": inline_kind(figure),
                 **extra,
             },
             status=status,
@@ -605,6 +617,87 @@ class ReviewFigureView(RoleRequiredMixin, View):
         return HttpResponseRedirect(target_url(self.figure.target))
 
 
+class ApproveSelectedView(RoleRequiredMixin, View):
+    """Approve the figures ticked on the figures list (the review queue), each as if approved
+    on its own page: each by approve_measurement, in its own transaction, with the version the
+    list showed, so four eyes, the state and the version are checked for every one. A refused
+    figure changes nothing and is named with its reason; sending the same list again approves
+    nothing twice (an approved figure is no longer submitted)."""
+
+    def post(self, request):
+        ids = []
+        for raw in request.POST.getlist("figure"):
+            if raw.isdigit() and int(raw) not in ids:
+                ids.append(int(raw))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ) or not back.startswith("/"):
+            back = reverse("targets:figures")
+        if not ids:
+            messages.warning(request, _("Tick the figures to approve first."))
+            return HttpResponseRedirect(back)
+        figures = {
+            f.pk: f
+            for f in Measurement.objects.for_user(request.user)
+            .select_related("target__plan")
+            .filter(pk__in=ids)
+        }
+        approved = 0
+        for pk in ids:
+            figure = figures.get(pk)
+            refusal = (
+                _("No such figure.")
+                if figure is None
+                else self.approve(figure, request.POST.get(f"version-{pk}", ""))
+            )
+            if refusal is None:
+                approved += 1
+                continue
+            messages.error(
+                request,
+                _("Figure #%(id)s (%(what)s) was not approved: %(reason)s")
+                % {"id": pk, "what": self.describe(figure), "reason": refusal},
+            )
+        if approved:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d figure was approved. The targets' progress is being updated.",
+                    "%(count)d figures were approved. The targets' progress is being updated.",
+                    approved,
+                )
+                % {"count": approved},
+            )
+        return HttpResponseRedirect(back)
+
+    def approve(self, figure: Measurement, version: str) -> str | None:
+        """None when approved, else why not."""
+        if not version.isdigit():
+            return _("The form was incomplete; reload the page and try again.")
+        try:
+            services.approve_measurement(
+                figure, acting_user=self.request.user, expected_version=int(version)
+            )
+        except (PermissionDenied, ConflictError) as exc:
+            return str(exc)
+        except IntegrityError:
+            return _("Another figure for this date was approved at the same time. Reload.")
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+        return None
+
+    @staticmethod
+    def describe(figure: Measurement | None) -> str:
+        if figure is None:
+            return "—"
+        return _("%(target)s, %(value)s for %(date)s") % {
+            "target": figure.target.title,
+            "value": format_number(figure.value, 4),
+            "date": figure.observed_on.isoformat(),
+        }
+
+
 class WithdrawFigureView(RoleRequiredMixin, View):
     """approved → withdrawn, with a reason (the lead unit's reviewers and admins)."""
 
@@ -651,8 +744,22 @@ class WithdrawFigureView(RoleRequiredMixin, View):
         return HttpResponseRedirect(target_url(self.figure.target))
 
 
+# The evidence a browser shows by itself, inline on the review page: images and PDF files.
+INLINE_KINDS = {"image/png": "image", "image/jpeg": "image", "application/pdf": "pdf"}
+
+
+def inline_kind(figure: Measurement) -> str | None:
+    """ "image" or "pdf" for evidence the review page shows inline, else None."""
+    if not figure.evidence:
+        return None
+    return INLINE_KINDS.get(content_type_for(figure.shown_evidence_name))
+
+
 class EvidenceView(RoleRequiredMixin, View):
-    """A figure's evidence file, for those who may see the figure."""
+    """A figure's evidence file, for those who may see the figure, downloaded under the name
+    it was uploaded as (Content-Disposition with RFC 5987's filename* for a name that is not
+    ASCII). With `?inline=1` an image or a PDF is served to be shown in the review page's
+    frame: inline, and framable by this site's own pages only."""
 
     def get(self, request, pk):
         figure = visible_figure(request.user, pk)
@@ -662,10 +769,19 @@ class EvidenceView(RoleRequiredMixin, View):
             handle = figure.evidence.open("rb")
         except FileNotFoundError:
             raise Http404(_("The evidence file is missing from storage.")) from None
-        name = PurePath(figure.evidence.name).name
+        name = figure.shown_evidence_name
+        inline = bool(request.GET.get("inline")) and inline_kind(figure) is not None
         response = FileResponse(
-            handle, as_attachment=True, filename=name, content_type=content_type_for(name)
+            handle, as_attachment=not inline, filename=name, content_type=content_type_for(name)
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
+        if inline:
+            # Every other response may be framed by no one (X_FRAME_OPTIONS, frame-ancestors);
+            # this one by the review page. Chromium's PDF viewer is a plugin: object-src too.
+            response["X-Frame-Options"] = "SAMEORIGIN"
+            response._csp_replace = {  # type: ignore[attr-defined]
+                "frame-ancestors": [SELF],
+                "object-src": [SELF],
+            }
         return response

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zjai.uploads import RandomName
+
 from . import rules
 from .choices import NoticeState, ReportState, ReviewDecision, TaskStatus
 
@@ -258,7 +260,8 @@ class TaskEvidence(models.Model):
     """A file attached to a report, kept with the name the user uploaded it under."""
 
     report = models.ForeignKey(TaskReport, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("file"), upload_to="task-evidence/%Y/%m/")
+    # Stored under a random name; shown and downloaded under `original_name`.
+    file = models.FileField(_("file"), upload_to=RandomName("task-evidence/%Y/%m/"))
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +31,7 @@ from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from projects.models import Project
 from zjai.exceptions import ConflictError
 from zjai.roles import Role
-from zjai.uploads import validate_evidence
+from zjai.uploads import uploaded_name, validate_evidence
 
 from . import periods, rollup
 from .choices import NoticeState, ReportState, ReviewDecision, TaskStatus
@@ -370,7 +369,7 @@ def add_evidence(
         validate_evidence(file)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
-    original = PurePath(file.name or "evidence").name[:255]
+    original = uploaded_name(file)
     with transaction.atomic():
         locked = _locked_report(report)
         _check_writes(ReportRules.for_item(acting_user, locked.item_id), locked)

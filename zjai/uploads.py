@@ -7,12 +7,16 @@ the zip), not from its name alone: a renamed executable is refused even when cal
 from __future__ import annotations
 
 import codecs
+import secrets
+import unicodedata
 import zipfile
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 # Extension → the kind its content must show.
@@ -118,3 +122,49 @@ def content_type_for(name: str) -> str:
     if kind is None:
         return "application/octet-stream"
     return CONTENT_TYPES.get(kind, "application/octet-stream")
+
+
+@deconstructible
+class RandomName:
+    """A FileField's `upload_to`: the file is stored in `folder` (a strftime pattern, as
+    upload_to takes) under a random name keeping only its extension. The name the user
+    uploaded is kept in a field of its own and used to show and download the file: stored
+    names never collide (no "robots_wYe3xMo.pdf" for a second "robots.pdf") and carry nothing
+    a user typed."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder.rstrip("/")
+
+    def __call__(self, instance, filename: str) -> str:
+        ext = extension(filename)
+        folder = timezone.now().strftime(self.folder)
+        suffix = f".{ext}" if ext.isalnum() else ""
+        return f"{folder}/{secrets.token_hex(16)}{suffix}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RandomName) and other.folder == self.folder
+
+    def __hash__(self) -> int:
+        return hash(self.folder)
+
+
+# Characters no file name may hold on Windows, where most uploads come from; dropped from the
+# name kept for showing and downloading (with control characters), so a name is never markup
+# or a path, whatever a client sends.
+FORBIDDEN_IN_NAMES = set('<>:"/\\|?*')
+
+
+def uploaded_name(upload) -> str:
+    """The name a user gave an uploaded file, without any folder, without the characters a
+    file name cannot hold, at most 255 characters (what the models' name fields keep): shown
+    and used to download it."""
+    raw = str(getattr(upload, "name", "") or "").replace("\\", "/")
+    name = "".join(
+        c
+        for c in PurePath(raw).name
+        if c not in FORBIDDEN_IN_NAMES and unicodedata.category(c) != "Cc"
+    ).strip()
+    if len(name) > 255:
+        stem, ext = PurePath(name).stem, PurePath(name).suffix[:20]
+        name = stem[: 255 - len(ext)] + ext
+    return name or "evidence"

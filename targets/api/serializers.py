@@ -19,12 +19,14 @@ from targets.choices import ProgressStatus
 from targets.lookup import AmbiguousCode, find_target
 from targets.models import (
     FIGURE_TEXT_MAX_LENGTH,
+    FigureReview,
     Measurement,
     Progress,
     RollupProgress,
     Target,
     TargetVerdict,
 )
+from targets.selectors import figure_rounds
 from zjai.api.fields import (
     ReadOnlyModelSerializer,
     StrictCharField,
@@ -215,6 +217,32 @@ class TargetSerializer(ReadOnlyModelSerializer):
         return VerdictSerializer(verdict).data
 
 
+class FigureReviewSerializer(ReadOnlyModelSerializer):
+    """One review round of a figure: what was submitted, by whom and when, and what the
+    reviewer decided (blank while it waits for review), with the comment."""
+
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", read_only=True, allow_null=True, default=None
+    )
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = FigureReview
+        fields = [
+            "number",
+            "value",
+            "observed_on",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "decision",
+            "comment",
+        ]
+
+
 class MeasurementSerializer(ReadOnlyModelSerializer):
     """A figure as the API returns it. `version` is also sent as the ETag header."""
 
@@ -247,6 +275,16 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
     has_evidence = serializers.SerializerMethodField(
         help_text=_("Whether an evidence file is attached (downloaded in the browser).")
     )
+    evidence_name = serializers.SerializerMethodField(
+        help_text=_("The evidence file's name as it was uploaded; blank without a file.")
+    )
+    rounds = serializers.SerializerMethodField(
+        help_text=_(
+            "Every review round, oldest first: the figure's `reviewed_by` and "
+            "`review_comment` are its last review's, which for a figure submitted again is "
+            "an earlier round's."
+        )
+    )
     unit = serializers.CharField(
         source="unit.code",
         read_only=True,
@@ -274,6 +312,7 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
             "observed_on",
             "note",
             "has_evidence",
+            "evidence_name",
             "state",
             "edited_by",
             "created_by",
@@ -288,12 +327,22 @@ class MeasurementSerializer(ReadOnlyModelSerializer):
             "withdrawal_reason",
             "superseded_by",
             "superseded_at",
+            "rounds",
             "is_demo",
             "version",
         ]
 
     def get_has_evidence(self, measurement: Measurement) -> bool:
         return bool(measurement.evidence)
+
+    def get_evidence_name(self, measurement: Measurement) -> str:
+        return measurement.shown_evidence_name
+
+    @extend_schema_field(FigureReviewSerializer(many=True))
+    def get_rounds(self, measurement: Measurement) -> Any:
+        # The rounds prefetched by the viewset; one synthesised from the figure's own fields
+        # for a figure written before rounds were kept (targets.selectors.figure_rounds).
+        return FigureReviewSerializer(figure_rounds(measurement), many=True).data
 
     def get_edited_by(self, measurement: Measurement) -> list[str]:
         # The recorded editors (prefetched by the viewset), and the creator and submitter of

@@ -31,6 +31,7 @@ from targets.filtersets import (
 )
 from targets.lookup import AmbiguousCode, find_target
 from targets.models import (
+    FigureReview,
     Measurement,
     MeasurementEditor,
     Progress,
@@ -283,7 +284,13 @@ class MeasurementViewSet(
                 Prefetch(
                     "editor_links",
                     queryset=MeasurementEditor.objects.select_related("user").order_by("pk"),
-                )
+                ),
+                Prefetch(
+                    "rounds",
+                    queryset=FigureReview.objects.select_related(
+                        "submitted_by", "reviewed_by"
+                    ).order_by("number"),
+                ),
             )
         )
 

@@ -421,7 +421,17 @@ def test_an_evidence_file_name_cannot_escape_the_media_folder_or_the_page(
     assert [p.resolve() for p in media.rglob("*") if p.is_file()] == [stored]
     assert stored.read_bytes() == PDF
     page = client.get(f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/").content.decode()
-    assert "<img src=x" not in page and "onerror=alert" not in page
+    # The name is kept as uploaded, less the characters no file name holds (quotes, angle
+    # brackets, slashes): plain text, never markup.
+    assert "<img src=x" not in page and "&lt;img" not in page and "&quot;&gt;" not in page
+    assert (
+        figure.evidence_name
+        == {
+            "../../../../../tmp/escape.pdf": "escape.pdf",
+            '"><img src=x onerror=alert(1)>.pdf': "img src=x onerror=alert(1).pdf",
+            "a\x00b.pdf": "ab.pdf",
+        }[name]
+    )
     download = client.get(f"/figures/{figure.pk}/evidence/")
     assert download.status_code == 200
     assert '"' not in download["Content-Disposition"].split("filename=")[1].strip('"')

@@ -91,7 +91,7 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
     from projects.models import Project, ProjectHistory
     from projects.services import confirm_project_change, create_project, update_project
     from targets import services
-    from targets.models import Measurement, Progress, Target, TargetVerdict
+    from targets.models import FigureReview, Measurement, Progress, Target, TargetVerdict
 
     fields = decimal_fields()
 
@@ -184,6 +184,7 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         "targets.target.source_scale": [high],
         "targets.target.weight": [high],
         "targets.measurement.value": [high, low],
+        "targets.figurereview.value": [high, low],
         "targets.progress.current_value": [high, low],
         "targets.progress.revised_value": [high, low],
         "targets.targetverdict.value": [high, low],
@@ -199,6 +200,12 @@ def round_trip() -> dict[str, dict[str, list[str]]]:
         "targets.target.source_scale": read(Target, "source_scale", largest),
         "targets.target.weight": read(Target, "weight", largest),
         "targets.measurement.value": read(Measurement, "value", *map(figure_of, both)),
+        # The value each figure's review round recorded as submitted.
+        "targets.figurereview.value": read(
+            FigureReview,
+            "value",
+            *(FigureReview.objects.get(measurement=figure_of(t)) for t in both),
+        ),
         "targets.progress.current_value": read(Progress, "current_value", *map(progress_of, both)),
         "targets.progress.revised_value": read(
             Progress, "revised_value", *map(progress_of, revised)
