@@ -359,6 +359,7 @@ class FigureDetailView(RoleRequiredMixin, TemplateView):
             figure=figure,
             target=figure.target,
             unit=unit_of(figure.target),
+            rounds=figure_rounds(figure),
             history=history,
             history_rows=history_entries(history.object_list, skip=("target",)),
         )
