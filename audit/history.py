@@ -521,6 +521,16 @@ def _structured(value: dict | list) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def display_name(obj: models.Model) -> str:
+    """What a person calls an object: its title or name in the reader's language where the
+    model has one (a target's `str` is "code: English title", for the shell and logs)."""
+    for attribute in ("title", "name"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(obj)
+
+
 class _Names:
     """The names of the objects behind keys: every key is asked for first (`want`), then read
     with one query per model (`load`), however many events mention them."""
@@ -543,12 +553,12 @@ class _Names:
 
     def load(self) -> None:
         self.found = {
-            related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+            related: {obj.pk: display_name(obj) for obj in related._base_manager.filter(pk__in=ids)}
             for related, ids in self.wanted.items()
         }
         self.found_codes = {
             related: {
-                obj.serializable_value("code"): str(obj)
+                obj.serializable_value("code"): display_name(obj)
                 for obj in related._base_manager.filter(code__in=codes)
             }
             for related, codes in self.wanted_codes.items()

@@ -172,3 +172,9 @@ class BulletinForm(forms.Form):
         if known_at > timezone.now():
             raise ValidationError(_("That instant is in the future."))
         return known_at
+
+
+class HistoryDateForm(forms.Form):
+    """The day an object's history page shows it as it was (default today)."""
+
+    as_of = forms.DateField(label=_("as it was on"), required=False, widget=DateInput)

@@ -5,7 +5,6 @@ state on a date, for the readers of the audit log."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +26,7 @@ from zjai.roles import has_a_role
 
 from . import rules, services
 from .editions import EditionError, compare, event_row, report_for
-from .forms import BulletinForm, CompareForm, ExportForm
+from .forms import BulletinForm, CompareForm, ExportForm, HistoryDateForm
 from .models import Export
 
 RECENT_EXPORTS = 20
@@ -240,6 +239,13 @@ class CompareView(AuditorMixin, View):
         )
 
 
+def _live_name(live) -> str:
+    """What a page calls an object that exists: its title or name in the reader's language."""
+    if live is None:
+        return ""
+    return str(getattr(live, "title", None) or getattr(live, "name", None) or live)
+
+
 class HistoryView(AuditorMixin, View):
     """An object's audit events and its fields as they were on a date (?as_of=YYYY-MM-DD)."""
 
@@ -249,19 +255,16 @@ class HistoryView(AuditorMixin, View):
         object_type = history.TYPES.get(kind)
         if object_type is None:
             raise Http404(_("Unknown kind of object."))
-        as_of = today()
-        error = ""
-        if request.GET.get("as_of"):
-            try:
-                as_of = dt.date.fromisoformat(request.GET["as_of"])
-            except ValueError:
-                error = _("Enter a date as YYYY-MM-DD.")
+        form = HistoryDateForm(request.GET or None)
+        as_of = (form.is_valid() and form.cleaned_data["as_of"]) or today()
         events = list(history.events_for_key(object_type, pk))
-        if not events:
-            from django.apps import apps
+        from django.apps import apps
 
-            if not apps.get_model(object_type).objects.filter(pk=pk).exists():
-                raise Http404(_("No such object."))
+        # The object as it is now names the page in the reader's language; the name recorded
+        # with its events names one that no longer exists.
+        live = apps.get_model(object_type)._base_manager.filter(pk=pk).first()
+        if live is None and not events:
+            raise Http404(_("No such object."))
         state = history.state_on((object_type, pk), as_of)
         rows = history.history_entries(reversed(events))
         return render(
@@ -275,7 +278,7 @@ class HistoryView(AuditorMixin, View):
                 "state": state,
                 "fields": history.readable_state(object_type, state.fields),
                 "rows": rows,
-                "error": error,
-                "title": events[-1].object_repr if events else f"{object_type}:{pk}",
+                "form": form,
+                "title": _live_name(live) or events[-1].object_repr,
             },
         )

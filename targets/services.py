@@ -796,11 +796,20 @@ def close_due_targets(
                 action="create",
                 obj=verdict,
                 after=snapshot(verdict, VERDICT_FIELDS),
-                reason=_("Closed %(days)s days after the deadline of %(deadline)s.")
-                % {"days": settings.ZJAI_TARGET_CLOSING_DAYS, "deadline": target.deadline},
+                reason=_closing_reason(target),
             )
         _take_baselines_from([t.pk for t in targets])
     return [t.pk for t in targets]
+
+
+def _closing_reason(target: Target) -> str:
+    """Why a verdict was written, in the site's language whoever runs the job (a history reads
+    it as written)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Closed %(days)s days after the deadline of %(deadline)s.") % {
+            "days": settings.ZJAI_TARGET_CLOSING_DAYS,
+            "deadline": date_format(target.deadline),
+        }
 
 
 def _take_baselines_from(predecessor_ids: list[int]) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -126,7 +127,13 @@ def test_the_history_page_is_for_auditors_and_admins(people):
     assert client.get(f"/reports/history/nothing/{robots.pk}/").status_code == 404
     assert client.get("/reports/history/target/999999/").status_code == 404
     bad = client.get(f"/reports/history/target/{robots.pk}/?as_of=yesterday")
-    assert bad.status_code == 200 and bad.context["error"]
+    assert bad.status_code == 200 and bad.context["form"].errors["as_of"]
+    # Dates are read as the language writes them too, and shown so.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/reports/history/target/{robots.pk}/", {"as_of": "31 Dec 2022"})
+    assert english.context["as_of"] == dt.date(2022, 12, 31)
+    assert "As it was at the end of 31 Dec 2022" in english.content.decode()
+    assert "History: Industrial robots in service" in english.content.decode()
 
 
 def test_events_recorded_before_a_rename_read_as_the_renamed_fields(people, make_user):

@@ -404,7 +404,11 @@ def test_a_task_reports_history_reads_as_its_review(people):
     for words in ("Created", "Submitted for review", "Returned for revision"):
         assert f'<span class="sentence">{words}</span>' in section
     assert "Added an evidence file" in section
-    assert change("evidence file added", "走访记录.pdf") in section
+    # A Chinese name on an English page is marked as Chinese (a screen reader reads it so).
+    assert (
+        '<span class="muted">evidence file added:</span> <ins lang="zh-Hans">走访记录.pdf</ins>'
+        in section
+    )
     assert change("review round", "1") in section
     assert change("status", "in progress") in section
     assert f"reviewer1 ({t.econ.name_en})" in section

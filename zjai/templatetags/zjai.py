@@ -7,11 +7,12 @@ frame and not an installed app).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import pgettext
 
 from zjai.numbering import item_number as localized_item_number
@@ -67,6 +68,23 @@ def list_separator() -> str:
 def colon() -> str:
     """After a label: "：" in Chinese, ": " in English."""
     return pgettext("label suffix", ": ")
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@register.filter
+def other_language(value) -> str:
+    """The language a piece of data is written in when it is not the page's, for its
+    element's `lang`: "zh-Hans" for Chinese characters on an English page, "en" for Latin words
+    only on a Chinese page, "" otherwise (a number, or the page's own language). Data is kept
+    as its source gave it (a plan quoted in English): a screen reader then reads it in its own
+    language."""
+    text = str(value or "")
+    found = "zh-Hans" if CJK.search(text) else "en" if LATIN_WORD.search(text) else ""
+    page = (translation.get_language() or "")[:2]
+    return "" if not found or found[:2] == page else found
 
 
 @register.filter
