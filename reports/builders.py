@@ -423,8 +423,10 @@ class AsOfReport:
                     t.unit_of_measure,
                     comparators.get(t.comparator, (t.comparator,))[0],
                     _dec(t.target_value),
-                    _dec(t.baseline_value),
-                    t.baseline_date,
+                    # The baseline the results are computed from, and where it comes from.
+                    _dec(self.baselines[t.pk].value),
+                    self.baselines[t.pk].on,
+                    self.baselines[t.pk].source,
                     t.deadline,
                     sources.get(t.source_kind, (t.source_kind,))[0],
                     t.headline,
@@ -463,6 +465,7 @@ class AsOfReport:
                 Column("target_value", "目标值", "target value", "decimal"),
                 Column("baseline_value", "基期值", "baseline value", "decimal"),
                 Column("baseline_date", "基期日期", "baseline date", "date"),
+                Column("baseline_source", "基期来源", "baseline source", width=16),
                 Column("deadline", "期限", "deadline", "date"),
                 Column("source", "数据来源", "source", width=16),
                 Column("headline", "主要指标", "headline", "bool", width=8),
@@ -488,6 +491,11 @@ class AsOfReport:
             ],
             rows,
             count=lambda: len(self.targets),
+            notes=[
+                "baseline: the one the results are computed from; its source is plan, "
+                "predecessor, administrator, first_figure (the figure for the plan's start or "
+                "the last before it), earliest_figure or zero (docs/progress.md, The baseline)"
+            ],
         )
 
     def measurements_queryset(self):
