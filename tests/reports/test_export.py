@@ -74,6 +74,10 @@ def test_csv_export_has_one_bom_file_per_table_with_bilingual_headers(world, tmp
     robots = by_code["robots-in-service"]
     assert robots["当前值 / current value"] == "95000.0000"
     assert robots["当前值日期 / date of current value"] == "2021-03-31"
+    # The baseline the results use: the plan states none, no figure is dated by its start.
+    assert robots["基期值 / baseline value"] == "60000.0000"
+    assert robots["基期日期 / baseline date"] == "2020-06-30"
+    assert robots["基期来源 / baseline source"] == "earliest_figure"
     leading = by_code["ent-leading"]
     assert leading["当前值 / current value"] == "3.0000"  # not the 5 recognised in September
     measurements = read_csv(tmp_path / "out" / "measurements.csv")
@@ -129,7 +133,7 @@ def test_the_same_edition_gives_the_same_figures_after_later_approvals(world, tm
     today = tmp_path / "today"
     export("csv", today, as_of=timezone.localdate())
     current = {row[0]: row for row in read_csv(today / "targets.csv")[1:]}
-    assert current["robots-in-service"][14] == "120000.0000"
+    assert current["robots-in-service"][15] == "120000.0000"  # the current value
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -155,7 +159,7 @@ def test_xlsx_workbook_reads_back(world, tmp_path):
     targets = book["targets"]
     assert targets.freeze_panes == "A3"
     assert targets["A1"].value == "指标代码" and targets["A2"].value == "code"
-    assert targets.auto_filter.ref == "A2:AE17"  # 31 columns, closing's five last
+    assert targets.auto_filter.ref == "A2:AF17"  # 32 columns, closing's five last
     header = [c.value for c in targets[2]]
     robots = next(r for r in targets.iter_rows(min_row=3) if r[0].value == "robots-in-service")
     current = robots[header.index("current value")]
