@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from plans.choices import ItemKind
 from plans.models import PlanItem
 from targets.baselines import Baseline
-from targets.choices import Comparator
+from targets.choices import BaselineSource, Comparator
 from targets.models import Target
 from targets.recompute import spec_for
 from targets.series import chart_period, required_path
@@ -75,29 +75,9 @@ def sections(report: AsOfReport) -> list[Section]:
     return sorted(by_item.values(), key=lambda s: s.item.order)
 
 
-# Where a baseline comes from, in both languages (targets.choices.BaselineSource).
-BASELINE_SOURCES = {
-    "plan": ("规划明确的基期值", "stated in the plan"),
-    "predecessor": ("所接续指标的期满认定值", "the final verdict of the target it continues"),
-    "administrator": ("管理员设定", "set by an administrator"),
-    "first_figure": (
-        "规划起始日或之前最近一期经审核数据",
-        "the approved figure for the plan's start or the last before it",
-    ),
-    "earliest_figure": (
-        "最早一期经审核数据（规划起始日及之前无数据）",
-        "the earliest approved figure (none describes the plan's start or a day before it)",
-    ),
-    "zero": (
-        "规划起始日按零计（规划未明确基期值）",
-        "zero at the plan's start (the plan states none)",
-    ),
-}
-
-
 def baseline_words(target: Target, baseline: Baseline) -> tuple[str, str]:
-    """The baseline and its source, in Chinese and in English."""
-    zh, en = BASELINE_SOURCES[baseline.source]
+    """The baseline and its source, in Chinese and in English (the choices' own labels)."""
+    zh, en = labels(BaselineSource)[baseline.source]
     value, day = format_number(baseline.value), baseline.on.isoformat()
     unit = target.unit_of_measure
     return f"基期 {value} {unit}（{day}，{zh}）", f"baseline {value} on {day}: {en}"

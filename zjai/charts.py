@@ -173,8 +173,8 @@ class TimeSeriesLabels:
     target: str
     deadline: str
     forecast: str
-    # The baseline and where it comes from, in words ("baseline 80,000: the approved figure
-    # for the plan's start…"); drawn when the chart is given a baseline point.
+    # The legend's name of the baseline's diamond ("baseline 80,000"), shown when the chart is
+    # given a baseline point; where it comes from goes in the description and beside the chart.
     baseline: str = ""
 
 
