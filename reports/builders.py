@@ -32,6 +32,7 @@ from plans.choices import ItemKind
 from plans.models import Plan, PlanItem, ResponsibleUnit
 from projects.choices import ProjectKind, ProjectLevel, ProjectStatus
 from targets import progress as method
+from targets.baselines import Baseline, effective_baselines
 from targets.choices import Comparator, ProgressStatus, SourceKind
 from targets.models import Target, TargetUnit
 from targets.recompute import Summary, assess_targets, is_final, rollup_members, summarise
@@ -48,8 +49,16 @@ from zjai.csvsafe import defuse_sql
 from zjai.dates import end_of_day
 
 STATUSES = list(method.Status.ALL)
-# Statuses the report lists as needing attention, with every stale target.
-ATTENTION = {ProgressStatus.OFF_TRACK, ProgressStatus.DETERIORATING, ProgressStatus.MISSED}
+# The statuses whose targets the report lists one by one, each under the status's own label
+# (the method's classification: "needs acceleration" is not "off track"), in this order; the
+# stale targets are listed after them, whatever their status.
+LISTED_STATUSES = [
+    ProgressStatus.NEEDS_ACCELERATION,
+    ProgressStatus.OFF_TRACK,
+    ProgressStatus.DETERIORATING,
+    ProgressStatus.MISSED,
+    ProgressStatus.NO_DATA,
+]
 # The band cell of a roll-up whose targets are all past their deadline: no pace status, the
 # achieved and missed counts and the final score beside it say how it ended.
 FINAL_BAND = "final"
@@ -240,6 +249,11 @@ class AsOfReport:
         return links
 
     @cached_property
+    def baselines(self) -> dict[int, Baseline]:
+        """Each target's baseline as the results use it (targets.baselines)."""
+        return effective_baselines(self.targets, self.as_of, self.known_at)
+
+    @cached_property
     def results(self) -> dict[int, method.Result]:
         return assess_targets(self.targets, self.as_of, known_at=self.known_at)
 
@@ -323,9 +337,17 @@ class AsOfReport:
         return by_item, units
 
     @cached_property
-    def attention_rows(self) -> list[TargetRow]:
-        """Off-track, deteriorating and missed targets, and every stale one."""
-        return [r for r in self.target_rows if r.result.status in ATTENTION or r.result.stale]
+    def listed_statuses(self) -> list[tuple[str, list[TargetRow]]]:
+        """(status, its targets) for each of LISTED_STATUSES, every one listed even when it has
+        no target: the report says "none" under a status only when it has none."""
+        return [
+            (status, [r for r in self.target_rows if r.result.status == status])
+            for status in LISTED_STATUSES
+        ]
+
+    @cached_property
+    def stale_rows(self) -> list[TargetRow]:
+        return [r for r in self.target_rows if r.result.stale]
 
     def quarter_series(self, targets: list[Target]) -> dict[int, list[tuple[dt.date, float]]]:
         """Each target's value at every quarter end from the plan's start to the as-of date,
@@ -401,8 +423,10 @@ class AsOfReport:
                     t.unit_of_measure,
                     comparators.get(t.comparator, (t.comparator,))[0],
                     _dec(t.target_value),
-                    _dec(t.baseline_value),
-                    t.baseline_date,
+                    # The baseline the results are computed from, and where it comes from.
+                    _dec(self.baselines[t.pk].value),
+                    self.baselines[t.pk].on,
+                    self.baselines[t.pk].source,
                     t.deadline,
                     sources.get(t.source_kind, (t.source_kind,))[0],
                     t.headline,
@@ -441,6 +465,7 @@ class AsOfReport:
                 Column("target_value", "目标值", "target value", "decimal"),
                 Column("baseline_value", "基期值", "baseline value", "decimal"),
                 Column("baseline_date", "基期日期", "baseline date", "date"),
+                Column("baseline_source", "基期来源", "baseline source", width=16),
                 Column("deadline", "期限", "deadline", "date"),
                 Column("source", "数据来源", "source", width=16),
                 Column("headline", "主要指标", "headline", "bool", width=8),
@@ -466,6 +491,11 @@ class AsOfReport:
             ],
             rows,
             count=lambda: len(self.targets),
+            notes=[
+                "baseline: the one the results are computed from; its source is plan, "
+                "predecessor, administrator, first_figure (the figure for the plan's start or "
+                "the last before it), earliest_figure or zero (docs/progress.md, The baseline)"
+            ],
         )
 
     def measurements_queryset(self):

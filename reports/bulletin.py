@@ -425,13 +425,16 @@ def render_html(bulletin: Bulletin) -> str:
 
 
 def write_pdf(bulletin: Bulletin, output: Path) -> int:
-    """Write the PDF (WeasyPrint, the report's fonts); returns its number of pages."""
+    """Write the PDF (WeasyPrint, the report's fonts, tagged as the report is); returns its
+    number of pages."""
     from weasyprint import HTML
+
+    from .pdf import PDF_VARIANT
 
     document = HTML(
         string=render_html(bulletin), base_url=str(Path(__file__).resolve().parent)
     ).render()
-    document.write_pdf(Path(output))
+    document.write_pdf(Path(output), pdf_variant=PDF_VARIANT)
     return len(document.pages)
 
 

@@ -37,6 +37,16 @@ class TargetAdminForm(VersionedAdminForm):
     audit_reason = reason_field(required=True)
     conflict_message = _("This target was changed by someone else. Reload it and try again.")
 
+    def clean(self):
+        data = super().clean()
+        # Both or neither (the model's constraint), said on the field that is missing.
+        value, day = data.get("admin_baseline_value"), data.get("admin_baseline_date")
+        if value is not None and day is None:
+            self.add_error("admin_baseline_date", _("Give the date the baseline describes."))
+        if day is not None and value is None:
+            self.add_error("admin_baseline_value", _("Give the baseline's value."))
+        return data
+
 
 class TargetUnitInline(admin.TabularInline):
     """The responsible units; saved as a whole through services.set_target_units."""

@@ -102,3 +102,22 @@ COMPARATOR_SYMBOLS = {
     Comparator.MORE_THAN: ">",
     Comparator.LESS_THAN: "<",
 }
+
+
+class BaselineSource(models.TextChoices):
+    """Where a target's baseline comes from (docs/progress.md, "The baseline"), in the order
+    they are taken: the plan's own, the predecessor's verdict the plan names, the one an
+    administrator set, the reported figures, else zero at the plan's start."""
+
+    PLAN = "plan", _("stated in the plan")
+    PREDECESSOR = "predecessor", _("the final verdict of the target it continues")
+    ADMINISTRATOR = "administrator", _("set by an administrator")
+    FIRST_FIGURE = (
+        "first_figure",
+        _("the approved figure for the plan's start or the last before it"),
+    )
+    EARLIEST_FIGURE = (
+        "earliest_figure",
+        _("the earliest approved figure (none describes the plan's start or a day before it)"),
+    )
+    ZERO = "zero", _("zero at the plan's start (the plan states none)")

@@ -66,6 +66,20 @@ class Target(BilingualMixin, models.Model):
         _("baseline value"), max_digits=15, decimal_places=4, null=True, blank=True
     )
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    # The baseline an administrator sets where the plan states none (docs/progress.md,
+    # "The baseline"): changed through services.update_target, audited with a reason. The
+    # plan's own baseline (above, from the plan file) wins over it.
+    admin_baseline_value = ExactDecimalField(
+        _("baseline set by an administrator"),
+        max_digits=15,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Used only where the plan states no baseline; give the date it describes too."),
+    )
+    admin_baseline_date = models.DateField(
+        _("date of the administrator's baseline"), null=True, blank=True
+    )
     deadline = models.DateField(_("deadline"))
     scope = models.CharField(
         _("scope"), max_length=16, choices=TargetScope.choices, default=TargetScope.PROVINCE
@@ -177,6 +191,14 @@ class Target(BilingualMixin, models.Model):
                 name="target_window_valid",
                 violation_error_message=_(
                     "A date window belongs to a counted target and ends on or after its start."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(admin_baseline_value__isnull=True, admin_baseline_date__isnull=True)
+                | Q(admin_baseline_value__isnull=False, admin_baseline_date__isnull=False),
+                name="target_admin_baseline_complete",
+                violation_error_message=_(
+                    "A baseline set by an administrator needs both its value and its date."
                 ),
             ),
         ]

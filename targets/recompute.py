@@ -19,6 +19,7 @@ from plans.models import PlanItem
 from zjai.dates import end_of_day
 
 from . import progress as method
+from .baselines import Baseline, effective_baselines
 from .choices import SourceKind
 from .models import Progress, RollupProgress, Target, TargetUnit, TargetVerdict
 from .values import CurrentValue, current_values
@@ -50,12 +51,13 @@ class RecomputeResult:
     by_status: Counter = field(default_factory=Counter)
 
 
-def spec_for(target: Target) -> method.TargetSpec:
+def spec_for(target: Target, baseline: Baseline) -> method.TargetSpec:
+    """The method's view of a target, from its effective baseline (targets.baselines)."""
     return method.TargetSpec(
         target_value=float(target.target_value),
         deadline=target.deadline,
-        start=target.baseline_date or target.plan.period_start,
-        baseline=float(target.baseline_value or 0),
+        start=baseline.on,
+        baseline=float(baseline.value),
         comparator=target.comparator,
         growth_model=target.growth_model,
         reported=target.source_kind == SourceKind.REPORTED,
@@ -69,12 +71,22 @@ def _observation(value: CurrentValue | None) -> method.Observation | None:
     return method.Observation(float(value.value), value.on)
 
 
+def specs_for(
+    targets: list[Target], as_of: dt.date, known_at: dt.datetime | None = None
+) -> dict[int, method.TargetSpec]:
+    """Each target's spec with its baseline as of `as_of` as known at `known_at`."""
+    baselines = effective_baselines(targets, as_of, known_at)
+    return {t.pk: spec_for(t, baselines[t.pk]) for t in targets}
+
+
 def _assess_live(
     targets: list[Target], as_of: dt.date, known_at: dt.datetime | None
-) -> tuple[dict[int, method.Result], dict[int, CurrentValue]]:
+) -> tuple[dict[int, method.Result], dict[int, CurrentValue], dict[int, method.TargetSpec]]:
     """The method applied to the values as of `as_of` as known at `known_at`, ignoring any
-    verdict; with each target's value at its deadline (for the targets past it)."""
+    verdict; with each target's value at its deadline (for the targets past it) and the specs
+    (baselines) it used."""
     now = current_values(targets, as_of, known_at=known_at)
+    specs = specs_for(targets, as_of, known_at)
     at_deadline: dict[int, CurrentValue] = {}
     by_deadline: dict[dt.date, list[Target]] = defaultdict(list)
     for target in targets:
@@ -84,11 +96,11 @@ def _assess_live(
         at_deadline.update(current_values(group, as_of, observed_by=deadline, known_at=known_at))
     results = {
         t.pk: method.assess(
-            spec_for(t), as_of, _observation(now.get(t.pk)), _observation(at_deadline.get(t.pk))
+            specs[t.pk], as_of, _observation(now.get(t.pk)), _observation(at_deadline.get(t.pk))
         )
         for t in targets
     }
-    return results, at_deadline
+    return results, at_deadline, specs
 
 
 def assess_targets(
@@ -100,7 +112,7 @@ def assess_targets(
     was written, has its verdict as its result, with what the value at the deadline computed
     now gives when that differs (revised after closing); a miss not (yet) closed is
     provisional."""
-    live, at_deadline = _assess_live(targets, as_of, known_at)
+    live, at_deadline, _specs = _assess_live(targets, as_of, known_at)
     verdicts = {
         v.target_id: v for v in TargetVerdict.objects.filter(target__in=[t.pk for t in targets])
     }
@@ -195,13 +207,13 @@ def judge_at_closing(targets: list[Target], known_at: dt.datetime) -> dict[int, 
         # Judged the day after the deadline at the earliest (a setting of 0 days closes at the
         # end of the deadline itself), when the method's status is final.
         judge_on = max(closed_on, max(t.deadline for t in group) + dt.timedelta(days=1))
-        results, at_deadline = _assess_live(group, judge_on, known_at)
+        results, at_deadline, specs = _assess_live(group, judge_on, known_at)
         for target in group:
             result = results[target.pk]
             final = at_deadline.get(target.pk)
             value = final.value if final is not None and final.value is not None else None
             percent = (
-                method.percent_complete(spec_for(target), float(value))
+                method.percent_complete(specs[target.pk], float(value))
                 if value is not None
                 else None
             )

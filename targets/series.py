@@ -18,16 +18,20 @@ from django.db.models import Max, Min
 from django.db.models.functions import TruncMonth
 
 from . import progress as method
+from .baselines import Baseline, effective_baseline
 from .models import Measurement, Progress, Target
 from .recompute import spec_for
 
 Series = list[tuple[dt.date, float]]
 
 
-def progress_history(targets: list[Target], until: dt.date, years: int = 6) -> dict[int, Series]:
-    """Each target's value at the newest computed date of each month, over the last years (two
-    queries whatever the number of rows)."""
-    since = until.replace(year=until.year - years)
+def progress_history(
+    targets: list[Target], until: dt.date, years: int = 6, since: dt.date | None = None
+) -> dict[int, Series]:
+    """Each target's value at the newest computed date of each month, from `since` (default:
+    the last `years` years) until `until` (two queries whatever the number of rows)."""
+    if since is None:
+        since = until.replace(year=until.year - years)
     rows = Progress.objects.filter(target__in=targets, as_of__gte=since, as_of__lte=until)
     month_ends = (
         rows.annotate(month=TruncMonth("as_of"))
@@ -107,9 +111,9 @@ def _approved_series_grouped(approved) -> Series:
     return sorted(chosen.items())
 
 
-def required_path(target: Target, points: int = 24) -> Series:
-    """The required path from the start (baseline date or plan start) to the deadline."""
-    spec = spec_for(target)
+def required_path(spec: method.TargetSpec, points: int = 24) -> Series:
+    """The required path from the baseline (its value and date: targets.baselines) to the
+    target at the deadline, drawn through `points` segments (a curve for compound growth)."""
     span = (spec.deadline - spec.start).days
     if span <= 0:
         return [(spec.deadline, float(spec.target_value))]
@@ -117,10 +121,49 @@ def required_path(target: Target, points: int = 24) -> Series:
     return [(day, method.expected_value(spec, day)) for day in days]
 
 
+@dataclass(frozen=True)
+class TargetChart:
+    """What a target's chart draws besides its values: the spec (baseline, target, deadline),
+    where its baseline comes from, and the period the time axis covers."""
+
+    spec: method.TargetSpec
+    baseline: Baseline
+    period: tuple[dt.date, dt.date]
+
+    @property
+    def required(self) -> Series:
+        return required_path(self.spec)
+
+
+def chart_period(
+    target: Target, as_of: dt.date, baseline: Baseline | None = None
+) -> tuple[dt.date, dt.date]:
+    """The whole plan period, for every target's chart (the page's and the PDF's): from the
+    plan's start (or the baseline's date, when earlier) to the later of the deadline, the
+    plan's end and the as-of date."""
+    start = target.plan.period_start
+    if baseline is not None:
+        start = min(start, baseline.on)
+    return start, max(target.deadline, target.plan.period_end, as_of)
+
+
+def target_chart(
+    target: Target, as_of: dt.date, known_at: dt.datetime | None = None
+) -> TargetChart:
+    """The chart's frame for a target as of a date (as known at an instant): its baseline as
+    the progress was computed with it (targets.baselines; one query at most)."""
+    baseline = effective_baseline(target, as_of, known_at)
+    return TargetChart(spec_for(target, baseline), baseline, chart_period(target, as_of, baseline))
+
+
 def actual_series(target: Target, as_of: dt.date) -> Series:
+    """The values a target's chart draws, over the whole plan period: every month's last
+    approved figure (reported), or every month's last computed value (counted: the Progress
+    rows, quarter ends from the plan's start once `recompute_progress --history` has run)."""
     if target.is_reported:
         return approved_series(target, as_of)
-    return progress_history([target], as_of).get(target.pk, [])
+    since = chart_period(target, as_of)[0]
+    return progress_history([target], as_of, since=since).get(target.pk, [])
 
 
 SERIES_CACHE_TTL = 3600
@@ -174,7 +217,8 @@ def charted_series(target: Target, progress: Progress | None, as_of: dt.date) ->
     """
     if progress is None:
         return actual_series(target, as_of)
-    key = f"series:{target.pk}:{as_of.isoformat()}:{progress.pk}:{progress.computed_at.isoformat()}"
+    computed = progress.computed_at.isoformat()
+    key = f"series:v2:{target.pk}:{as_of.isoformat()}:{progress.pk}:{computed}"
     series = cache.get(key)
     if series is None:
         series = actual_series(target, as_of)

@@ -617,6 +617,8 @@ TARGET_FIELDS = [
     "target_value",
     "baseline_value",
     "baseline_date",
+    "admin_baseline_value",
+    "admin_baseline_date",
     "deadline",
     "scope",
     "growth_model",
@@ -628,8 +630,10 @@ TARGET_FIELDS = [
     "version",
 ]
 # What a target is measured by (its code, plan, item, source kind and register) is the plan
-# file's to say: load_action_plan changes those, recorded as the command's events.
-TARGET_EDITABLE = set(TARGET_FIELDS) - {"version"}
+# file's to say: load_action_plan changes those, recorded as the command's events. So is the
+# baseline the plan states: an administrator sets a baseline of their own
+# (`admin_baseline_*`), which counts only where the plan states none (targets.baselines).
+TARGET_EDITABLE = set(TARGET_FIELDS) - {"version", "baseline_value", "baseline_date"}
 
 
 def _locked_target(target: Target, expected_version: int | None) -> Target:

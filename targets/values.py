@@ -318,6 +318,36 @@ def _reported_values(
     return {pk: CurrentValue(value, on) for pk, value, on in rows}
 
 
+def figure_baselines(
+    targets: list[Target], as_of: dt.date, known_at: dt.datetime | None = None
+) -> dict[int, tuple[CurrentValue, CurrentValue]]:
+    """For reported targets: (the newest figure describing the plan's start or a day before
+    it, the earliest figure), among the figures that count as of `as_of` as known at
+    `known_at` (`counted_figures`); one query (targets.baselines takes the baseline from them)."""
+    if not targets:
+        return {}
+    counted = counted_figures(as_of, known_at).filter(target=OuterRef("pk"))
+    # Ties as the current value breaks them: the later approval, then the later row.
+    at_start = counted.filter(observed_on__lte=OuterRef("plan__period_start")).order_by(
+        "-observed_on", "-reviewed_at", "-id"
+    )
+    earliest = counted.order_by("observed_on", "-reviewed_at", "-id")
+    rows = (
+        Target.objects.filter(pk__in=[t.pk for t in targets])
+        .annotate(
+            start_value=Subquery(at_start.values("value")[:1]),
+            start_on=Subquery(at_start.values("observed_on")[:1]),
+            first_value=Subquery(earliest.values("value")[:1]),
+            first_on=Subquery(earliest.values("observed_on")[:1]),
+        )
+        .values_list("pk", "start_value", "start_on", "first_value", "first_on")
+    )
+    return {
+        pk: (CurrentValue(start_value, start_on), CurrentValue(first_value, first_on))
+        for pk, start_value, start_on, first_value, first_on in rows
+    }
+
+
 def _by_source(targets: Iterable[Target]) -> dict[str, list[Target]]:
     """The targets split into reported ones and the counted ones of each register."""
     groups: dict[str, list[Target]] = {"reported": [], **{r: [] for r in REGISTER_MODELS}}

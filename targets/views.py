@@ -46,7 +46,7 @@ from .recompute import closing_date
 from .review_context import review_context
 from .rules import FigureRules, may_reopen_target
 from .selectors import figure_rounds, target_history
-from .series import continued_series, required_path
+from .series import continued_series, target_chart
 from .tables import MeasurementTable, TargetTable
 from .values import register_list_query
 
@@ -168,21 +168,35 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
         if progress and progress.forecast is not None and progress.status not in final:
             forecast = (target.deadline, progress.forecast)
         sentence = explain(target, progress)
+        # The baseline the progress was computed with (as of its date), and the plan's period.
+        frame = target_chart(target, as_of)
+        baseline = frame.baseline
+        baseline_words = _("baseline %(value)s %(unit)s on %(date)s: %(source)s") % {
+            "value": format_number(baseline.value),
+            "unit": unit_name(target),
+            "date": date_format(baseline.on),
+            "source": baseline.source_label,
+        }
+        # The legend names the diamond; the words above say where the baseline comes from.
+        baseline_legend = _("baseline %(value)s") % {"value": format_number(baseline.value)}
         chart = time_series(
             actual=actual,
-            required=required_path(target),
+            required=frame.required,
             deadline=target.deadline,
             target_value=float(target.target_value),
             forecast=forecast,
+            baseline=(baseline.on, float(baseline.value)),
+            period=frame.period,
             labels=TimeSeriesLabels(
                 title=_("%(target)s over time (%(unit)s)")
                 % {"target": target.title, "unit": unit_name(target)},
-                description=sentence,
+                description=f"{sentence} {baseline_words}",
                 actual=_("value"),
                 required=_("required path"),
                 target=_("target value"),
                 deadline=_("deadline %(date)s") % {"date": date_format(target.deadline)},
                 forecast=_("forecast"),
+                baseline=baseline_legend,
             ),
         )
         visible = (
@@ -231,7 +245,9 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             sentence=sentence,
             chart=chart,
             earlier=earlier,
-            chart_rows=[(day, format_number(value)) for day, value in actual[-24:]],
+            baseline=baseline,
+            # Every value the chart draws, over the whole plan period.
+            chart_rows=[(day, format_number(value)) for day, value in actual],
             pending=pending[:PENDING_ROWS],
             more_pending=len(pending) > PENDING_ROWS,
             figures=figures,

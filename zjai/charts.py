@@ -153,6 +153,15 @@ def sparkline(
     return _written(root)
 
 
+def _diamond(parent: ET.Element, x: float, y: float, colour: str) -> None:
+    """The baseline's marker: a hollow diamond, told apart from the values' filled dots."""
+    r = 5.0
+    _add(
+        parent, "polygon", fill=Palette.BACKGROUND, stroke=colour, stroke_width=2,
+        points=f"{_f(x)},{_f(y - r)} {_f(x + r)},{_f(y)} {_f(x)},{_f(y + r)} {_f(x - r)},{_f(y)}",
+    )  # fmt: skip
+
+
 @dataclass
 class TimeSeriesLabels:
     """The words of a time-series chart, in the reader's language (or two, in the PDF)."""
@@ -164,6 +173,9 @@ class TimeSeriesLabels:
     target: str
     deadline: str
     forecast: str
+    # The legend's name of the baseline's diamond ("baseline 80,000"), shown when the chart is
+    # given a baseline point; where it comes from goes in the description and beside the chart.
+    baseline: str = ""
 
 
 def time_series(
@@ -175,6 +187,8 @@ def time_series(
     forecast: tuple[dt.date, float] | None,
     labels: TimeSeriesLabels,
     as_of: dt.date | None = None,
+    baseline: tuple[dt.date, float] | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
     chart_id: str = "chart",
     width: int = 760,
     height: int = 320,
@@ -184,6 +198,9 @@ def time_series(
     """A target's values over time against the required path, the target and the deadline;
     the forecast at the deadline, and the as-of date, when given.
 
+    `period` is the span the time axis covers at least (the plan's period: targets.series
+    .chart_period), whatever the values cover; `baseline` the point the required path starts
+    from, marked with a hollow diamond and named in the legend (`labels.baseline`).
     `fluid` charts fill their box (the browser); others are drawn at their size (the PDF).
     `chart_id` makes the title's and description's ids unique on a page of several charts.
     """
@@ -195,6 +212,8 @@ def time_series(
     ]
     if forecast:
         legend.append((labels.forecast, Palette.FORECAST, "2 3", "square"))
+    if baseline and labels.baseline:
+        legend.append((labels.baseline, Palette.REQUIRED, "none", "diamond"))
     left, right, bottom = 72, 20, 36
     # The legend, in as many rows as it needs, above the plot.
     legend_rows: list[list[tuple[float, tuple]]] = [[]]
@@ -214,12 +233,18 @@ def time_series(
         dates.append(forecast[0])
     if as_of:
         dates.append(as_of)
+    if period:
+        dates.extend(period)
+    if baseline:
+        dates.append(baseline[0])
     start, end = min(dates), max(dates)
     if end <= start:
         end = start + dt.timedelta(days=1)
     values = [float(v) for _, v in actual] + [float(v) for _, v in required] + [target_value]
     if forecast:
         values.append(float(forecast[1]))
+    if baseline:
+        values.append(float(baseline[1]))
     ticks = axis_ticks(values)
     low, high = ticks[0], ticks[-1]
 
@@ -294,6 +319,8 @@ def time_series(
             root, "rect", x=fx - 4, y=fy - 4, width=8, height=8, fill=Palette.BACKGROUND,
             stroke=Palette.FORECAST, stroke_width=2,
         )  # fmt: skip
+    if baseline:
+        _diamond(root, sx(baseline[0]), sy(float(baseline[1])), Palette.REQUIRED)
     if actual:
         _add(
             root, "polyline", fill="none", stroke=Palette.ACTUAL, stroke_width=2.5,
@@ -305,11 +332,14 @@ def time_series(
     for row, entries in enumerate(legend_rows):
         y = 14 + 18 * row
         for x, (text, colour, dash, marker) in entries:
-            _add(
-                root, "line", x1=x, x2=x + 26, y1=y, y2=y, stroke=colour, stroke_width=2.5,
-                stroke_dasharray=dash,
-            )  # fmt: skip
-            if marker == "circle":
+            if dash != "none":
+                _add(
+                    root, "line", x1=x, x2=x + 26, y1=y, y2=y, stroke=colour, stroke_width=2.5,
+                    stroke_dasharray=dash,
+                )  # fmt: skip
+            if marker == "diamond":
+                _diamond(root, x + 13, y, colour)
+            elif marker == "circle":
                 _add(root, "circle", cx=x + 13, cy=y, r=3, fill=colour)
             elif marker == "square":
                 _add(

@@ -26,6 +26,26 @@ CHECK = """
       problems.push('input without a label: ' + (el.name || el.outerHTML.slice(0, 80)));
     }
   }
+  // A label names something: never for="" or for an id the page does not have.
+  for (const label of document.querySelectorAll('label[for]')) {
+    const target = label.getAttribute('for');
+    if (!target || !document.getElementById(target)) {
+      problems.push('label for nothing: ' + label.outerHTML.slice(0, 80));
+    }
+  }
+  // A group of radios is a fieldset named by its legend; each radio has its own label.
+  for (const radio of document.querySelectorAll('input[type="radio"]')) {
+    const group = radio.closest('fieldset');
+    const legend = group && group.querySelector(':scope > legend');
+    if (!legend || !legend.textContent.trim()) {
+      problems.push('radio outside a fieldset with a legend: ' + radio.name);
+    }
+    const own = radio.closest('label')
+      || document.querySelector(`label[for="${CSS.escape(radio.id)}"]`);
+    if (!own || !own.textContent.trim()) {
+      problems.push('radio without its own label: ' + radio.name);
+    }
+  }
   const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')];
   const h1 = headings.filter((h) => h.tagName === 'H1').length;
   if (h1 !== 1) problems.push(`${h1} h1 elements`);
@@ -149,3 +169,31 @@ def test_every_status_colour_has_enough_contrast(pages, live_server, new_page):
     statuses = {k for k in seen if k.startswith("status status-")}
     assert len(statuses) == 7, sorted(seen)
     assert all(ratio >= 4.5 for ratio in seen.values()), seen
+
+
+def test_the_export_pages_pass_the_accessibility_checks(plan, live_server, new_page, make_user):
+    """The export and bulletin forms (auditors' pages): the format and language radios are a
+    fieldset with a legend, each radio its own label; in Chinese and in English."""
+    from plans.models import ResponsibleUnit
+
+    make_user("auditor1", "auditor", ResponsibleUnit.objects.get(code="econ-it"))
+    page = new_page(LAPTOP)
+    sign_in(page, live_server.url, "auditor1", PASSWORD)
+    problems = []
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        for path in ("/reports/", "/reports/bulletin/"):
+            page.goto(f"{live_server.url}{path}")
+            problems += [f"{path} ({language}): {p}" for p in page.evaluate(CHECK)]
+            legend = page.locator("fieldset legend").first.inner_text()
+            assert legend.strip(), path
+            radios = page.locator("fieldset input[type=radio]")
+            assert radios.count() >= 2, path
+            for i in range(radios.count()):
+                radio = radios.nth(i)
+                label = page.locator(f"label[for='{radio.get_attribute('id')}']")
+                assert label.inner_text().strip(), path
+        screenshot(page, f"bulletin-form-{language}.png")
+    assert not problems, "\n".join(problems)

@@ -241,3 +241,17 @@ def test_the_command_exits_non_zero_with_one_line(bulletin_world, tmp_path):
     assert result.stderr.strip().splitlines() == [
         "CommandError: --format must be one of pdf, xlsx, not 'doc'"
     ]
+
+
+def test_the_bulletin_pdf_is_tagged_with_its_language(bulletin_world, tmp_path):
+    """PDF/UA-1 like the report: a structure tree, the bulletin's language and title."""
+    from reports.bulletin import write_pdf
+    from tests.reports.test_export import _pdf_objects
+
+    path = tmp_path / "b.pdf"
+    write_pdf(bulletin(K2, language="en"), path)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert "Tagged:          yes" in info.stdout
+    assert "Title:" in info.stdout
+    catalog = _pdf_objects(path)
+    assert b"/StructTreeRoot" in catalog and b"/Lang (en)" in catalog

@@ -82,3 +82,39 @@ def test_one_scale_round_ticks_from_zero_past_the_highest_value():
     steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1 and steps.pop() in (25000, 50000, 20000)
     assert axis_ticks([-5.0, 10.0])[0] <= -5
+
+
+def test_the_axis_covers_the_period_and_the_baseline_is_a_named_diamond():
+    """Values from 2020-06 only, the plan from 2019: the time axis starts with the plan (2020's
+    year line is drawn inside it), and the baseline's diamond is in the legend by its name."""
+    labels = nasty_labels()
+    labels.baseline = "baseline <80,000>"
+    svg = time_series(
+        actual=POINTS,
+        required=[(dt.date(2018, 12, 31), 80000.0), (dt.date(2022, 12, 31), 150000.0)],
+        deadline=dt.date(2022, 12, 31),
+        target_value=150000.0,
+        forecast=None,
+        labels=labels,
+        baseline=(dt.date(2018, 12, 31), 80000.0),
+        period=(dt.date(2019, 1, 1), dt.date(2022, 12, 31)),
+    )
+    root = parsed(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "2019" in texts and "2020" in texts  # the axis begins before 2019
+    assert "baseline <80,000>" in texts
+    assert len(root.findall("svg:polygon", NS)) == 2  # on the chart and in the legend
+
+
+def test_the_pdf_charts_a_counted_target_from_the_plans_first_quarter(plan):
+    """The PDF's headline charts start at the plan's first quarter end, whatever the as-of."""
+    from reports.builders import AsOfReport
+    from targets.models import Target
+    from tests.targets.factories import recognise
+
+    leading = Target.objects.get(code="ent-leading")
+    recognise(2, "leading", dt.date(2019, 2, 1))
+    report = AsOfReport(leading.plan, dt.date(2026, 3, 31))
+    points = report.quarter_series([leading])[leading.pk]
+    assert points[0] == (dt.date(2019, 3, 31), 2.0)
+    assert points[-1][0] == dt.date(2026, 3, 31)

@@ -21,6 +21,7 @@ from targets import services
 from targets.models import Measurement, Progress, Target
 from targets.services import recompute_progress
 from tests.reports.conftest import AS_OF
+from tests.targets.factories import approved_figure
 
 pytestmark = pytest.mark.django_db
 TABLES = [
@@ -73,6 +74,10 @@ def test_csv_export_has_one_bom_file_per_table_with_bilingual_headers(world, tmp
     robots = by_code["robots-in-service"]
     assert robots["当前值 / current value"] == "95000.0000"
     assert robots["当前值日期 / date of current value"] == "2021-03-31"
+    # The baseline the results use: the plan states none, no figure is dated by its start.
+    assert robots["基期值 / baseline value"] == "60000.0000"
+    assert robots["基期日期 / baseline date"] == "2020-06-30"
+    assert robots["基期来源 / baseline source"] == "earliest_figure"
     leading = by_code["ent-leading"]
     assert leading["当前值 / current value"] == "3.0000"  # not the 5 recognised in September
     measurements = read_csv(tmp_path / "out" / "measurements.csv")
@@ -128,7 +133,7 @@ def test_the_same_edition_gives_the_same_figures_after_later_approvals(world, tm
     today = tmp_path / "today"
     export("csv", today, as_of=timezone.localdate())
     current = {row[0]: row for row in read_csv(today / "targets.csv")[1:]}
-    assert current["robots-in-service"][14] == "120000.0000"
+    assert current["robots-in-service"][15] == "120000.0000"  # the current value
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -154,7 +159,7 @@ def test_xlsx_workbook_reads_back(world, tmp_path):
     targets = book["targets"]
     assert targets.freeze_panes == "A3"
     assert targets["A1"].value == "指标代码" and targets["A2"].value == "code"
-    assert targets.auto_filter.ref == "A2:AE17"  # 31 columns, closing's five last
+    assert targets.auto_filter.ref == "A2:AF17"  # 32 columns, closing's five last
     header = [c.value for c in targets[2]]
     robots = next(r for r in targets.iter_rows(min_row=3) if r[0].value == "robots-in-service")
     current = robots[header.index("current value")]
@@ -199,7 +204,7 @@ def test_pdf_report_sections_fonts_and_footer(world, tmp_path):
         "进展报告",
         "统计截至 As of 2021-06-30",
         "概览 Summary",
-        "滞后与数据过期的指标",
+        "需关注的指标 Targets that need attention",
         "主要指标 Headline targets",
         "分项进展 Progress by objective and key task",
         "企业竞争力突出",  # an objective
@@ -329,3 +334,80 @@ def test_the_fast_copy_path_writes_the_same_bytes_as_the_row_by_row_path(world, 
     assert "'-5 (a note starting with minus)" in notes
     assert "two\nlines" in notes
     assert rows[1][6] == "2020-07-01 07:59:59"
+
+
+def _pdf_objects(path: Path) -> bytes:
+    """The PDF's bytes with every Flate stream inflated (the catalog sits in an object stream)."""
+    import re
+    import zlib
+
+    raw = path.read_bytes()
+    parts = [raw]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def _needs_acceleration(reviewer) -> Target:
+    """robot-density, from its figure for the plan's start to 80 % of the required pace as of
+    the report's date: needs acceleration."""
+    from targets.progress import years
+
+    density = Target.objects.get(code="robot-density")
+    start, on = dt.date(2018, 12, 31), dt.date(2021, 3, 31)
+    approved_figure(density, 50, start, reviewer)
+    share = years(start, on) / years(start, density.deadline)
+    value = 50 + (float(density.target_value) - 50) * share * 0.8
+    approved_figure(density, round(value, 2), on, reviewer)
+    return density
+
+
+@needs_poppler
+def test_the_pdf_lists_each_status_under_its_own_label(world, tmp_path):
+    """Targets needing acceleration are listed under "需加快 needs acceleration", with their
+    count; a status none has says so under its own name; no "none" beside targets."""
+    density = _needs_acceleration(world["reviewer"])
+    report = AsOfReport(density.plan, AS_OF)
+    listed = dict(report.listed_statuses)
+    assert "robot-density" in [r.target.code for r in listed["needs_acceleration"]]
+    path = tmp_path / "report.pdf"
+    export("pdf", path)
+    text = " ".join(_text(path).split())
+    attention = text.split("需关注的指标 Targets that need attention", 1)[1]
+    attention = attention.split("主要指标 Headline targets", 1)[0]
+    counts = {status: len(rows) for status, rows in listed.items()}
+    for status, zh, en in [
+        ("needs_acceleration", "需加快", "needs acceleration"),
+        ("off_track", "进度滞后", "off track"),
+        ("deteriorating", "倒退", "deteriorating"),
+        ("missed", "未实现", "missed"),
+        ("no_data", "暂无数据", "no data"),
+    ]:
+        heading = f"{zh} {en}（{counts[status]}）"
+        assert heading in attention, heading
+        said_none = f"没有状态为“{zh}”的指标"
+        assert (said_none in attention) == (counts[status] == 0), status
+    # Every target needing acceleration is named in its list (before the next status's).
+    needing = attention.split("需加快 needs acceleration", 1)[1].split("进度滞后 off track", 1)[0]
+    for row in listed["needs_acceleration"]:
+        assert row.target.title_zh[:12] in needing, row.target.code
+    assert "无。" not in attention
+
+
+@needs_poppler
+def test_the_pdf_is_tagged_with_its_language_and_title(world, tmp_path):
+    """PDF/UA-1: marked content, a structure tree, the document's language and title; and
+    the report still draws its Chinese text (tests above crop the glyphs)."""
+    path = tmp_path / "report.pdf"
+    export("pdf", path)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert "Tagged:          yes" in info.stdout
+    assert "Title:           浙江省促进新一代人工智能发展行动计划" in info.stdout
+    catalog = _pdf_objects(path)
+    assert b"/MarkInfo <</Marked true>>" in catalog
+    assert b"/StructTreeRoot" in catalog
+    assert b"/Lang (zh-Hans)" in catalog
+    assert b"pdfuaid:part" in catalog  # the XMP metadata says which standard

@@ -86,3 +86,32 @@ def test_the_cached_series_follows_the_progress(robots, reviewer, figures):
         dt.date(2020, 6, 30),
         350.0,
     )
+
+
+def test_a_counted_targets_chart_covers_the_whole_plan_period(plan, make_user):
+    """Seven years after the plan's start the chart still begins at its first quarter end (it
+    once kept only the last six years: leading enterprises began at 2021-03-31), on the page
+    and in its table of values alike."""
+    from django.conf import settings
+    from django.test import Client
+
+    from plans.models import ResponsibleUnit
+    from tests.targets.factories import recognise
+
+    leading = Target.objects.get(code="ent-leading")
+    recognise(2, "leading", dt.date(2019, 2, 1))
+    for day in (dt.date(2019, 3, 31), dt.date(2019, 6, 30), dt.date(2026, 3, 31)):
+        recompute_progress(day, target_ids=[leading.pk])
+    as_of = dt.date(2026, 3, 31)
+    points = series.actual_series(leading, as_of)
+    assert points[0] == (dt.date(2019, 3, 31), 2.0)
+    assert series.chart_period(leading, as_of) == (dt.date(2019, 1, 1), as_of)
+
+    client = Client()
+    client.force_login(make_user("boss", "admin", ResponsibleUnit.objects.get(code="econ-it")))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/plans/{leading.plan.code}/targets/{leading.code}/")
+    rows = page.context["chart_rows"]
+    assert rows[0][0] == dt.date(2019, 3, 31) and rows[-1][0] == as_of
+    # The time axis starts with the plan: 2020 is the first year line, 2019 is on the chart.
+    assert ">2020</text>" in page.content.decode()
