@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from zjai.templatetags.zjai import format_number
 
 from . import progress as method
+from .baselines import effective_baseline
 from .choices import Comparator, MeasurementState
 from .models import Measurement, Target
 from .recompute import spec_for
@@ -95,7 +96,9 @@ def approved_history(figure: Measurement, limit: int = HISTORY_FIGURES) -> list[
 def review_context(figure: Measurement) -> ReviewContext:
     target = figure.target
     context = ReviewContext()
-    context.required = method.expected_value(spec_for(target), figure.observed_on)
+    # The required path as the progress is computed: from the target's baseline (targets.baselines).
+    baseline = effective_baseline(target, figure.observed_on)
+    context.required = method.expected_value(spec_for(target, baseline), figure.observed_on)
     context.from_required = float(figure.value) - context.required
     history = approved_history(figure)
     context.history_size = len(history)

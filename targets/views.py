@@ -13,6 +13,7 @@ from csp.constants import SELF
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,7 +42,7 @@ from .explain import explain, unit_name, unit_of
 from .filtersets import MeasurementFilterSet, TargetFilterSet
 from .forms import MeasurementForm, ReopenForm, ReviewForm, SubmitForm, WithdrawForm
 from .lookup import AmbiguousCode, find_target
-from .models import Measurement, Progress, Target, TargetVerdict
+from .models import FigureReview, Measurement, Progress, Target, TargetVerdict
 from .recompute import closing_date
 from .review_context import review_context
 from .rules import FigureRules, may_reopen_target
@@ -81,7 +82,13 @@ def visible_figure(user, pk: int) -> Measurement:
             "withdrawn_by",
             "unit",
         )
-        .prefetch_related("rounds__submitted_by", "rounds__reviewed_by")
+        # The rounds with their people in one query, however many rounds and reviewers.
+        .prefetch_related(
+            Prefetch(
+                "rounds",
+                queryset=FigureReview.objects.select_related("submitted_by", "reviewed_by"),
+            )
+        )
         .filter(pk=pk)
         .first()
     )

@@ -574,7 +574,11 @@ def test_a_utf8_file_is_text_wherever_its_first_8_kb_end(
     response = client.post(f"/plans/zj-ai-2019-2022/targets/{OWN_TARGET}/report/", data)
     assert response.status_code == 302, form_outcome(response).errors
     assert Measurement.objects.latest("pk").evidence
-    imported = client.post("/enterprises/import/", {"file": SimpleUploadedFile("e.csv", text)})
+    # The sixteen rows share a name and a city on purpose: they are let in as likely duplicates.
+    imported = client.post(
+        "/enterprises/import/",
+        {"file": SimpleUploadedFile("e.csv", text), "allow_duplicates": "on"},
+    )
     assert imported.status_code == 302, import_outcome(imported).errors
     assert Enterprise.objects.filter(name_zh__contains="浙" * 190).count() == 16
 

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from targets import progress as method
 from targets import services
+from targets.baselines import effective_baseline
 from targets.models import Measurement, Target
 from targets.recompute import spec_for
 from targets.review_context import counts_up, review_context
@@ -46,7 +47,9 @@ def test_without_an_earlier_approved_figure_there_is_no_change(people, robots):
     assert context.change is None and context.change_percent is None
     assert context.warnings == []
     # The required path is still there: the method's own, on the figure's date.
-    assert context.required == pytest.approx(method.expected_value(spec_for(robots), DAY))
+    assert context.required == pytest.approx(
+        method.expected_value(spec_for(robots, effective_baseline(robots, DAY)), DAY)
+    )
     assert context.from_required == pytest.approx(120000 - context.required)
 
 
@@ -125,7 +128,7 @@ def test_the_review_page_shows_the_context_and_the_warnings(people, robots):
     assert page.status_code == 200
     assert "previous approved value" in html and "100,000" in html
     assert "-10,000" in html and "-10%" in html  # the change, and in percent
-    required = method.expected_value(spec_for(robots), DAY)
+    required = method.expected_value(spec_for(robots, effective_baseline(robots, DAY)), DAY)
     assert "required path on this date" in html
     with translation.override("en"):
         assert f'id="required">{format_number(required)} robots' in html
