@@ -439,6 +439,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
 # LOG_FORMAT=json writes one JSON object per line (for a log shipper); plain text otherwise.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -456,12 +457,12 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
         }
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Django's own console handler (DEBUG only) would print each record a second time
         # beside the root's (a 403's traceback twice): its records go through the root alone.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # django-axes announces itself at every start; failed sign-ins still log as warnings.
         "axes.apps": {"level": "WARNING"},
         # WeasyPrint (the PDF report) logs every layout step at INFO.
