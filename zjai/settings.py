@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "reports",
     "portfolio",
     "search",
+    "publishing",
 ]
 
 MIDDLEWARE = [
