@@ -166,10 +166,13 @@ def build(report: AsOfReport) -> dict[str, Any]:
         result = report.results[target.pk]
         links = report.unit_links.get(target.pk, [])
         unit_ids.update(unit_id for unit_id, _lead in links)
-        points = [[day.isoformat(), value] for day, value in series.get(target.pk, [])]
+        # The value at every quarter end, and the value at D after the last quarter end.
+        points: list[tuple[str, float]] = [
+            (day.isoformat(), value) for day, value in series.get(target.pk, [])
+        ]
         if result.current_date and result.current_value is not None:
-            current = [result.current_date.isoformat(), float(result.current_value)]
-            if current not in points and (not points or points[-1][0] < current[0]):
+            current = (result.current_date.isoformat(), float(result.current_value))
+            if not points or points[-1][0] < current[0]:
                 points.append(current)
         item = by_pk.get(target.item_id) if target.item_id else None
         targets.append(
@@ -185,7 +188,7 @@ def build(report: AsOfReport) -> dict[str, Any]:
                 ],
                 "metadata": _metadata(target, getattr(target, "metadata_updated_at", None)),
                 "explanation": _explained(target, result, report.as_of),
-                "series": points,
+                "series": [list(point) for point in points],
                 "figures": figures.get(target.pk, [])
                 if target.source_kind == SourceKind.REPORTED
                 else [],

@@ -428,6 +428,16 @@ SPECTACULAR_SETTINGS = {
         "NoticeStateEnum": "taskreports.choices.NoticeState",
     },
 }
+# The public portal and open data (docs/open-data.md): how long a CDN or a browser may keep a
+# public page or download, the requests one address may make, and the licence the data are
+# published under (named on every public page and in datapackage.json).
+PUBLIC_CACHE_SECONDS = env.int("ZJAI_PUBLIC_CACHE_SECONDS", default=300)
+PUBLIC_RATE = env("ZJAI_PUBLIC_RATE", default="600/minute") or None
+PUBLIC_LICENSE = {
+    "name": env("ZJAI_PUBLIC_LICENSE_NAME", default="CC-BY-4.0"),
+    "title": env("ZJAI_PUBLIC_LICENSE_TITLE", default="Creative Commons Attribution 4.0"),
+    "path": env("ZJAI_PUBLIC_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/"),
+}
 # Serves /api/bench/constant/, the bare view bench/api_bench.py compares the API with.
 ZJAI_BENCH_VIEWS = env.bool("ZJAI_BENCH_VIEWS", default=False)
 # The API's throttle counters and cached list pages (zjai/api). One per process by default;

@@ -1,0 +1,101 @@
+"""What every public answer shares (docs/open-data.md, "Serving the public"): no sign-in, a
+rate per client address, and caching a CDN or nginx can use.
+
+- `Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS` and an `ETag` tied to the state of the
+  publications (every publication's number and version: a new publication or a withdrawal
+  changes it) and to the address asked for. A request whose If-None-Match names it gets 304
+  without the page being made. One query per request, whatever the number of visitors.
+- At most PUBLIC_RATE requests per client address (zjai.clientip) per window, counted like the
+  API's throttles (zjai.api.throttles: a fixed window in the shared cache, per process while it
+  is down); past it, 429 with Retry-After.
+- The answer never reads the session or the signed-in user, so it varies by no cookie: the
+  pages are made from the publication alone (publishing.site).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Max, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags, quote_etag
+from django.utils.translation import gettext as _
+
+from zjai.api.throttles import FixedWindowThrottle, process_counters
+from zjai.cache import CacheUnavailable
+from zjai.clientip import client_address
+
+from .models import Publication
+
+
+def state_token() -> str:
+    """Changes whenever a publication is made or withdrawn."""
+    state = Publication.objects.aggregate(n=Count("pk"), top=Max("pk"), versions=Sum("version"))
+    return f"{state['n']}.{state['top'] or 0}.{state['versions'] or 0}"
+
+
+def etag_for(request: HttpRequest) -> str:
+    key = f"{state_token()}|{request.path}|{request.META.get('QUERY_STRING', '')}"
+    return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+
+
+def _parse_rate(rate: str | None) -> tuple[int, int] | None:
+    if not rate:
+        return None
+    number, period = rate.split("/")
+    return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def throttled(request: HttpRequest) -> float | None:
+    """Seconds to wait when this address is past its rate, else None."""
+    rate = _parse_rate(settings.PUBLIC_RATE)
+    if rate is None:
+        return None
+    limit, period = rate
+    now = time.time()
+    window = int(now // period)
+    key = f"throttle:public:{client_address(request) or 'unknown'}:{window}"
+    try:
+        count = FixedWindowThrottle.count(key, period)
+    except CacheUnavailable:
+        count = process_counters.incr(key, (window + 1) * period)
+    return None if count <= limit else (window + 1) * period - now
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public view: open to anyone, throttled per address, cached by ETag."""
+
+    @login_not_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = throttled(request)
+        if wait is not None:
+            response = HttpResponse(
+                _("Too many requests from your address: try again in a minute."),
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(max(1, int(wait + 0.999)))
+            return response
+        if request.method not in ("GET", "HEAD"):
+            response = HttpResponse(status=405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        etag = etag_for(request)
+        if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+            response = HttpResponseNotModified()
+        else:
+            response = view(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        return response
+
+    return wrapped
