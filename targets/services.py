@@ -42,6 +42,7 @@ from . import recompute as computing
 from . import reminders
 from .choices import FigureDecision, MeasurementState
 from .models import (
+    METADATA_FIELDS,
     FigureReview,
     Measurement,
     MeasurementEditor,
@@ -627,13 +628,35 @@ TARGET_FIELDS = [
     "allows_negative",
     "weight",
     "headline",
+    *METADATA_FIELDS,
+    "metadata_updated_at",
     "version",
 ]
 # What a target is measured by (its code, plan, item, source kind and register) is the plan
 # file's to say: load_action_plan changes those, recorded as the command's events. So is the
 # baseline the plan states: an administrator sets a baseline of their own
 # (`admin_baseline_*`), which counts only where the plan states none (targets.baselines).
-TARGET_EDITABLE = set(TARGET_FIELDS) - {"version", "baseline_value", "baseline_date"}
+# What the target's progress reads: everything but its metadata.
+MEASURED_BY = [
+    name for name in TARGET_FIELDS if name not in {*METADATA_FIELDS, "metadata_updated_at"}
+]
+# `metadata_updated_at` is the service's to set (stamp_metadata), never a caller's.
+TARGET_EDITABLE = set(TARGET_FIELDS) - {
+    "version",
+    "baseline_value",
+    "baseline_date",
+    "metadata_updated_at",
+}
+
+
+def stamp_metadata(target: Target, before: dict) -> bool:
+    """Set `metadata_updated_at` to now if one of the metadata texts differs from `before`
+    (their values before the write); whether it did. The one rule for every write path: the
+    service below and the plan file's loader (portfolio.services)."""
+    if all(getattr(target, name) == before.get(name, "") for name in METADATA_FIELDS):
+        return False
+    target.metadata_updated_at = timezone.now()
+    return True
 
 
 def _locked_target(target: Target, expected_version: int | None) -> Target:
@@ -656,8 +679,10 @@ def _check_target_change(acting_user, reason: str) -> None:
 def update_target(
     target: Target, *, acting_user, reason: str, expected_version: int | None = None, **changes
 ) -> Target:
-    """Change a target's definition (value, baseline, deadline, weight, …): administrators only,
-    with a reason, audited field by field, followed by a recompute of the target. The right is
+    """Change a target's definition (value, baseline, deadline, weight, …) or its metadata
+    texts (definition, computation, data source, limitations): administrators only, with a
+    reason, audited field by field, followed by a recompute of the target when more than its
+    metadata changed. A change of a metadata text sets `metadata_updated_at`. The right is
     checked before the version (403 before 412); values that change nothing change no version
     and record no event."""
     _check_target_change(acting_user, reason)
@@ -673,6 +698,9 @@ def update_target(
         if snapshot(locked, TARGET_FIELDS) == before:
             # The same values (full_clean made them the fields' types): nothing to record.
             return locked
+        stamp_metadata(locked, before)
+        # The metadata texts move no figure: only a change of the other fields is recomputed.
+        moved = snapshot(locked, MEASURED_BY) != {name: before[name] for name in MEASURED_BY}
         locked.version += 1
         locked.save()
         locked.refresh_from_db()  # the values as stored (160000 as 160000.0000)
@@ -684,7 +712,8 @@ def update_target(
             after=snapshot(locked, TARGET_FIELDS),
             reason=reason.strip(),
         )
-        schedule_recompute([locked.pk])
+        if moved:
+            schedule_recompute([locked.pk])
     return locked
 
 
