@@ -42,6 +42,10 @@ METADATA_FIELDS = (
 )
 
 
+# The longest metadata text the API and the admin take (a few paragraphs).
+TARGET_METADATA_MAX_LENGTH = 4000
+
+
 class TargetQuerySet(models.QuerySet):
     def for_user(self, user) -> TargetQuerySet:
         """Targets are public to every signed-in user (targets.rules); who may report for one
@@ -142,14 +146,54 @@ class Target(BilingualMixin, models.Model):
     # The target's metadata, as the public portal shows it beside the figures (like Open
     # SDG's indicator metadata). The unit responsible for it is the lead unit. Written by the
     # plan file and services.update_target, which also set `metadata_updated_at`.
-    definition_zh = models.TextField(_("definition (Chinese)"), blank=True, default="")
-    definition_en = models.TextField(_("definition (English)"), blank=True, default="")
-    computation_zh = models.TextField(_("how it is measured (Chinese)"), blank=True, default="")
-    computation_en = models.TextField(_("how it is measured (English)"), blank=True, default="")
-    data_source_zh = models.TextField(_("data source (Chinese)"), blank=True, default="")
-    data_source_en = models.TextField(_("data source (English)"), blank=True, default="")
-    limitations_zh = models.TextField(_("limitations (Chinese)"), blank=True, default="")
-    limitations_en = models.TextField(_("limitations (English)"), blank=True, default="")
+    definition_zh = models.TextField(
+        _("definition (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    definition_en = models.TextField(
+        _("definition (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    computation_zh = models.TextField(
+        _("how it is measured (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    computation_en = models.TextField(
+        _("how it is measured (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    data_source_zh = models.TextField(
+        _("data source (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    data_source_en = models.TextField(
+        _("data source (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    limitations_zh = models.TextField(
+        _("limitations (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    limitations_en = models.TextField(
+        _("limitations (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
     # When one of the texts above last changed: set by the write that changes them, never typed.
     metadata_updated_at = models.DateTimeField(_("metadata last updated"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)

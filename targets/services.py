@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -649,11 +650,17 @@ TARGET_EDITABLE = set(TARGET_FIELDS) - {
 }
 
 
-def stamp_metadata(target: Target, before: dict) -> bool:
-    """Set `metadata_updated_at` to now if one of the metadata texts differs from `before`
-    (their values before the write); whether it did. The one rule for every write path: the
-    service below and the plan file's loader (portfolio.services)."""
-    if all(getattr(target, name) == before.get(name, "") for name in METADATA_FIELDS):
+def metadata_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether a metadata text differs between two sets of a target's values (a missing one
+    is empty): the rule that sets `metadata_updated_at`, for update_target and the plan file's
+    loader (portfolio.services) alike."""
+    return any((before.get(name) or "") != (after.get(name) or "") for name in METADATA_FIELDS)
+
+
+def stamp_metadata(target: Target, before: Mapping[str, Any]) -> bool:
+    """Set `metadata_updated_at` to now if a metadata text of `target` differs from `before`
+    (its values before the write); whether it did."""
+    if not metadata_changed(before, {name: getattr(target, name) for name in METADATA_FIELDS}):
         return False
     target.metadata_updated_at = timezone.now()
     return True
