@@ -180,6 +180,8 @@ class TargetViewSet(VersionedMixin, SharedListCacheMixin, ReadOnlyViewSet):
         target, plain = target_by_reference(self.get_queryset(), self.kwargs["code"])
         self.deprecated_lookup = plain
         self.check_object_permissions(self.request, target)
+        # What a PATCH may echo back unchanged (zjai.api.fields.StrictInputMixin).
+        self.object_read = target
         return target
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
