@@ -36,6 +36,18 @@ SCALE_COLUMN = (12, 8)
 # A plan file without `reporting:` gets the Plan model's defaults (plans.models.Plan:
 # reporting_frequency, report_due_days; tests/plans/test_reporting_section.py checks that
 # they agree).
+# The keys of a target's `metadata:` mapping, which are the Target's fields of the same names
+# (targets.models.METADATA_FIELDS; tests/plans/test_target_metadata.py checks that they agree).
+METADATA_KEYS = (
+    "definition_zh",
+    "definition_en",
+    "computation_zh",
+    "computation_en",
+    "data_source_zh",
+    "data_source_en",
+    "limitations_zh",
+    "limitations_en",
+)
 DEFAULT_REPORTING_FREQUENCY = "quarterly"
 DEFAULT_REPORT_DUE_DAYS = 15
 
@@ -490,6 +502,8 @@ class _SpecBuilder:
             "headline": data.get("headline", False),
             "weight": weight or Decimal(1),
             **self.source(data["source"], f"{entry}.source", plan),
+            # A key the file leaves out is empty: a reload without it clears the text.
+            **{name: _text((data.get("metadata") or {}).get(name)) for name in METADATA_KEYS},
         }
         return TargetSpec(code, item.key, values, units, data.get("predecessor") or "")
 

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from audit.services import record_event, snapshot
 from enterprises.models import Enterprise
 from plans.models import ItemUnit, Plan, PlanItem, ResponsibleUnit
 from plans.planfile import PlanFileError, PlanSpec, TargetSpec, parse_plan_file
 from targets.choices import Register
-from targets.models import Target, TargetUnit, TargetVerdict
-from targets.services import schedule_recompute
+from targets.models import METADATA_FIELDS, Target, TargetUnit, TargetVerdict
+from targets.services import metadata_changed, schedule_recompute
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -306,6 +307,21 @@ def _baseline_from(predecessor: Target | None, target: TargetSpec) -> dict[str, 
     return {"baseline_value": verdict.value, "baseline_date": verdict.value_date}
 
 
+def _metadata_of(plan: Plan) -> dict[str, dict[str, Any]]:
+    """The plan's targets' metadata texts and stamps as stored, by code, in one query."""
+    rows = Target.objects.filter(plan=plan).values("code", *METADATA_FIELDS, "metadata_updated_at")
+    return {row["code"]: row for row in rows}
+
+
+def _metadata_stamp(stored: dict[str, Any] | None, target: TargetSpec, now) -> Any:
+    """`metadata_updated_at` as the load leaves it: now when the file changes a metadata text
+    (targets.services.metadata_changed, the service's rule), else as it was; empty for a new
+    target without metadata."""
+    if metadata_changed(stored or {}, target.values):
+        return now
+    return stored["metadata_updated_at"] if stored else None
+
+
 def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
     """Write a parsed plan. One transaction: all of it or nothing.
 
@@ -369,6 +385,8 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
             writer.sync_links(items[i.key], ItemUnit, "item", [units[c] for c in i.units])
 
         targets: dict[str, Target] = {}
+        metadata = _metadata_of(plan)
+        now = timezone.now()
         for order, t in enumerate(spec.targets, start=1):
             predecessor = _predecessor(spec, plan, t)
             targets[t.code] = writer.upsert(
@@ -380,6 +398,7 @@ def load_plan(spec: PlanSpec, acting_user=None) -> LoadReport:
                     "item": items[t.item_key],
                     "order": order,
                     "predecessor": predecessor,
+                    "metadata_updated_at": _metadata_stamp(metadata.get(t.code), t, now),
                 },
             )
             writer.sync_links(targets[t.code], TargetUnit, "target", [units[c] for c in t.units])

@@ -28,6 +28,23 @@ from .choices import (
     VerdictStatus,
 )
 
+# A target's metadata texts (Target.definition_zh, …): what sets `metadata_updated_at` when it
+# changes, in the services, the admin, the API and the plan file alike.
+METADATA_FIELDS = (
+    "definition_zh",
+    "definition_en",
+    "computation_zh",
+    "computation_en",
+    "data_source_zh",
+    "data_source_en",
+    "limitations_zh",
+    "limitations_en",
+)
+
+
+# The longest metadata text the API and the admin take (a few paragraphs).
+TARGET_METADATA_MAX_LENGTH = 4000
+
 
 class TargetQuerySet(models.QuerySet):
     def for_user(self, user) -> TargetQuerySet:
@@ -126,6 +143,59 @@ class Target(BilingualMixin, models.Model):
         related_name="targets",
         verbose_name=_("responsible units"),
     )
+    # The target's metadata, as the public portal shows it beside the figures (like Open
+    # SDG's indicator metadata). The unit responsible for it is the lead unit. Written by the
+    # plan file and services.update_target, which also set `metadata_updated_at`.
+    definition_zh = models.TextField(
+        _("definition (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    definition_en = models.TextField(
+        _("definition (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    computation_zh = models.TextField(
+        _("how it is measured (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    computation_en = models.TextField(
+        _("how it is measured (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    data_source_zh = models.TextField(
+        _("data source (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    data_source_en = models.TextField(
+        _("data source (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    limitations_zh = models.TextField(
+        _("limitations (Chinese)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    limitations_en = models.TextField(
+        _("limitations (English)"),
+        blank=True,
+        default="",
+        max_length=TARGET_METADATA_MAX_LENGTH,
+    )
+    # When one of the texts above last changed: set by the write that changes them, never typed.
+    metadata_updated_at = models.DateTimeField(_("metadata last updated"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     # Set in the same transaction as any write that changes the target's inputs and cleared
     # by the recompute that has seen it, so a recompute lost while the broker was down is
@@ -209,6 +279,26 @@ class Target(BilingualMixin, models.Model):
     @property
     def title(self) -> str:
         return self._pick("title")
+
+    @property
+    def definition(self) -> str:
+        return self._pick("definition")
+
+    @property
+    def computation(self) -> str:
+        return self._pick("computation")
+
+    @property
+    def data_source(self) -> str:
+        return self._pick("data_source")
+
+    @property
+    def limitations(self) -> str:
+        return self._pick("limitations")
+
+    @property
+    def has_metadata(self) -> bool:
+        return any(getattr(self, name) for name in METADATA_FIELDS)
 
     @property
     def is_reported(self) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,6 +43,7 @@ from . import recompute as computing
 from . import reminders
 from .choices import FigureDecision, MeasurementState
 from .models import (
+    METADATA_FIELDS,
     FigureReview,
     Measurement,
     MeasurementEditor,
@@ -627,13 +629,41 @@ TARGET_FIELDS = [
     "allows_negative",
     "weight",
     "headline",
+    *METADATA_FIELDS,
+    "metadata_updated_at",
     "version",
 ]
 # What a target is measured by (its code, plan, item, source kind and register) is the plan
 # file's to say: load_action_plan changes those, recorded as the command's events. So is the
 # baseline the plan states: an administrator sets a baseline of their own
 # (`admin_baseline_*`), which counts only where the plan states none (targets.baselines).
-TARGET_EDITABLE = set(TARGET_FIELDS) - {"version", "baseline_value", "baseline_date"}
+# What the target's progress reads: everything but its metadata.
+MEASURED_BY = [
+    name for name in TARGET_FIELDS if name not in {*METADATA_FIELDS, "metadata_updated_at"}
+]
+# `metadata_updated_at` is the service's to set (stamp_metadata), never a caller's.
+TARGET_EDITABLE = set(TARGET_FIELDS) - {
+    "version",
+    "baseline_value",
+    "baseline_date",
+    "metadata_updated_at",
+}
+
+
+def metadata_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether a metadata text differs between two sets of a target's values (a missing one
+    is empty): the rule that sets `metadata_updated_at`, for update_target and the plan file's
+    loader (portfolio.services) alike."""
+    return any((before.get(name) or "") != (after.get(name) or "") for name in METADATA_FIELDS)
+
+
+def stamp_metadata(target: Target, before: Mapping[str, Any]) -> bool:
+    """Set `metadata_updated_at` to now if a metadata text of `target` differs from `before`
+    (its values before the write); whether it did."""
+    if not metadata_changed(before, {name: getattr(target, name) for name in METADATA_FIELDS}):
+        return False
+    target.metadata_updated_at = timezone.now()
+    return True
 
 
 def _locked_target(target: Target, expected_version: int | None) -> Target:
@@ -656,8 +686,10 @@ def _check_target_change(acting_user, reason: str) -> None:
 def update_target(
     target: Target, *, acting_user, reason: str, expected_version: int | None = None, **changes
 ) -> Target:
-    """Change a target's definition (value, baseline, deadline, weight, …): administrators only,
-    with a reason, audited field by field, followed by a recompute of the target. The right is
+    """Change a target's definition (value, baseline, deadline, weight, …) or its metadata
+    texts (definition, computation, data source, limitations): administrators only, with a
+    reason, audited field by field, followed by a recompute of the target when more than its
+    metadata changed. A change of a metadata text sets `metadata_updated_at`. The right is
     checked before the version (403 before 412); values that change nothing change no version
     and record no event."""
     _check_target_change(acting_user, reason)
@@ -673,6 +705,9 @@ def update_target(
         if snapshot(locked, TARGET_FIELDS) == before:
             # The same values (full_clean made them the fields' types): nothing to record.
             return locked
+        stamp_metadata(locked, before)
+        # The metadata texts move no figure: only a change of the other fields is recomputed.
+        moved = snapshot(locked, MEASURED_BY) != {name: before[name] for name in MEASURED_BY}
         locked.version += 1
         locked.save()
         locked.refresh_from_db()  # the values as stored (160000 as 160000.0000)
@@ -684,7 +719,8 @@ def update_target(
             after=snapshot(locked, TARGET_FIELDS),
             reason=reason.strip(),
         )
-        schedule_recompute([locked.pk])
+        if moved:
+            schedule_recompute([locked.pk])
     return locked
 
 

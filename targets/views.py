@@ -45,7 +45,7 @@ from .lookup import AmbiguousCode, find_target
 from .models import FigureReview, Measurement, Progress, Target, TargetVerdict
 from .recompute import closing_date
 from .review_context import review_context
-from .rules import FigureRules, may_reopen_target
+from .rules import FigureRules, may_change_targets, may_reopen_target
 from .selectors import figure_rounds, target_history
 from .series import continued_series, target_chart
 from .tables import MeasurementTable, TargetTable
@@ -246,6 +246,8 @@ class TargetDetailView(RoleRequiredMixin, TemplateView):
             # The row shows the verdict (it was computed after the target closed).
             revision=progress if verdict and progress and progress.revised else None,
             can_reopen=verdict is not None and may_reopen_target(user),
+            # The metadata is edited where the target's definition is: the admin's page.
+            can_change_target=may_change_targets(user),
             unit=unit,
             units=target.unit_links.select_related("unit").order_by("order"),
             progress=progress,

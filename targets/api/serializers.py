@@ -7,7 +7,7 @@ service functions' (targets.services), so the browser and the API give the same 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,8 @@ from targets.choices import ProgressStatus
 from targets.lookup import AmbiguousCode, find_target
 from targets.models import (
     FIGURE_TEXT_MAX_LENGTH,
+    METADATA_FIELDS,
+    TARGET_METADATA_MAX_LENGTH,
     FigureReview,
     Measurement,
     Progress,
@@ -35,6 +37,9 @@ from zjai.api.fields import (
     StrictSlugRelatedField,
 )
 from zjai.decimals import exact_field
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The column's size, hence its range (StrictDecimalField.allowed): the model's.
 FIGURE_VALUE = exact_field(Measurement, "value")
@@ -204,9 +209,20 @@ class TargetSerializer(ReadOnlyModelSerializer):
             "weight",
             "headline",
             "units",
+            *METADATA_FIELDS,
+            "metadata_updated_at",
             "progress",
             "verdict",
+            "version",
         ]
+        extra_kwargs = {
+            "metadata_updated_at": {
+                "help_text": _(
+                    "When a metadata text (definition, computation, data source, limitations) "
+                    "last changed; null if it never had one."
+                )
+            },
+        }
 
     @extend_schema_field(VerdictSerializer(allow_null=True))
     def get_verdict(self, target: Target) -> dict | None:
@@ -459,6 +475,34 @@ class WithdrawSerializer(StrictSerializer):
     reason = StrictCharField(
         max_length=FIGURE_TEXT_MAX_LENGTH,
         help_text=_("Why an approved figure stops counting (required)."),
+    )
+
+
+def _metadata_text(help_text: StrOrPromise) -> StrictCharField:
+    return StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        max_length=TARGET_METADATA_MAX_LENGTH,
+        help_text=help_text,
+    )
+
+
+class TargetMetadataSerializer(StrictSerializer):
+    """What PATCH changes of a target: its metadata texts, any of them, with a reason. The
+    rest of a target is the plan file's (and the admin's, for administrators)."""
+
+    definition_zh = _metadata_text(_("What the target measures (Chinese)."))
+    definition_en = _metadata_text(_("What the target measures (English)."))
+    computation_zh = _metadata_text(_("How the value is measured or computed (Chinese)."))
+    computation_en = _metadata_text(_("How the value is measured or computed (English)."))
+    data_source_zh = _metadata_text(_("Where the data comes from (Chinese)."))
+    data_source_en = _metadata_text(_("Where the data comes from (English)."))
+    limitations_zh = _metadata_text(_("What the value does not say (Chinese)."))
+    limitations_en = _metadata_text(_("What the value does not say (English)."))
+    reason = StrictCharField(
+        max_length=FIGURE_TEXT_MAX_LENGTH,
+        help_text=_("Why the metadata changes, for the audit log (required)."),
     )
 
 

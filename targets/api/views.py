@@ -39,9 +39,9 @@ from targets.models import (
     Target,
     TargetUnit,
 )
-from targets.rules import may_reopen_target
+from targets.rules import may_change_targets, may_reopen_target
 from zjai.api.conditional import VersionedMixin
-from zjai.api.views import ReadOnlyViewSet
+from zjai.api.views import ReadOnlyViewSet, changed_values
 
 from .serializers import (
     ApproveSerializer,
@@ -52,6 +52,7 @@ from .serializers import (
     ReopenSerializer,
     ReviewSerializer,
     RollupSerializer,
+    TargetMetadataSerializer,
     TargetSerializer,
     WithdrawSerializer,
 )
@@ -126,9 +127,30 @@ def target_by_reference(queryset: QuerySet[Target], reference: str) -> tuple[Tar
 @extend_schema_view(
     list=extend_schema(summary=_("Targets with their latest progress")),
     retrieve=extend_schema(summary=_("A target with its latest progress")),
+    partial_update=extend_schema(
+        summary=_("Change a target's metadata"),
+        description=_(
+            "The metadata texts (definition, computation, data source, limitations, in Chinese "
+            "and English), with a reason: administrators only (403 for anyone else), with the "
+            "version in If-Match, audited. A change of a text sets `metadata_updated_at`; a body "
+            "that changes nothing answers 200 with the target as it was. The rest of a target "
+            "is the plan file's."
+        ),
+        request=TargetMetadataSerializer,
+        responses=TargetSerializer,
+        examples=[
+            OpenApiExample(
+                "source",
+                value={"data_source_zh": "省经济和信息化厅统计数据", "reason": "补充数据来源"},
+                request_only=True,
+            )
+        ],
+    ),
 )
-class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
+class TargetViewSet(VersionedMixin, SharedListCacheMixin, ReadOnlyViewSet):
     """The plan's quantitative targets, by code, each with its latest computed progress."""
+
+    if_match_actions = frozenset({"partial_update"})
 
     serializer_class = TargetSerializer
     filterset_class = TargetFilterSet
@@ -158,6 +180,8 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
         target, plain = target_by_reference(self.get_queryset(), self.kwargs["code"])
         self.deprecated_lookup = plain
         self.check_object_permissions(self.request, target)
+        # What a PATCH may echo back unchanged (zjai.api.fields.StrictInputMixin).
+        self.object_read = target
         return target
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
@@ -167,6 +191,27 @@ class TargetViewSet(SharedListCacheMixin, ReadOnlyViewSet):
             # first plan, for one deprecation period.
             response["Deprecation"] = "true"
         return response
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """PATCH only: a target has no PUT, its other fields being the plan file's."""
+        target = self.get_object()
+        # The right before the version and the body (403 before 428, 412 and 400); the service
+        # asks again inside its lock.
+        if not may_change_targets(request.user):
+            raise PermissionDenied(_("Only an administrator may change a target."))
+        version = self.expected_version()
+        data = TargetMetadataSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        reason = values.pop("reason", "")
+        target = services.update_target(
+            target,
+            acting_user=request.user,
+            reason=reason,
+            expected_version=version,
+            **changed_values(target, values),
+        )
+        return self.object_response(self.get_object())
 
     @extend_schema(
         summary=_("A target's progress over time"),

@@ -74,6 +74,22 @@ ROWS: list[Row] = [
         body={},
         note="reopening needs a reason",
     ),
+    # A target's metadata: administrators, with a reason and If-Match; the right comes first.
+    Row(
+        "PATCH",
+        f"/api/v1/targets/{OWN_TARGET}/",
+        roles(200, 403, 403, 403),
+        body={"definition_zh": "在役工业机器人台数", "reason": "补充定义"},
+        versioned="target:own",
+    ),
+    Row(
+        "PATCH",
+        f"/api/v1/targets/{OTHER_TARGET}/",
+        roles(400, 403, 403, 403),
+        body={"definition_zh": "定义"},
+        versioned="target:other",
+        note="changing the metadata needs a reason",
+    ),
     Row("GET", f"/api/v1/targets/{OWN_TARGET}/history/", ALL_READ),
     Row("GET", f"/api/v1/targets/{OTHER_TARGET}/history/", ALL_READ),
     # --- roll-ups: as public as the targets ----------------------------------------------------
@@ -596,6 +612,12 @@ def versioned_object(ref: str, world: World) -> Any:
     from taskreports.models import Milestone, SupervisionNotice, TaskReport
 
     kind, name = ref.split(":")
+    if kind == "target":
+        from targets.models import Target
+
+        # A bare code names the first plan's target (targets.lookup).
+        code = OWN_TARGET if name == "own" else OTHER_TARGET
+        return Target.objects.filter(code=code).order_by("plan__period_start").first()
     if kind == "taskreport":
         return TaskReport.objects.get(pk=world.task_reports[name])
     if kind == "milestone":

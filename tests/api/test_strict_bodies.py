@@ -189,6 +189,13 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
     ("target", "reopen"): lambda w: Call(
         "admin", "post", f"/api/v1/targets/{OWN_TARGET}/reopen/", {"reason": "统计局更正"}
     ),
+    ("target", "partial_update"): lambda w: Call(
+        "admin",
+        "patch",
+        f"/api/v1/targets/{OWN_TARGET}/",
+        {"definition_zh": "在役工业机器人台数", "reason": "补充定义"},
+        versioned=True,
+    ),
     ("token", "create"): lambda w: Call("staff", "post", "/api/v1/tokens/", {"name": "feed"}),
     ("taskreport", "create"): lambda w: Call(
         "staff",
@@ -304,7 +311,7 @@ def test_the_message_names_the_fields_that_are_accepted(world: World, as_user: A
 
 def a_read_only_field(representation: dict[str, Any], writable: set[str]) -> tuple[str, Any]:
     """A field of the representation that cannot be written, and another value for it."""
-    for name in ("created_at", "is_demo", "id"):
+    for name in ("created_at", "is_demo", "id", "code"):
         if name in representation and name not in writable:
             value = representation[name]
             if isinstance(value, bool):

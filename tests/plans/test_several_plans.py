@@ -45,7 +45,8 @@ def plan_view(code: str) -> dict[str, Any]:
     ]
     view["targets"] = [
         {
-            **_row(t, "plan_id", "item_id", "dirty_since"),
+            # Times of the load, not data of the file.
+            **_row(t, "plan_id", "item_id", "dirty_since", "metadata_updated_at"),
             "item": plan.items.get(pk=t["item_id"]).key,
         }
         for t in plan.targets.order_by("order").values()
