@@ -268,15 +268,17 @@ def chart(world: World, target: dict[str, Any]) -> str:
         forecast=forecast,
         baseline=baseline,
         as_of=world.publication.as_of,
-        period=(dt.date.fromisoformat(plan["period_start"]), dt.date.fromisoformat(plan["period_end"])),
+        period=(
+            dt.date.fromisoformat(plan["period_start"]),
+            dt.date.fromisoformat(plan["period_end"]),
+        ),
         labels=TimeSeriesLabels(
             title=_("%(target)s over time (%(unit)s)") % {"target": target["title"], "unit": unit},
             description=target["explanation"],
             actual=_("value"),
             required=_("required path"),
             target=_("target value"),
-            deadline=_("deadline %(date)s")
-            % {"date": date_format(target["deadline"])},
+            deadline=_("deadline %(date)s") % {"date": date_format(target["deadline"])},
             forecast=_("forecast"),
             baseline=_("baseline %(value)s") % {"value": format_number(target["baseline_value"])}
             if baseline
@@ -506,9 +508,7 @@ def render(
         return render_to_string(template, context)
 
 
-def render_portfolio(
-    publications: list[Publication], *, language: str, links: Links
-) -> str:
+def render_portfolio(publications: list[Publication], *, language: str, links: Links) -> str:
     with translation.override(language):
         plans = []
         for publication in publications:
