@@ -118,6 +118,14 @@ def _pick(mapping: dict[str, Any], name: str, language: str) -> str:
     return mapping.get(f"{name}_{first}") or mapping.get(f"{name}_{second}") or ""
 
 
+def _fallback_language(mapping: dict[str, Any], name: str, language: str) -> str:
+    """The other language when only it has the text, else ""."""
+    own, other = ("zh", "en") if language == "zh-hans" else ("en", "zh")
+    if mapping.get(f"{name}_{own}") or not mapping.get(f"{name}_{other}"):
+        return ""
+    return "zh-hans" if other == "zh" else "en"
+
+
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if text else None
 
@@ -179,6 +187,8 @@ class World:
             "kind": raw["kind"],
             "title": _pick(raw, "title", self.language),
             "text": _pick(raw, "text", self.language),
+            # Set when the text is only in the other language: the page marks it so.
+            "text_lang": _fallback_language(raw, "text", self.language),
             "units": self.unit_list(raw["units"]),
             "status": task_status_word(raw["status"]) if raw["kind"] in TASK_KINDS else "",
             "status_code": raw["status"],
@@ -393,12 +403,17 @@ def _plan_context(world: World, links: Links, published: set[str]) -> dict[str, 
             by_item.setdefault(raw["item"], []).append(target)
         else:
             unplaced.append(target)
-    tree = []
+    # The items nested as the plan nests them (content lists them in the plan's order).
+    tree: list[dict[str, Any]] = []
+    nodes: dict[str, dict[str, Any]] = {}
     for raw in content["items"]:
         item = world.item(raw["key"])
         item["href"] = links.edition(f"tasks/{raw['key']}/")
         item["targets"] = by_item.get(raw["key"], [])
-        tree.append(item)
+        item["children"] = []
+        nodes[raw["key"]] = item
+        parent = nodes.get(raw["parent"]) if raw["parent"] else None
+        (parent["children"] if parent else tree).append(item)
     plan = content["plan"]
     return {
         "summary": _summary(world.publication),
