@@ -34,7 +34,12 @@ def export(plan_code: str, output: Path) -> str:
 
 
 @pytest.mark.slow
-def test_the_export_is_browsable_from_disk_with_no_broken_link(publication, plan, tmp_path, new_page):  # noqa: F811
+def test_the_export_is_browsable_from_disk_with_no_broken_link(
+    publication,
+    plan,
+    tmp_path,
+    new_page,  # noqa: F811  (the imported fixture)
+):
     services.publish(plan=plan, as_of=dt.date(2021, 3, 31), acting_user=publication.published_by)
     site = tmp_path / "site"
     summary = export(plan.code, site)
@@ -93,7 +98,9 @@ def test_the_export_is_browsable_from_disk_with_no_broken_link(publication, plan
         screenshot(page, f"public-target-{language}.png")
 
 
-def test_an_earlier_export_is_written_again_and_any_other_directory_refused(publication, plan, tmp_path):
+def test_an_earlier_export_is_written_again_and_any_other_directory_refused(
+    publication, plan, tmp_path
+):
     site = tmp_path / "site"
     export(plan.code, site)
     (site / "stale.html").write_text("old")

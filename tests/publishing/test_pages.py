@@ -117,7 +117,7 @@ def test_unknown_addresses_are_the_public_404(publication):
         response = Client().get(address)
         assert response.status_code == 404, address
         # The public page, not the staff one: no sign-in link, no staff menu.
-        assert [t.name for t in response.templates][0] == "publishing/404.html", address
+        assert response.templates[0].name == "publishing/404.html", address
         assert "/accounts/login/" not in response.content.decode(), address
 
 
