@@ -202,8 +202,11 @@ class World:
         return list(reversed(chain))
 
     def unit_of_measure(self, target: dict[str, Any]) -> str:
+        """As written after a value (targets.explain.unit_of): an English unit that starts
+        with a number is bracketed, so two numbers never run together."""
         if self.language == "en" and target["unit_of_measure_en"]:
-            return target["unit_of_measure_en"]
+            name = target["unit_of_measure_en"]
+            return f"({name})" if name[:1].isdigit() else name
         return target["row"]["unit"]
 
     def target(self, code: str) -> dict[str, Any]:
@@ -216,6 +219,7 @@ class World:
             "item": raw["item"],
             "quote": raw["quote"],
             "unit": self.unit_of_measure(raw),
+            "unit_name": self.unit_of_measure(raw).removeprefix("(").removesuffix(")"),
             "comparator_symbol": COMPARATOR_SYMBOLS.get(comparator, ""),
             "comparator_words": str(Comparator(comparator).label) if comparator else "",
             "target_value": _decimal(row["target_value"]),
@@ -269,7 +273,7 @@ def chart(world: World, target: dict[str, Any]) -> str:
     if target["forecast"] is not None and target["status"] not in final:
         forecast = (target["deadline"], float(target["forecast"]))
     plan = world.content["plan"]
-    unit = target["unit"]
+    unit = target["unit_name"]
     return time_series(
         actual=actual,
         required=required,
