@@ -163,3 +163,19 @@ def test_queries_per_page_do_not_grow_with_visitors_or_targets(
         for _visitor in range(3):
             with django_assert_max_num_queries(4):
                 assert Client().get(address).status_code == 200
+
+
+def test_links_are_absolute_on_the_server_and_relative_in_an_export():
+    from publishing.site import Links
+
+    server = Links("en", "zj/targets/t1/", base="zj/")
+    assert server.edition("tasks/II.1/") == "/public/en/zj/tasks/II.1/"
+    assert server.file("data/targets.csv") == "/public/zj/data/targets.csv"
+    assert server.switch() == "/public/zj/targets/t1/"
+    export = Links("en", "zj/targets/t1/", base="zj/editions/2/", static=True)
+    assert export.edition("tasks/II.1/") == "../../editions/2/tasks/II.1/index.html"
+    assert export.file("data/targets.csv") == "../../../../zj/editions/2/data/targets.csv"
+    assert export.page("") == "../../../index.html"
+    assert export.switch() == "../../../../zj/targets/t1/index.html"
+    assert export.asset("css/zjai.css") == "../../../../static/css/zjai.css"
+    assert Links("zh-hans", "", static=True).page("zj/") == "zj/index.html"
