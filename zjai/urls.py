@@ -47,4 +47,6 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("tasks/", include("taskreports.urls")),
     path("inbox/", include("notifications.urls")),
+    # The public portal: no sign-in (publishing.http.public; docs/open-data.md).
+    path("public/", include("publishing.urls")),
 ]
