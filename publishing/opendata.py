@@ -352,6 +352,11 @@ def edition_fields(publication: Publication) -> dict[str, Any]:
     }
 
 
+def both(zh: str, en: str) -> str:
+    """A name in Chinese and English, either left out when the edition has none."""
+    return " / ".join(text for text in (zh, en) if text)
+
+
 def package_name(plan_code: str) -> str:
     """The plan's code as a data package name (lower case letters, digits, - . _)."""
     return plan_code.lower()
@@ -365,6 +370,13 @@ def package_description(content: dict[str, Any], number: int) -> str:
         f"{plan['title_en']}: publication {number}, as of {edition['as_of']}, as known at "
         f"{edition['known_at']}. Approved figures only; the values are the edition's export's."
     )
+
+
+def sources(plan: dict[str, Any]) -> list[dict[str, str]]:
+    """Where the plan comes from: its issuer and document number, when the edition names them."""
+    issuer = both(plan["issuer_zh"], plan["issuer_en"])
+    title = " ".join(text for text in (issuer, plan["document_number"]) if text)
+    return [{"title": title}] if title else []
 
 
 def resource(table: DataTable) -> dict[str, Any]:
@@ -387,12 +399,12 @@ def datapackage(publication: Publication, tables: list[DataTable]) -> dict[str, 
     return {
         "profile": "tabular-data-package",
         "name": package_name(plan["code"]),
-        "title": f"{plan['title_zh']} / {plan['title_en']}",
+        "title": both(plan["title_zh"], plan["title_en"]),
         "description": package_description(content, publication.number),
         "version": str(publication.number),
         "created": publication.published_at.isoformat(),
         "licenses": [dict(settings.PUBLIC_LICENSE)],
-        "sources": [{"title": f"{plan['issuer_zh']} / {plan['issuer_en']}"}],
+        "sources": sources(plan),
         "edition": edition_fields(publication),
         "resources": [resource(table) for table in tables],
     }

@@ -241,3 +241,11 @@ def test_a_withdrawn_editions_downloads_are_404(publication, world, client):
     for path in ("data/targets.csv", "data/datapackage.json"):
         assert client.get(f"/public/zj-ai-2019-2022/{path}").status_code == 404
         assert client.get(f"/public/zj-ai-2019-2022/editions/1/{path}").status_code == 404
+
+
+def test_a_download_reads_two_rows_once_made(publication, client, django_assert_num_queries):
+    client.get("/public/zj-ai-2019-2022/data/series.csv")
+    # The ETag's state and the publication without its content: the files are made once.
+    with django_assert_num_queries(2):
+        response = client.get("/public/zj-ai-2019-2022/editions/1/data/series.csv")
+    assert response.status_code == 200
