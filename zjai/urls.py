@@ -38,6 +38,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # Anonymous visitors may switch the language of the sign-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The open data's downloads first: before any other "public/" pages.
+    path("public/", include("publishing.data_urls")),
     path("", include("portfolio.urls")),
     path("", include("targets.urls")),
     path("enterprises/", include("enterprises.urls")),
