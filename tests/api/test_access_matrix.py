@@ -314,6 +314,30 @@ ROWS: list[Row] = [
     # --- editions of the report: auditors and administrators, like the exports ------------------
     Row("GET", "/api/v1/editions/?as_of=2021-06-30", roles(200, 403, 403, 200)),
     Row("GET", "/api/v1/editions/compare/?as_of=2021-06-30", roles(200, 403, 403, 200)),
+    # --- publications: listed for auditors and administrators; published and withdrawn by
+    # administrators only -------------------------------------------------------------------------
+    Row("GET", "/api/v1/publications/", roles(200, 403, 403, 200)),
+    Row("GET", "/api/v1/publications/{publication}/", roles(200, 403, 403, 200)),
+    Row(
+        "POST",
+        "/api/v1/publications/",
+        roles(201, 403, 403, 403),
+        body={"plan": "zj-ai-2019-2022", "as_of": "2021-09-30"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/publications/",
+        roles(400, 403, 403, 403),
+        body={"plan": "zj-ai-2019-2022", "as_of": "2099-01-01"},
+        note="a date in the future",
+    ),
+    Row(
+        "POST",
+        "/api/v1/publications/{publication}/withdraw/",
+        roles(200, 403, 403, 403),
+        body={"reason": "数据有误"},
+        versioned="publication:live",
+    ),
     # --- tokens ----------------------------------------------------------------------------------
     Row("GET", "/api/v1/tokens/", ALL_READ),
     Row("GET", "/api/v1/tokens/{own_token}/", ALL_READ),
@@ -575,6 +599,8 @@ def resolve(path: str, world: World, caller: str | None) -> str:
         names["rollup"] = RollupProgress.objects.order_by("pk").values_list("pk", flat=True)[0]
     if "{item}" in path:
         names["item"] = PlanItem.objects.order_by("pk").values_list("pk", flat=True)[0]
+    if "{publication}" in path:
+        names["publication"] = world_publication(world).pk
     return path.format(**names)
 
 
@@ -589,6 +615,22 @@ def resolve_body(body: dict[str, Any] | None, world: World) -> dict[str, Any] | 
     }
 
 
+def world_publication(world: World) -> Any:
+    """The world's publication of its plan as of 2021-06-30, published in the test's own
+    transaction the first time a row names it (building one costs the edition's report)."""
+    import datetime as dt
+
+    from plans.models import Plan
+    from publishing.models import Publication
+    from publishing.services import publish
+
+    found = Publication.objects.order_by("pk").first()
+    if found is not None:
+        return found
+    plan = Plan.objects.get(code="zj-ai-2019-2022")
+    return publish(plan=plan, as_of=dt.date(2021, 6, 30), acting_user=world.user("admin"))
+
+
 def versioned_object(ref: str, world: World) -> Any:
     from enterprises.models import Enterprise
     from projects.models import Project
@@ -596,6 +638,8 @@ def versioned_object(ref: str, world: World) -> Any:
     from taskreports.models import Milestone, SupervisionNotice, TaskReport
 
     kind, name = ref.split(":")
+    if kind == "publication":
+        return world_publication(world)
     if kind == "taskreport":
         return TaskReport.objects.get(pk=world.task_reports[name])
     if kind == "milestone":
