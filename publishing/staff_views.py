@@ -49,7 +49,8 @@ class PublicationPage(ListersOnlyMixin, View):
 
     def render_page(self, *, publish_form=None, bound_withdraw=None, status=200, **extra):
         user = self.request.user
-        filter_form = PublicationFilterForm(self.request.GET or None)
+        # Its own ids: the publish form has a `plan` too.
+        filter_form = PublicationFilterForm(self.request.GET or None, auto_id="filter-%s")
         publications = Publication.objects.select_related(
             "plan", "published_by", "withdrawn_by"
         ).defer("content")
