@@ -39,9 +39,7 @@ def test_an_administrator_publishes_through_the_form(secrets):
     assert publication.digest[:12] in text
     assert f"/public/{PLAN}/editions/1/" in text
     assert f"/reports/history/publication/{publication.pk}/" in text
-    assert AuditEvent.objects.filter(
-        object_type="publishing.publication", action="create"
-    ).exists()
+    assert AuditEvent.objects.filter(object_type="publishing.publication", action="create").exists()
 
 
 def test_a_second_identical_submit_shows_the_field_error_and_writes_nothing(publication):
@@ -174,9 +172,7 @@ def test_the_top_bar_and_the_reports_page_point_to_it(world):
 
 
 def test_the_history_page_shows_a_publication(publication, world):
-    response = client_for(world["auditor"]).get(
-        f"/reports/history/publication/{publication.pk}/"
-    )
+    response = client_for(world["auditor"]).get(f"/reports/history/publication/{publication.pk}/")
     assert response.status_code == 200
     assert publication.digest in response.content.decode()
 
