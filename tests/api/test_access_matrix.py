@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.fixtures import OTHER_TARGET, OWN_TARGET, World
+from tests.api.fixtures import OTHER_TARGET, OWN_TARGET, World, world_publication
 
 CALLERS = ("admin", "reviewer", "staff", "auditor", None)
 ALL_READ = {"admin": 200, "reviewer": 200, "staff": 200, "auditor": 200}
@@ -613,22 +613,6 @@ def resolve_body(body: dict[str, Any] | None, world: World) -> dict[str, Any] | 
         key: items.get(value, value) if isinstance(value, str) else value
         for key, value in body.items()
     }
-
-
-def world_publication(world: World) -> Any:
-    """The world's publication of its plan as of 2021-06-30, published in the test's own
-    transaction the first time a row names it (building one costs the edition's report)."""
-    import datetime as dt
-
-    from plans.models import Plan
-    from publishing.models import Publication
-    from publishing.services import publish
-
-    found = Publication.objects.order_by("pk").first()
-    if found is not None:
-        return found
-    plan = Plan.objects.get(code="zj-ai-2019-2022")
-    return publish(plan=plan, as_of=dt.date(2021, 6, 30), acting_user=world.user("admin"))
 
 
 def versioned_object(ref: str, world: World) -> Any:
