@@ -158,8 +158,10 @@ class WithdrawView(PublicationPage):
         except ConflictError as exc:
             return self.render_page(bound_withdraw=form, status=409, conflict=str(exc))
         except ValidationError as exc:
+            # Already withdrawn (by someone else meanwhile): its row has no form any more, so
+            # the reason is said above the list too.
             apply_errors(form, exc)
-            return self.render_page(bound_withdraw=form, status=400)
+            return self.render_page(bound_withdraw=form, status=400, refused=" ".join(exc.messages))
         messages.success(
             request,
             _("Withdrawn: %(plan)s, publication %(number)s. The public no longer sees it.")

@@ -112,6 +112,21 @@ def test_withdrawing_without_a_reason_shows_the_field_and_changes_nothing(public
     assert publication.is_live
 
 
+def test_withdrawing_a_withdrawn_publication_says_so(publication):
+    from publishing import services
+
+    services.withdraw(publication, acting_user=publication.published_by, reason="first")
+    prefix = f"withdraw-{publication.pk}"
+    response = client_for(publication.published_by).post(
+        f"/publications/{publication.pk}/withdraw/",
+        {f"{prefix}-reason": "second", f"{prefix}-version": 2},
+    )
+    assert response.status_code == 400
+    assert "This publication is already withdrawn." in response.content.decode()
+    publication.refresh_from_db()
+    assert publication.withdrawal_reason == "first"
+
+
 def test_a_stale_version_is_a_conflict_not_an_overwrite(publication):
     prefix = f"withdraw-{publication.pk}"
     response = client_for(publication.published_by).post(
