@@ -58,6 +58,7 @@ TYPES = {
     "taskreport": "taskreports.taskreport",
     "milestone": "taskreports.milestone",
     "notice": "taskreports.supervisionnotice",
+    "publication": "publishing.publication",
 }
 
 

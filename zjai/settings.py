@@ -163,6 +163,7 @@ TEMPLATES = [
                 "plans.context_processors.plan_switcher",
                 "notifications.context_processors.unread_notices",
                 "reports.context_processors.navigation",
+                "publishing.context_processors.navigation",
             ],
             "libraries": {"zjai": "zjai.templatetags.zjai"},
         },

@@ -46,6 +46,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("registers/", include("registers.urls")),
     path("reports/", include("reports.urls")),
+    path("publications/", include("publishing.staff_urls")),
     path("search/", include("search.urls")),
     path("tasks/", include("taskreports.urls")),
     path("inbox/", include("notifications.urls")),

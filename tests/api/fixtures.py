@@ -286,3 +286,19 @@ def as_user(world: World) -> Any:
         return ApiClient().use_token(world.keys[name] if name else None)
 
     return make
+
+
+def world_publication(world: World) -> Any:
+    """The world's publication of its plan as of 2021-06-30, published in the test's own
+    transaction the first time a row names it (building one costs the edition's report)."""
+    import datetime as dt
+
+    from plans.models import Plan
+    from publishing.models import Publication
+    from publishing.services import publish
+
+    found = Publication.objects.order_by("pk").first()
+    if found is not None:
+        return found
+    plan = Plan.objects.get(code="zj-ai-2019-2022")
+    return publish(plan=plan, as_of=dt.date(2021, 6, 30), acting_user=world.user("admin"))

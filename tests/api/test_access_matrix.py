@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.fixtures import OTHER_TARGET, OWN_TARGET, World
+from tests.api.fixtures import OTHER_TARGET, OWN_TARGET, World, world_publication
 
 CALLERS = ("admin", "reviewer", "staff", "auditor", None)
 ALL_READ = {"admin": 200, "reviewer": 200, "staff": 200, "auditor": 200}
@@ -330,6 +330,30 @@ ROWS: list[Row] = [
     # --- editions of the report: auditors and administrators, like the exports ------------------
     Row("GET", "/api/v1/editions/?as_of=2021-06-30", roles(200, 403, 403, 200)),
     Row("GET", "/api/v1/editions/compare/?as_of=2021-06-30", roles(200, 403, 403, 200)),
+    # --- publications: listed for auditors and administrators; published and withdrawn by
+    # administrators only -------------------------------------------------------------------------
+    Row("GET", "/api/v1/publications/", roles(200, 403, 403, 200)),
+    Row("GET", "/api/v1/publications/{publication}/", roles(200, 403, 403, 200)),
+    Row(
+        "POST",
+        "/api/v1/publications/",
+        roles(201, 403, 403, 403),
+        body={"plan": "zj-ai-2019-2022", "as_of": "2021-09-30"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/publications/",
+        roles(400, 403, 403, 403),
+        body={"plan": "zj-ai-2019-2022", "as_of": "2099-01-01"},
+        note="a date in the future",
+    ),
+    Row(
+        "POST",
+        "/api/v1/publications/{publication}/withdraw/",
+        roles(200, 403, 403, 403),
+        body={"reason": "数据有误"},
+        versioned="publication:live",
+    ),
     # --- tokens ----------------------------------------------------------------------------------
     Row("GET", "/api/v1/tokens/", ALL_READ),
     Row("GET", "/api/v1/tokens/{own_token}/", ALL_READ),
@@ -591,6 +615,8 @@ def resolve(path: str, world: World, caller: str | None) -> str:
         names["rollup"] = RollupProgress.objects.order_by("pk").values_list("pk", flat=True)[0]
     if "{item}" in path:
         names["item"] = PlanItem.objects.order_by("pk").values_list("pk", flat=True)[0]
+    if "{publication}" in path:
+        names["publication"] = world_publication(world).pk
     return path.format(**names)
 
 
@@ -618,6 +644,8 @@ def versioned_object(ref: str, world: World) -> Any:
         # A bare code names the first plan's target (targets.lookup).
         code = OWN_TARGET if name == "own" else OTHER_TARGET
         return Target.objects.filter(code=code).order_by("plan__period_start").first()
+    if kind == "publication":
+        return world_publication(world)
     if kind == "taskreport":
         return TaskReport.objects.get(pk=world.task_reports[name])
     if kind == "milestone":

@@ -199,8 +199,9 @@ def test_every_write_needing_if_match_publishes_the_pattern_of_one_entity_tag() 
                     etag = operation["responses"]["200"]["headers"]["ETag"]["schema"]
                     assert etag == {"type": "string", "pattern": '^"[0-9]+"$'}, (method, path)
     # PUT and PATCH of three resources, four figure actions, confirm and reject of two registers;
-    # PATCH of task reports and milestones, three report actions, done, reply and close
-    assert len(needs_if_match) == 23
+    # PATCH of task reports and milestones, three report actions, done, reply and close;
+    # withdrawing a publication; PATCH of a target's metadata
+    assert len(needs_if_match) == 24
     assert needs_if_match == answers_428
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.client import schema_dict
-from tests.api.fixtures import OWN_TARGET, World
+from tests.api.fixtures import OWN_TARGET, World, world_publication
 
 
 def ordering_parameters() -> dict[str, dict[str, Any]]:
@@ -39,6 +39,7 @@ def test_every_list_can_be_ordered() -> None:
         "/api/v1/notifications/",
         "/api/v1/plans/",
         "/api/v1/projects/",
+        "/api/v1/publications/",
         "/api/v1/rollups/",
         "/api/v1/supervision-notices/",
         "/api/v1/targets/",
@@ -55,6 +56,8 @@ def test_an_empty_ordering_is_the_default_order(
     path: str, blank: str, world: World, as_user: Any
 ) -> None:
     client = as_user("admin")
+    if path == "/api/v1/publications/":
+        world_publication(world)  # the world publishes nothing until a test asks
     default = client.get(url_of(path))
     assert default.status_code == 200, default.content[:300]
     assert len(default.json()["results"]) >= 1

@@ -21,7 +21,7 @@ import pytest
 from rest_framework import serializers
 
 from tests.api.client import ApiClient, schema_dict
-from tests.api.fixtures import OWN_TARGET, World
+from tests.api.fixtures import OWN_TARGET, World, world_publication
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 UNKNOWN = "no_such_field"
@@ -197,6 +197,17 @@ CALLS: dict[tuple[str, str], Callable[[World], Call]] = {
         versioned=True,
     ),
     ("token", "create"): lambda w: Call("staff", "post", "/api/v1/tokens/", {"name": "feed"}),
+    ("publication", "create"): lambda w: Call(
+        "admin", "post", "/api/v1/publications/", {"plan": "zj-ai-2019-2022", "as_of": "2021-09-30"}
+    ),
+    ("publication", "withdraw"): lambda w: Call(
+        "admin",
+        "post",
+        f"/api/v1/publications/{world_publication(w).pk}/withdraw/",
+        {"reason": "数据有误"},
+        versioned=True,
+        read_url=f"/api/v1/publications/{world_publication(w).pk}/",
+    ),
     ("taskreport", "create"): lambda w: Call(
         "staff",
         "post",

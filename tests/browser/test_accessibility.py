@@ -197,3 +197,33 @@ def test_the_export_pages_pass_the_accessibility_checks(plan, live_server, new_p
                 assert label.inner_text().strip(), path
         screenshot(page, f"bulletin-form-{language}.png")
     assert not problems, "\n".join(problems)
+
+
+def test_the_publications_page_passes_the_accessibility_checks(
+    plan, live_server, new_page, make_user
+):
+    """An administrator publishes an edition from the page; the page with its publish form,
+    the list and a withdraw form passes the checks, in Chinese and in English."""
+    from plans.models import ResponsibleUnit
+    from publishing.models import Publication
+
+    make_user("boss1", "admin", ResponsibleUnit.objects.get(code="econ-it"))
+    page = new_page(LAPTOP)
+    sign_in(page, live_server.url, "boss1", PASSWORD)
+    page.goto(f"{live_server.url}/publications/")
+    page.fill("#id_as_of", "2021-06-30")
+    page.locator("main form.form.card button[type=submit]").click()
+    page.wait_for_load_state()
+    assert Publication.objects.count() == 1
+    digest = Publication.objects.get().digest
+    assert page.locator(f'code.digest[title="{digest}"]').count() == 1
+    problems = []
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        page.goto(f"{live_server.url}/publications/")
+        page.locator("details summary").first.click()  # the withdraw form
+        problems += [f"/publications/ ({language}): {p}" for p in page.evaluate(CHECK)]
+        screenshot(page, f"publications-{language}.png")
+    assert not problems, "\n".join(problems)

@@ -21,6 +21,7 @@ from enterprises.api.urls import routes as enterprise_routes
 from notifications.api.urls import routes as notification_routes
 from plans.api.urls import routes as plan_routes
 from projects.api.urls import routes as project_routes
+from publishing.api.urls import routes as publication_routes
 from reports.api.urls import routes as report_routes
 from targets.api.urls import routes as target_routes
 from taskreports.api.urls import routes as taskreport_routes
@@ -65,6 +66,7 @@ for prefix, viewset, basename in [
     *report_routes,
     *taskreport_routes,
     *notification_routes,
+    *publication_routes,
 ]:
     router.register(prefix, viewset, basename=basename)
 
