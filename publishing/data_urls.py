@@ -1,4 +1,4 @@
-"""The open data's stable addresses, under /public/ (docs/open-data-downloads.md)."""
+"""The open data's stable addresses, under /public/ (docs/open-data.md, "The downloads")."""
 
 from django.urls import path
 

@@ -1,4 +1,5 @@
-"""The open data downloads (docs/open-data-downloads.md): each file of `opendata.data_files`, for
+"""The open data downloads (docs/open-data.md, "The downloads"): each file of
+`opendata.data_files`, for
 anyone, at a stable address.
 
 - /public/<plan>/data/<path>: the plan's current (newest live) publication's file;

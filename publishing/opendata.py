@@ -1,4 +1,5 @@
-"""The open data of a publication: the files anyone may download (docs/open-data-downloads.md).
+"""The open data of a publication: the files anyone may download (docs/open-data.md,
+"The downloads").
 
 `data_files(publication)` maps each file's path, relative to the plan's public address, to its
 bytes; the download views (publishing.data_views) and the static export serve and write the
