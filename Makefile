@@ -74,6 +74,9 @@ run: install
 	$(DEV) LOG_LEVEL=WARNING $(PY) manage.py load_action_plan --all
 	# --recompute: progress at every quarter end since each plan's start too, for charts and trends
 	$(DEV) LOG_LEVEL=WARNING $(PY) manage.py seed_demo --recompute --accounts-file $(DEMO_ACCOUNTS)
+	# The public portal (/public/) shows the 2019–2022 plan's final edition from the start.
+	$(DEV) LOG_LEVEL=WARNING $(PY) manage.py publish_edition --plan zj-ai-2019-2022 \
+		--as-of 2022-12-31 --by admin --unless-published
 	@$(DEV) $(PY) manage.py demo_accounts --accounts-file $(DEMO_ACCOUNTS) --url http://$(HOST):$(PORT)/
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
