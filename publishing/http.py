@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,8 +27,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import gettext as _
 
-from zjai.api.throttles import FixedWindowThrottle, process_counters
-from zjai.cache import CacheUnavailable
+from zjai.api.throttles import over_rate, parse_rate
 from zjai.clientip import client_address
 
 from .models import Publication
@@ -46,27 +44,12 @@ def etag_for(request: HttpRequest) -> str:
     return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
 
 
-def _parse_rate(rate: str | None) -> tuple[int, int] | None:
-    if not rate:
-        return None
-    number, period = rate.split("/")
-    return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-
-
 def throttled(request: HttpRequest) -> float | None:
     """Seconds to wait when this address is past its rate, else None."""
-    rate = _parse_rate(settings.PUBLIC_RATE)
+    rate = parse_rate(settings.PUBLIC_RATE)
     if rate is None:
         return None
-    limit, period = rate
-    now = time.time()
-    window = int(now // period)
-    key = f"throttle:public:{client_address(request) or 'unknown'}:{window}"
-    try:
-        count = FixedWindowThrottle.count(key, period)
-    except CacheUnavailable:
-        count = process_counters.incr(key, (window + 1) * period)
-    return None if count <= limit else (window + 1) * period - now
+    return over_rate(f"public:{client_address(request) or 'unknown'}", rate)
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

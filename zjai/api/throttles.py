@@ -60,6 +60,39 @@ class ProcessCounters:
 process_counters = ProcessCounters()
 
 
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """"1200/minute" → (1200, 60); None or "" → None (no limit)."""
+    if not rate:
+        return None
+    number, period = rate.split("/")
+    return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def count(key: str, period: int) -> int:
+    """This request counted in the shared cache: the window's count so far."""
+    # add() creates the counter only if missing, so concurrent first requests all count.
+    cache.add(key, 0, period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: this request opens the window
+        cache.set(key, 1, period + 1)
+        return 1
+
+
+def over_rate(who: str, rate: tuple[int, int]) -> float | None:
+    """Count one request of `who` (a scope and a user or an address) in the current window:
+    the seconds to wait when it is past the rate, else None."""
+    limit, period = rate
+    now = time.time()
+    window = int(now // period)
+    key = f"throttle:{who}:{window}"
+    try:
+        counted = count(key, period)
+    except CacheUnavailable:
+        counted = process_counters.incr(key, (window + 1) * period)
+    return None if counted <= limit else (window + 1) * period - now
+
+
 class FixedWindowThrottle(BaseThrottle):
     """At most N requests per user per window ("1200/minute"); None for no limit."""
 
@@ -71,11 +104,7 @@ class FixedWindowThrottle(BaseThrottle):
     def parse_rate(self) -> tuple[int, int] | None:
         # The stubs say float | int; DRF's rates are strings ("1200/minute") or None.
         rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[assignment]
-        if rate is None:
-            return None
-        number, period = rate.split("/")
-        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-        return int(number), seconds
+        return parse_rate(rate)
 
     def applies_to(self, request: Request) -> bool:
         return bool(request.user and request.user.is_authenticated)
@@ -84,29 +113,8 @@ class FixedWindowThrottle(BaseThrottle):
         rate = self.parse_rate()
         if rate is None or not self.applies_to(request):
             return True
-        limit, period = rate
-        now = time.time()
-        window = int(now // period)
-        key = f"throttle:{self.scope}:{request.user.pk}:{window}"
-        try:
-            count = self.count(key, period)
-        except CacheUnavailable:
-            count = process_counters.incr(key, (window + 1) * period)
-        if count <= limit:
-            return True
-        self.retry_after = (window + 1) * period - now
-        return False
-
-    @staticmethod
-    def count(key: str, period: int) -> int:
-        """This request counted in the shared cache: the window's count so far."""
-        # add() creates the counter only if missing, so concurrent first requests all count.
-        cache.add(key, 0, period + 1)
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr: this request opens the window
-            cache.set(key, 1, period + 1)
-            return 1
+        self.retry_after = over_rate(f"{self.scope}:{request.user.pk}", rate)
+        return self.retry_after is None
 
     def wait(self) -> float | None:
         return self.retry_after
