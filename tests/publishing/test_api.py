@@ -53,7 +53,9 @@ def test_an_administrator_publishes_and_gets_201(secrets, api):
 def test_a_repeated_publish_is_a_400_and_writes_nothing(publication, api):
     client = api("admin")  # its token is audited too
     events = AuditEvent.objects.count()
-    response = client.post(LIST, {"plan": PLAN, "as_of": AS_OF.isoformat()}, format="json")
+    response = client.post(
+        LIST, {"plan": PLAN, "as_of": AS_OF.isoformat()}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "already shows exactly this content" in response.json()["errors"]["as_of"][0]
     assert Publication.objects.count() == 1
@@ -148,7 +150,9 @@ def test_withdrawing_needs_a_reason(publication, api, body):
 def test_withdrawing_twice_is_a_400(publication, api):
     client = api("admin")
     assert withdraw(client, publication, {"reason": "x"}, HTTP_IF_MATCH='"1"').status_code == 200
-    again = withdraw(client, publication, {"reason": "y"}, HTTP_IF_MATCH='"2"')
+    again = withdraw(
+        client, publication, {"reason": "y"}, HTTP_IF_MATCH='"2"', HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert again.status_code == 400
     assert "already withdrawn" in again.json()["errors"]["reason"][0]
 

@@ -218,7 +218,7 @@ def test_the_current_address_follows_the_newest_publication(publication, plan, w
         "/public/zj-ai-2019-2022/data/nothing.csv",
         "/public/zj-ai-2019-2022/data/../settings.py",
         "/public/zj-ai-2019-2022/data/targets/no-such-target.csv",
-        "/public/zj-ai-2019-2022/data/",
+        "/public/zj-ai-2019-2022/data/targets/",
         "/public/zj-ai-2019-2022/editions/2/data/targets.csv",
         "/public/no-such-plan/data/targets.csv",
     ],

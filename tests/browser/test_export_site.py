@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
@@ -12,10 +11,16 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from publishing import services
-from tests.browser.conftest import chromium, new_page, screenshot  # noqa: F401  (fixtures)
-from tests.publishing.conftest import DRAFT_VALUE, PENDING_VALUE, REVIEW_COMMENT
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.conftest import screenshot
+from tests.publishing.conftest import (  # noqa: F401  (fixtures)
+    DRAFT_VALUE,
+    PENDING_VALUE,
+    REVIEW_COMMENT,
+    people,
+    publication,
+    secrets,
+    world,
+)
 
 # What a page refers to: links, stylesheets and icons, images, scripts.
 REFERENCES = """() => [
@@ -35,10 +40,10 @@ def export(plan_code: str, output: Path) -> str:
 
 @pytest.mark.slow
 def test_the_export_is_browsable_from_disk_with_no_broken_link(
-    publication,
+    publication,  # noqa: F811  (the imported fixture)
     plan,
     tmp_path,
-    new_page,  # noqa: F811  (the imported fixture)
+    new_page,
 ):
     services.publish(plan=plan, as_of=dt.date(2021, 3, 31), acting_user=publication.published_by)
     site = tmp_path / "site"
@@ -99,7 +104,9 @@ def test_the_export_is_browsable_from_disk_with_no_broken_link(
 
 
 def test_an_earlier_export_is_written_again_and_any_other_directory_refused(
-    publication, plan, tmp_path
+    publication,  # noqa: F811  (the imported fixture)
+    plan,
+    tmp_path,
 ):
     site = tmp_path / "site"
     export(plan.code, site)
