@@ -8,6 +8,10 @@ rate per client address, and caching a CDN or nginx can use.
 - At most PUBLIC_RATE requests per client address (zjai.clientip) per window, counted like the
   API's throttles (zjai.api.throttles: a fixed window in the shared cache, per process while it
   is down); past it, 429 with Retry-After.
+- A page or download once made is kept in the cache (CACHE_URL: Redis shared by the workers,
+  else each process's memory) under its ETag for PUBLIC_ANSWER_SECONDS, so a visitor mostly
+  costs the ETag's query and a cache read, not a page made again. Nothing kept is needed: a
+  cache that is down or has dropped it only means the page is made again.
 - The answer never reads the session or the signed-in user, so it varies by no cookie: the
   pages are made from the publication alone (publishing.site).
 """
@@ -21,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
@@ -35,8 +40,16 @@ from .models import Publication
 
 def state_token() -> str:
     """Changes whenever a publication is made or withdrawn."""
-    state = Publication.objects.aggregate(n=Count("pk"), top=Max("pk"), versions=Sum("version"))
-    return f"{state['n']}.{state['top'] or 0}.{state['versions'] or 0}"
+    state = Publication.objects.aggregate(
+        n=Count("pk"),
+        top=Max("pk"),
+        versions=Sum("version"),
+        published=Max("published_at"),
+        withdrawn=Max("withdrawn_at"),
+    )
+    # The instants too: a database restored from a backup may number a new publication as an
+    # old one was, never at the same instant.
+    return "|".join(str(state[key]) for key in sorted(state))
 
 
 def etag_for(request: HttpRequest) -> str:
@@ -50,6 +63,34 @@ def throttled(request: HttpRequest) -> float | None:
     if rate is None:
         return None
     return over_rate(f"public:{client_address(request) or 'unknown'}", rate)
+
+
+# The headers of a page or download kept with its body.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def _kept(etag: str) -> HttpResponse | None:
+    """The answer made before for this ETag, if the cache still holds it."""
+    kept = cache.get(f"public:answer:{etag}")
+    if kept is None:
+        return None
+    body, headers = kept
+    response = HttpResponse(body)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _keep(etag: str, response: HttpResponse) -> HttpResponse:
+    """Keep a 200 answer for its ETag: the ETag names the publications' state and the address,
+    so the same ETag always has the same body, and a publication or a withdrawal changes every
+    ETag (the kept answers are then never asked for again and expire)."""
+    if response.status_code == 200 and not response.streaming:
+        headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+        cache.set(
+            f"public:answer:{etag}", (response.content, headers), settings.PUBLIC_ANSWER_SECONDS
+        )
+    return response
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -75,7 +116,10 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             response = HttpResponseNotModified()
         else:
-            response = view(request, *args, **kwargs)
+            response = _kept(etag) or _keep(etag, view(request, *args, **kwargs))
+        if "language" in kwargs:
+            # The page's language, not the request's (LocaleMiddleware keeps one set here).
+            response["Content-Language"] = kwargs["language"]
         if response.status_code in (200, 304):
             response["ETag"] = etag
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)

@@ -434,6 +434,8 @@ SPECTACULAR_SETTINGS = {
 # published under (named on every public page and in datapackage.json).
 PUBLIC_CACHE_SECONDS = env.int("ZJAI_PUBLIC_CACHE_SECONDS", default=300)
 PUBLIC_RATE = env("ZJAI_PUBLIC_RATE", default="600/minute") or None
+# How long a public answer once made stays in the cache under its ETag (publishing/http.py).
+PUBLIC_ANSWER_SECONDS = env.int("ZJAI_PUBLIC_ANSWER_SECONDS", default=3600)
 PUBLIC_LICENSE = {
     "name": env("ZJAI_PUBLIC_LICENSE_NAME", default="CC-BY-4.0"),
     "title": env("ZJAI_PUBLIC_LICENSE_TITLE", default="Creative Commons Attribution 4.0"),

@@ -179,3 +179,20 @@ def test_links_are_absolute_on_the_server_and_relative_in_an_export():
     assert export.switch() == "../../../../zj/targets/t1/index.html"
     assert export.asset("css/zjai.css") == "../../../../static/css/zjai.css"
     assert Links("zh-hans", "", static=True).page("zj/") == "zj/index.html"
+
+
+def test_a_page_once_made_is_served_again_from_the_cache_in_its_language(
+    publication, django_assert_num_queries
+):
+    cache.clear()
+    address = "/public/en/zj-ai-2019-2022/targets/robots-in-service/"
+    first = Client().get(address)
+    assert first.status_code == 200 and first["Content-Language"] == "en"
+    with django_assert_num_queries(1):  # the ETag's: the page is not made again
+        again = Client().get(address)
+    assert again.status_code == 200 and again["Content-Language"] == "en"
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == first["Content-Type"]
+    # A withdrawal changes every ETag: the kept page is never served again.
+    services.withdraw(publication, acting_user=publication.published_by, reason="wrong date")
+    assert Client().get(address).status_code == 404

@@ -61,7 +61,7 @@ process_counters = ProcessCounters()
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
-    """"1200/minute" → (1200, 60); None or "" → None (no limit)."""
+    """ "1200/minute" → (1200, 60); None or "" → None (no limit)."""
     if not rate:
         return None
     number, period = rate.split("/")
