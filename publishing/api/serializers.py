@@ -97,7 +97,7 @@ class PublishSerializer(StrictSerializer):
         return attrs
 
 
-class WithdrawSerializer(StrictSerializer):
+class PublicationWithdrawalSerializer(StrictSerializer):
     reason = StrictCharField(
         max_length=REASON_MAX_LENGTH,
         help_text=_("Why the public no longer sees the publication (required)."),

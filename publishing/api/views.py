@@ -23,7 +23,7 @@ from zjai.api.views import ReadOnlyViewSet
 from .. import rules, services
 from ..filtersets import PublicationFilterSet
 from ..models import Publication
-from .serializers import PublicationSerializer, PublishSerializer, WithdrawSerializer
+from .serializers import PublicationSerializer, PublicationWithdrawalSerializer, PublishSerializer
 
 
 class MayListPublications(BasePermission):
@@ -89,7 +89,7 @@ class PublicationViewSet(VersionedMixin, ReadOnlyViewSet):
 
     @extend_schema(
         summary=_("Withdraw a publication"),
-        request=WithdrawSerializer,
+        request=PublicationWithdrawalSerializer,
         responses=PublicationSerializer,
         examples=[OpenApiExample("error", value={"reason": "数据有误"}, request_only=True)],
     )
@@ -102,7 +102,7 @@ class PublicationViewSet(VersionedMixin, ReadOnlyViewSet):
             raise PermissionDenied(_("Only administrators withdraw publications."))
         publication = self.get_object()
         version = self.expected_version()
-        data = WithdrawSerializer(data=request.data)
+        data = PublicationWithdrawalSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.withdraw(
             publication,
